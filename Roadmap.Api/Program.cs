@@ -1,0 +1,28 @@
+using Roadmap.Api.Health;
+using Roadmap.Api.Infrastructure;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Services.AddProblemDetails();
+builder.Services.AddOpenApi();
+builder.Services.AddRoadmapEventStore(builder.Configuration);
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+
+app.MapOpenApi();
+app.UseSwaggerUI(options =>
+{
+    options.SwaggerEndpoint("/openapi/v1.json", "Roadmap API v1");
+    options.DocumentTitle = "Roadmap API";
+});
+
+app.MapGet("/", () => TypedResults.Redirect("/swagger")).ExcludeFromDescription();
+app.MapHealth();
+
+app.Run();
+
+/// <summary>Entry point, visible to WebApplicationFactory in the API tests.</summary>
+public partial class Program;
