@@ -1,0 +1,147 @@
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using Npgsql;
+
+namespace Roadmap.Benchmarks;
+
+/// <summary>Argument parsing, dispatch, the final JSON line and exit codes.</summary>
+internal static class Cli
+{
+    public const string ConnectionStringVariable = "ConnectionStrings__Roadmap";
+
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = false,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // "15.18 (Debian 15.18-0+deb12u1)" stays readable
+    };
+
+    private static readonly string[] Names = ["append", "append-ceiling", "append-vs-ceiling"];
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args.Length == 1 && args[0] is "-h" or "--help" or "help")
+        {
+            await Console.Out.WriteAsync(Usage);
+            return 0;
+        }
+
+        if (args.Length == 0 || !Names.Contains(args[0]))
+        {
+            return UsageError(args.Length == 0 ? "a benchmark NAME is needed" : $"unknown benchmark '{args[0]}'");
+        }
+
+        var name = args[0];
+        if (!BenchOptions.TryParse(name, args.AsSpan(1), out var options, out var error))
+        {
+            return error == "help" ? await HelpAsync() : UsageError(error);
+        }
+
+        var connectionString = Environment.GetEnvironmentVariable(ConnectionStringVariable);
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            await Console.Error.WriteLineAsync(
+                $"error: the environment variable {ConnectionStringVariable} is not set. Run './roadmap bench {name}' (it starts a " +
+                $"throwaway PostgreSQL), or set it yourself, e.g. eval \"$(./roadmap db env)\" after './roadmap db start'.");
+            return 1;
+        }
+
+        using var cancellation = new CancellationTokenSource();
+        void OnSignal(PosixSignalContext context)
+        {
+            // The first Ctrl+C / SIGTERM lets the benchmark stop and drop its schema; a second one ends the process.
+            if (cancellation.IsCancellationRequested)
+            {
+                return;
+            }
+
+            context.Cancel = true;
+            Console.Error.WriteLine($"{context.Signal}: stopping and dropping the benchmark schema (again to quit at once)...");
+            cancellation.Cancel();
+        }
+
+        using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+
+        try
+        {
+            object result = name switch
+            {
+                "append" => await AppendBenchmark.RunAsync(connectionString, options, cancellation.Token),
+                "append-ceiling" => await CeilingBenchmark.RunAsync(connectionString, options, cancellation.Token),
+                _ => await RunVersusAsync(connectionString, options, cancellation.Token),
+            };
+            await Console.Out.WriteLineAsync(JsonSerializer.Serialize(result, result.GetType(), JsonOptions));
+            return 0;
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            await Console.Error.WriteLineAsync("error: interrupted");
+            return 1;
+        }
+        catch (BenchmarkFailedException e)
+        {
+            await Console.Error.WriteLineAsync($"error: {e.Message}");
+            return 1;
+        }
+        catch (NpgsqlException e)
+        {
+            var inner = e.InnerException is { } cause ? $" ({cause.Message})" : "";
+            await Console.Error.WriteLineAsync($"error: database: {e.Message}{inner}");
+            return 1;
+        }
+    }
+
+    private static async Task<VersusFigures> RunVersusAsync(string connectionString, BenchOptions options, CancellationToken cancellationToken)
+    {
+        var ceiling = await CeilingBenchmark.RunAsync(connectionString, options, cancellationToken);
+        await Console.Out.WriteLineAsync();
+        var append = await AppendBenchmark.RunAsync(connectionString, options, cancellationToken);
+        var ratio = Figures.Round(append.EventsPerSecond / ceiling.EventsPerSecond, 4);
+        await Console.Out.WriteLineAsync();
+        await Console.Out.WriteLineAsync(
+            $"append-vs-ceiling: append {append.EventsPerSecond:F1} events/s vs pgbench ceiling {ceiling.EventsPerSecond:F1} events/s " +
+            $"=> ratio {ratio:F3} ({ratio * 100:F1} % of the ceiling)");
+        return new VersusFigures("append-vs-ceiling", ratio, append.EventsPerSecond, ceiling.EventsPerSecond, append, ceiling);
+    }
+
+    private static async Task<int> HelpAsync()
+    {
+        await Console.Out.WriteAsync(Usage);
+        return 0;
+    }
+
+    private static int UsageError(string message)
+    {
+        Console.Error.WriteLine($"error: {message}");
+        Console.Error.WriteLine();
+        Console.Error.Write(Usage);
+        return 2;
+    }
+
+    public const string Usage =
+        """
+        Usage: dotnet run -c Release --project bench/Roadmap.Benchmarks -- NAME [options]
+           or: ./roadmap bench NAME [options]
+
+        Benchmarks:
+          append              appends one event per call through PostgresEventStore.AppendAsync
+                              --streams S (400)  --events-per-stream E (10)  --concurrency C (8)
+                              --warmup N (200 appends on separate warm-up streams, not counted)
+          append-ceiling      the physical ceiling: pgbench does the same inserts (stream upsert +
+                              event row) in one transaction each, C clients, S*E transactions
+                              --streams S (400)  --events-per-stream E (10)  --concurrency C (8)
+          append-vs-ceiling   append-ceiling, then append; prints both and ratio = append/ceiling
+                              (all options of both)
+
+        Options take a value as '--name N' or '--name=N'.
+        Environment: ConnectionStrings__Roadmap (required), ROADMAP_PG_BIN (directory holding pgbench;
+        otherwise pgbench on PATH, then /usr/lib/postgresql/*/bin/pgbench).
+        Each run works in a fresh schema bench_<random> that is dropped at the end, also on failure.
+        Output: progress on stderr; figures on stdout, the last stdout line being one JSON object.
+        Exit codes: 0 done, 1 benchmark failed, 2 bad command line.
+
+        """;
+}
+
+/// <summary>A benchmark went wrong in a way that makes its figures meaningless.</summary>
+internal sealed class BenchmarkFailedException(string message, Exception? inner = null) : Exception(message, inner);
