@@ -20,6 +20,12 @@ public static class EventStoreDataSource
         // plans PL/pgSQL cached for append_events; re-planning cost about 40% of append throughput (bench
         // append). The store keeps no session state on pooled connections, so there is nothing to reset.
         builder.ConnectionStringBuilder.NoResetOnClose = true;
+        // The store sends the same few statements all day: let Npgsql prepare them once per connection.
+        if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0)
+        {
+            builder.ConnectionStringBuilder.MaxAutoPrepare = 32;
+        }
+
         return builder.Build();
     }
 }

@@ -24,7 +24,7 @@ public sealed partial class PostgresEventStore
         _options = options;
         _notifier = new AppendNotifier(dataSource, options.NotificationChannel);
         var s = options.Schema;
-        _appendSql = $"select r_event_id, r_global_position, r_version, r_recorded_at, r_replayed from {s}.append_events($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+        _appendSql = $"select r_event_id, r_global_position, r_version, r_recorded_at, r_replayed from {s}.append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
         _readStreamSql =
             $"""
             select e.global_position, e.transaction_id::text as transaction_id_text, e.stream_id, version, event_id, event_type, schema_version,
@@ -91,17 +91,24 @@ public sealed partial class PostgresEventStore
             metadata[i] = MetadataJson.Serialize(events[i].Metadata);
         }
 
+        if (transaction is not null)
+        {
+            // An error would abort the caller's transaction, so look for a retry before anything else.
+            return await ExecuteAppendAsync(connection, transaction, streamId, streamType, expected, ids, types, versions, data, metadata, checkRetry: true, cancellationToken);
+        }
+
         try
         {
-            return await ExecuteAppendAsync(connection, transaction, streamId, streamType, expected, ids, types, versions, data, metadata, cancellationToken);
+            return await ExecuteAppendAsync(connection, null, streamId, streamType, expected, ids, types, versions, data, metadata, checkRetry: false, cancellationToken);
         }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation
-                                          && e.ConstraintName == "events_event_id_unique"
-                                          && transaction is null)
+        catch (Exception e) when (e is WrongExpectedVersionException
+                                      || (e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } unique && unique.ConstraintName == "events_event_id_unique"))
         {
-            // Two copies of the same retried append raced past the idempotency check; the loser asks again and
-            // now finds the winner's events (or a conflict, if the content differs).
-            return await ExecuteAppendAsync(connection, transaction, streamId, streamType, expected, ids, types, versions, data, metadata, cancellationToken);
+            // What a client retry runs into: its expected version is stale because its own first attempt
+            // committed, or (with ExpectedVersion.Any) its event ids are taken. Ask again, this time comparing the
+            // ids with what is stored: the original result, an EventIdConflictException, or the same
+            // concurrency error again when it was a genuine conflict.
+            return await ExecuteAppendAsync(connection, null, streamId, streamType, expected, ids, types, versions, data, metadata, checkRetry: true, cancellationToken);
         }
     }
 
@@ -116,6 +123,7 @@ public sealed partial class PostgresEventStore
         int[] versions,
         string[] data,
         string[] metadata,
+        bool checkRetry,
         CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(_appendSql, connection, transaction);
@@ -131,6 +139,7 @@ public sealed partial class PostgresEventStore
         // leaves NOTIFY out of its transaction: a notifying commit takes PostgreSQL's global notify lock and so
         // serialises all of them (bench append: half the throughput). The notifier sends it after the commit.
         command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = transaction is null ? null : _options.NotificationChannel, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = checkRetry });
 
         try
         {

@@ -4,6 +4,8 @@
 --   RM422 an event id is already stored with other content (HINT = that event id)
 --   RM410 the stream is archived
 -- p_expected_version: -1 any, 0 no stream, n > 0 exactly n.
+-- p_check_retry: look for already stored event ids first. The .NET side skips it on the fast path and calls
+-- again with it only after a version conflict or a duplicate event id, which is what a retry runs into.
 create or replace function __schema__.append_events(
   p_stream_id        text,
   p_stream_type      text,
@@ -13,7 +15,8 @@ create or replace function __schema__.append_events(
   p_schema_versions  integer[],
   p_data             jsonb[],
   p_metadata         jsonb[],
-  p_notify_channel   text)
+  p_notify_channel   text,
+  p_check_retry      boolean)
 returns table (r_event_id uuid, r_global_position bigint, r_version bigint, r_recorded_at timestamptz, r_replayed boolean)
 language plpgsql
 as $$
@@ -30,7 +33,11 @@ begin
   end if;
 
   -- A retry of an append that already committed: same ids, same stream, same types and data.
-  select count(*) into v_stored from __schema__.events e where e.event_id = any (p_event_ids);
+  if p_check_retry then
+    select count(*) into v_stored from __schema__.events e where e.event_id = any (p_event_ids);
+  else
+    v_stored := 0;
+  end if;
   if v_stored > 0 then
     select n.id into v_conflict
       from unnest(p_event_ids, p_event_types, p_data) as n (id, type, data)

@@ -1,0 +1,37 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Npgsql;
+
+namespace Roadmap.Api.Tests;
+
+/// <summary>
+/// The API in-process on the real database that ./roadmap test provides, in a schema of its own that is
+/// dropped afterwards, so API test classes run in parallel with each other and with the other test projects.
+/// </summary>
+public sealed class RoadmapApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public string Schema { get; } = $"api_{Guid.NewGuid():N}"[..20];
+
+    public static string ConnectionString =>
+        Environment.GetEnvironmentVariable("ConnectionStrings__Roadmap") is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException("ConnectionStrings__Roadmap is not set: run the tests with ./roadmap test.");
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("ConnectionStrings:Roadmap", ConnectionString);
+        builder.UseSetting("Roadmap:Schema", Schema);
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public new async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var drop = new NpgsqlCommand($"drop schema if exists {Schema} cascade", connection);
+        await drop.ExecuteNonQueryAsync();
+    }
+}
