@@ -5,13 +5,17 @@ namespace Roadmap.EventStore;
 /// <summary>
 /// Sends NOTIFY after appends have committed, coalescing bursts: while one NOTIFY is on its way, any number of
 /// further appends cause exactly one more. Each signal is followed by a NOTIFY sent after the signal, so a
-/// listener woken by it can read the signalling append. A lost NOTIFY only delays readers until their poll.
+/// listener woken by it can read the signalling append. Under load it sends at most one NOTIFY per
+/// <see cref="MinimumInterval"/>, so the notifications cost next to nothing however fast appends come.
+/// A lost NOTIFY only delays readers until their poll.
 /// </summary>
 internal sealed class AppendNotifier(NpgsqlDataSource dataSource, string channel)
 {
     private const int Idle = 0;
     private const int Sending = 1;
     private const int SendingWithOneMore = 2;
+
+    private static readonly TimeSpan MinimumInterval = TimeSpan.FromMilliseconds(10);
 
     private int _state;
 
@@ -50,6 +54,11 @@ internal sealed class AppendNotifier(NpgsqlDataSource dataSource, string channel
             catch (Exception e) when (e is NpgsqlException or ObjectDisposedException or InvalidOperationException)
             {
                 // Readers poll as well; a notification that could not be sent only delays them.
+            }
+
+            if (Volatile.Read(ref _state) == SendingWithOneMore)
+            {
+                await Task.Delay(MinimumInterval);
             }
         }
         while (Interlocked.Decrement(ref _state) != Idle);

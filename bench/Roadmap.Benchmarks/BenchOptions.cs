@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Roadmap.Benchmarks;
 
 /// <summary>The command-line options shared by the benchmarks (hand-written parsing, no packages).</summary>
-internal sealed record BenchOptions(int Streams, int EventsPerStream, int Concurrency, int Warmup)
+internal sealed record BenchOptions(int Streams, int EventsPerStream, int Concurrency, int Warmup, int Rounds = 3)
 {
     public static BenchOptions Defaults { get; } = new(Streams: 400, EventsPerStream: 10, Concurrency: 8, Warmup: 200);
 
@@ -16,7 +16,9 @@ internal sealed record BenchOptions(int Streams, int EventsPerStream, int Concur
         error = "";
         var allowed = benchmark == "append-ceiling"
             ? new[] { "streams", "events-per-stream", "concurrency" }
-            : ["streams", "events-per-stream", "concurrency", "warmup"];
+            : benchmark == "append-vs-ceiling"
+                ? ["streams", "events-per-stream", "concurrency", "warmup", "rounds"]
+                : ["streams", "events-per-stream", "concurrency", "warmup"];
         var seen = new HashSet<string>(StringComparer.Ordinal);
 
         for (var i = 0; i < args.Length; i++)
@@ -72,6 +74,7 @@ internal sealed record BenchOptions(int Streams, int EventsPerStream, int Concur
                 "streams" => options with { Streams = number },
                 "events-per-stream" => options with { EventsPerStream = number },
                 "concurrency" => options with { Concurrency = number },
+                "rounds" => options with { Rounds = number },
                 _ => options with { Warmup = number },
             };
         }

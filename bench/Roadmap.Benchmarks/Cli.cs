@@ -93,15 +93,36 @@ internal static class Cli
 
     private static async Task<VersusFigures> RunVersusAsync(string connectionString, BenchOptions options, CancellationToken cancellationToken)
     {
-        var ceiling = await CeilingBenchmark.RunAsync(connectionString, options, cancellationToken);
-        await Console.Out.WriteLineAsync();
-        var append = await AppendBenchmark.RunAsync(connectionString, options, cancellationToken);
-        var ratio = Figures.Round(append.EventsPerSecond / ceiling.EventsPerSecond, 4);
-        await Console.Out.WriteLineAsync();
+        // One round takes about a second on this machine, so a single one is at the mercy of whatever else runs;
+        // alternate the two and report medians.
+        var rounds = new List<(CeilingFigures Ceiling, AppendFigures Append, double Ratio)>();
+        for (var round = 1; round <= options.Rounds; round++)
+        {
+            await Console.Error.WriteLineAsync($"append-vs-ceiling: round {round} of {options.Rounds}");
+            var ceiling = await CeilingBenchmark.RunAsync(connectionString, options, cancellationToken);
+            await Console.Out.WriteLineAsync();
+            var append = await AppendBenchmark.RunAsync(connectionString, options, cancellationToken);
+            await Console.Out.WriteLineAsync();
+            rounds.Add((ceiling, append, append.EventsPerSecond / ceiling.EventsPerSecond));
+        }
+
+        var median = rounds.OrderBy(r => r.Ratio).ElementAt(rounds.Count / 2);
+        var medianAppend = Median(rounds.Select(r => r.Append.EventsPerSecond));
+        var medianCeiling = Median(rounds.Select(r => r.Ceiling.EventsPerSecond));
+        var ratio = Figures.Round(median.Ratio, 4);
         await Console.Out.WriteLineAsync(
-            $"append-vs-ceiling: append {append.EventsPerSecond:F1} events/s vs pgbench ceiling {ceiling.EventsPerSecond:F1} events/s " +
-            $"=> ratio {ratio:F3} ({ratio * 100:F1} % of the ceiling)");
-        return new VersusFigures("append-vs-ceiling", ratio, append.EventsPerSecond, ceiling.EventsPerSecond, append, ceiling);
+            $"append-vs-ceiling over {rounds.Count} rounds: append median {medianAppend:F1} events/s, pgbench ceiling median " +
+            $"{medianCeiling:F1} events/s; median ratio {ratio:F3} ({ratio * 100:F1} % of the ceiling); rounds: " +
+            string.Join(", ", rounds.Select(r => r.Ratio.ToString("F3", System.Globalization.CultureInfo.InvariantCulture))));
+        return new VersusFigures(
+            "append-vs-ceiling", ratio, Figures.Round(medianAppend, 1), Figures.Round(medianCeiling, 1), rounds.Count,
+            rounds.Select(r => Figures.Round(r.Ratio, 4)).ToList(), median.Append, median.Ceiling);
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
     private static async Task<int> HelpAsync()
@@ -130,8 +151,8 @@ internal static class Cli
           append-ceiling      the physical ceiling: pgbench does the same inserts (stream upsert +
                               event row) in one transaction each, C clients, S*E transactions
                               --streams S (400)  --events-per-stream E (10)  --concurrency C (8)
-          append-vs-ceiling   append-ceiling, then append; prints both and ratio = append/ceiling
-                              (all options of both)
+          append-vs-ceiling   append-ceiling, then append, --rounds R times (3); prints the median
+                              ratio = append/ceiling and the rounds (all options of both)
 
         Options take a value as '--name N' or '--name=N'.
         Environment: ConnectionStrings__Roadmap (required), ROADMAP_PG_BIN (directory holding pgbench;

@@ -40,11 +40,14 @@ internal sealed record CeilingFigures(
     string ServerVersion);
 
 /// <summary>The final JSON of <c>append-vs-ceiling</c>.</summary>
+/// <summary>Medians over the rounds; each round runs the ceiling and then the append on fresh schemas.</summary>
 internal sealed record VersusFigures(
     string Benchmark,
     double Ratio,
     double AppendEventsPerSecond,
     double CeilingEventsPerSecond,
+    int Rounds,
+    IReadOnlyList<double> RoundRatios,
     AppendFigures Append,
     CeilingFigures Ceiling);
 
