@@ -36,7 +36,8 @@ public sealed record AppendResult(
     long NextExpectedVersion,
     IReadOnlyList<long> GlobalPositions,
     DateTimeOffset RecordedAt,
-    bool WasAlreadyStored);
+    bool WasAlreadyStored,
+    IReadOnlyList<RecordedEvent> Events);
 
 /// <summary>A stream's folded state as of its last read event.</summary>
 public sealed record AggregateResult<TState>(TState State, long Version, DateTimeOffset? LastRecordedAt);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Npgsql;
 using NpgsqlTypes;
+using Roadmap.EventStore.Projections;
 using Roadmap.EventStore.Serialization;
 
 namespace Roadmap.EventStore;
@@ -18,13 +19,17 @@ public sealed partial class PostgresEventStore
     private readonly string _streamInfoSql;
     private readonly AppendNotifier _notifier;
 
-    public PostgresEventStore(NpgsqlDataSource dataSource, EventStoreOptions options)
+    private readonly IReadOnlyList<Projection> _inlineProjections;
+
+    /// <param name="inlineProjections">Applied inside each append's transaction: up to date when the append returns.</param>
+    public PostgresEventStore(NpgsqlDataSource dataSource, EventStoreOptions options, IEnumerable<Projection>? inlineProjections = null)
     {
         _dataSource = dataSource;
         _options = options;
+        _inlineProjections = inlineProjections?.ToList() ?? [];
         _notifier = new AppendNotifier(dataSource, options.NotificationChannel);
         var s = options.Schema;
-        _appendSql = $"select r_event_id, r_global_position, r_version, r_recorded_at, r_replayed from {s}.append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+        _appendSql = $"select r_event_id, r_global_position, r_version, r_recorded_at, r_replayed, r_transaction_id::text from {s}.append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
         _readStreamSql =
             $"""
             select e.global_position, e.transaction_id::text as transaction_id_text, e.stream_id, version, event_id, event_type, schema_version,
@@ -42,6 +47,8 @@ public sealed partial class PostgresEventStore
 
     public NpgsqlDataSource DataSource => _dataSource;
 
+    public IReadOnlyList<Projection> InlineProjections => _inlineProjections;
+
     /// <summary>Appends in its own transaction (one round trip). Readers are woken by NOTIFY when it commits.</summary>
     public async Task<AppendResult> AppendAsync(
         string streamId, string streamType, ExpectedVersion expected, IReadOnlyList<NewEvent> events, CancellationToken cancellationToken = default)
@@ -49,7 +56,17 @@ public sealed partial class PostgresEventStore
         AppendResult result;
         await using (var connection = await _dataSource.OpenConnectionAsync(cancellationToken))
         {
-            result = await AppendAsync(connection, null, streamId, streamType, expected, events, cancellationToken);
+            if (_inlineProjections.Count == 0)
+            {
+                result = await AppendAsync(connection, null, streamId, streamType, expected, events, cancellationToken);
+            }
+            else
+            {
+                await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+                result = await AppendAsync(connection, transaction, streamId, streamType, expected, events, cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+                return result;
+            }
         }
 
         _notifier.Signal();
@@ -94,12 +111,18 @@ public sealed partial class PostgresEventStore
         if (transaction is not null)
         {
             // An error would abort the caller's transaction, so look for a retry before anything else.
-            return await ExecuteAppendAsync(connection, transaction, streamId, streamType, expected, ids, types, versions, data, metadata, checkRetry: true, cancellationToken);
+            var result = await ExecuteAppendAsync(connection, transaction, streamId, streamType, expected, events, ids, types, versions, data, metadata, checkRetry: true, cancellationToken);
+            if (!result.WasAlreadyStored)
+            {
+                await ApplyInlineProjectionsAsync(connection, transaction, streamId, result.Events, cancellationToken);
+            }
+
+            return result;
         }
 
         try
         {
-            return await ExecuteAppendAsync(connection, null, streamId, streamType, expected, ids, types, versions, data, metadata, checkRetry: false, cancellationToken);
+            return await ExecuteAppendAsync(connection, null, streamId, streamType, expected, events, ids, types, versions, data, metadata, checkRetry: false, cancellationToken);
         }
         catch (Exception e) when (e is WrongExpectedVersionException
                                       || (e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } unique && unique.ConstraintName == "events_event_id_unique"))
@@ -108,7 +131,7 @@ public sealed partial class PostgresEventStore
             // committed, or (with ExpectedVersion.Any) its event ids are taken. Ask again, this time comparing the
             // ids with what is stored: the original result, an EventIdConflictException, or the same
             // concurrency error again when it was a genuine conflict.
-            return await ExecuteAppendAsync(connection, null, streamId, streamType, expected, ids, types, versions, data, metadata, checkRetry: true, cancellationToken);
+            return await ExecuteAppendAsync(connection, null, streamId, streamType, expected, events, ids, types, versions, data, metadata, checkRetry: true, cancellationToken);
         }
     }
 
@@ -118,6 +141,7 @@ public sealed partial class PostgresEventStore
         string streamId,
         string streamType,
         ExpectedVersion expected,
+        IReadOnlyList<NewEvent> events,
         Guid[] ids,
         string[] types,
         int[] versions,
@@ -144,19 +168,28 @@ public sealed partial class PostgresEventStore
         try
         {
             var positions = new List<long>(ids.Length);
+            var recorded = new List<RecordedEvent>(ids.Length);
             long lastVersion = 0;
             DateTimeOffset recordedAt = default;
             var replayed = false;
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            var row = 0;
             while (await reader.ReadAsync(cancellationToken))
             {
-                positions.Add(reader.GetInt64(1));
-                lastVersion = Math.Max(lastVersion, reader.GetInt64(2));
+                var position = reader.GetInt64(1);
+                var version = reader.GetInt64(2);
+                positions.Add(position);
+                lastVersion = Math.Max(lastVersion, version);
                 recordedAt = reader.GetFieldValue<DateTimeOffset>(3);
                 replayed = reader.GetBoolean(4);
+                var sent = events[row];
+                recorded.Add(new RecordedEvent(
+                    position, ulong.Parse(reader.GetString(5), CultureInfo.InvariantCulture), streamId, version, sent.EventId,
+                    types[row], versions[row], sent.Data, sent.Metadata ?? EventMetadata.Empty, recordedAt, Archived: false));
+                row++;
             }
 
-            return new AppendResult(streamId, lastVersion, positions, recordedAt, replayed);
+            return new AppendResult(streamId, lastVersion, positions, recordedAt, replayed, recorded);
         }
         catch (PostgresException e) when (e.SqlState == "RM409")
         {
@@ -170,6 +203,22 @@ public sealed partial class PostgresEventStore
         catch (PostgresException e) when (e.SqlState == "RM410")
         {
             throw new StreamArchivedException(streamId, e);
+        }
+    }
+
+    private async Task ApplyInlineProjectionsAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string streamId, IReadOnlyList<RecordedEvent> events, CancellationToken cancellationToken)
+    {
+        foreach (var projection in _inlineProjections)
+        {
+            try
+            {
+                await projection.ApplyAsync(new ProjectionBatch(events, connection, transaction, _options.Schema, isRebuild: false), cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                throw new InlineProjectionException(projection.Name, streamId, e);
+            }
         }
     }
 

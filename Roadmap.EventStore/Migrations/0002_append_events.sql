@@ -17,7 +17,7 @@ create or replace function __schema__.append_events(
   p_metadata         jsonb[],
   p_notify_channel   text,
   p_check_retry      boolean)
-returns table (r_event_id uuid, r_global_position bigint, r_version bigint, r_recorded_at timestamptz, r_replayed boolean)
+returns table (r_event_id uuid, r_global_position bigint, r_version bigint, r_recorded_at timestamptz, r_replayed boolean, r_transaction_id xid8)
 language plpgsql
 as $$
 declare
@@ -57,7 +57,7 @@ begin
         hint = '';
     end if;
     return query
-      select e.event_id, e.global_position, e.version, e.recorded_at, true
+      select e.event_id, e.global_position, e.version, e.recorded_at, true, e.transaction_id
         from __schema__.events e
        where e.event_id = any (p_event_ids)
        order by e.version;
@@ -103,6 +103,6 @@ begin
       from unnest(p_event_ids, p_event_types, p_schema_versions, p_data, p_metadata)
            with ordinality as n (id, type, sv, data, meta, ord)
      order by n.ord
-    returning e.event_id, e.global_position, e.version, e.recorded_at, false;
+    returning e.event_id, e.global_position, e.version, e.recorded_at, false, e.transaction_id;
 end;
 $$;
