@@ -1,3 +1,4 @@
+using Roadmap.Api.Admin;
 using Roadmap.Api.Health;
 using Roadmap.Api.Infrastructure;
 
@@ -8,6 +9,11 @@ builder.Services.AddOpenApi();
 builder.Services.AddRoadmapEventStore(builder.Configuration);
 
 var app = builder.Build();
+
+if (ProjectionsCommand.IsInvoked(args))
+{
+    return await ProjectionsCommand.RunAsync(app.Services, args);
+}
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
@@ -21,8 +27,10 @@ app.UseSwaggerUI(options =>
 
 app.MapGet("/", () => TypedResults.Redirect("/swagger")).ExcludeFromDescription();
 app.MapHealth();
+app.MapProjectionAdmin();
 
-app.Run();
+await app.RunAsync();
+return 0;
 
 /// <summary>Entry point, visible to WebApplicationFactory in the API tests.</summary>
 public partial class Program;

@@ -25,6 +25,7 @@ public sealed class EventLogListener : IAsyncDisposable
     public long NotificationsReceived => Interlocked.Read(ref _received);
 
     private long _received;
+    private int _disposed;
 
     /// <summary>Starts listening; returns once LISTEN is in place, so no later append is missed.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
@@ -110,6 +111,12 @@ public sealed class EventLogListener : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Idempotent: a host may stop a daemon and then dispose it.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _stop.CancelAsync();
         if (_loop is not null)
         {

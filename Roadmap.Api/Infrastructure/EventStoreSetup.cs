@@ -27,8 +27,10 @@ public static class EventStoreSetup
             return EventStoreDataSource.Create(connectionString, "roadmap-api");
         });
         services.AddSingleton(_ => new EventStoreOptions(configuration["Roadmap:Schema"] ?? "roadmap", EventTypes.Create()));
-        services.AddSingleton(sp => new PostgresEventStore(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<EventStoreOptions>()));
+        services.AddSingleton(sp => new PostgresEventStore(
+            sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<EventStoreOptions>(), ProjectionSetup.InlineProjections(sp)));
         services.AddHostedService<SchemaMigrationService>();
+        services.AddProjectionDaemon(configuration);
         return services;
     }
 }

@@ -18,6 +18,7 @@ public sealed class ProjectionDaemon : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _runners = [];
     private bool _started;
+    private int _disposed;
 
     public ProjectionDaemon(
         PostgresEventStore store, IEnumerable<Projection> projections, ProjectionDaemonOptions? options = null, ILoggerFactory? loggerFactory = null)
@@ -76,6 +77,11 @@ public sealed class ProjectionDaemon : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await StopAsync();
         _stop.Dispose();
     }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Roadmap.Api.Tests;
@@ -8,7 +9,7 @@ namespace Roadmap.Api.Tests;
 /// The API in-process on the real database that ./roadmap test provides, in a schema of its own that is
 /// dropped afterwards, so API test classes run in parallel with each other and with the other test projects.
 /// </summary>
-public sealed class RoadmapApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
+public class RoadmapApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public string Schema { get; } = $"api_{Guid.NewGuid():N}"[..20];
 
@@ -22,11 +23,18 @@ public sealed class RoadmapApiFactory : WebApplicationFactory<Program>, IAsyncLi
         builder.UseEnvironment("Testing");
         builder.UseSetting("ConnectionStrings:Roadmap", ConnectionString);
         builder.UseSetting("Roadmap:Schema", Schema);
+        builder.UseSetting("Roadmap:Projections:PollIntervalMs", "100");
+        builder.ConfigureServices(ConfigureTestServices);
+    }
+
+    /// <summary>Extra registrations of a derived factory (test projections, fake clocks).</summary>
+    protected virtual void ConfigureTestServices(IServiceCollection services)
+    {
     }
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public new async Task DisposeAsync()
+    public new virtual async Task DisposeAsync()
     {
         await base.DisposeAsync();
         await using var connection = new NpgsqlConnection(ConnectionString);
