@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+using FluentValidation;
 using Roadmap.Api.Admin;
 using Roadmap.Api.Health;
 using Roadmap.Api.Infrastructure;
@@ -5,7 +7,19 @@ using Roadmap.Api.Infrastructure;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<RequestErrorHandler>();
+builder.Services.ConfigureHttpJsonOptions(options =>
+{
+    // Strict input: a misspelt field, a number for an enum or a missing required value is a 400, not a default.
+    options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(allowIntegerValues: false));
+    options.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+    options.SerializerOptions.RespectNullableAnnotations = true;
+    options.SerializerOptions.RespectRequiredConstructorParameters = true;
+});
 builder.Services.AddOpenApi();
+builder.Services.AddValidatorsFromAssemblyContaining<Program>(includeInternalTypes: true);
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<Decisions>();
 builder.Services.AddRoadmapEventStore(builder.Configuration);
 
 var app = builder.Build();
@@ -17,6 +31,7 @@ if (ProjectionsCommand.IsInvoked(args))
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseRequestLimits();
 
 app.MapOpenApi();
 app.UseSwaggerUI(options =>

@@ -64,6 +64,7 @@ public static class ProjectionsCommand
     {
         var store = services.GetRequiredService<PostgresEventStore>();
         await new SchemaMigrator(store.DataSource, store.Options.Schema).MigrateAsync(cancellationToken);
+        await SchemaMigrationService.ApiMigrator(store.DataSource, store.Options.Schema).MigrateAsync(cancellationToken);
         await ProjectionDaemon.EnsureProjectionTablesAsync(store, ProjectionSetup.InlineProjections(services), withCheckpoints: false, cancellationToken);
         await ProjectionDaemon.EnsureProjectionTablesAsync(store, ProjectionSetup.AsyncProjections(services), withCheckpoints: true, cancellationToken);
     }

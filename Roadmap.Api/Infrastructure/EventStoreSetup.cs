@@ -41,6 +41,7 @@ internal sealed class SchemaMigrationService(NpgsqlDataSource dataSource, EventS
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var applied = await new SchemaMigrator(dataSource, options.Schema).MigrateAsync(cancellationToken);
+        await ApiMigrator(dataSource, options.Schema).MigrateAsync(cancellationToken);
         if (applied.Count > 0)
         {
             logger.LogInformation("Applied migrations {Versions} to schema {Schema}", string.Join(", ", applied), options.Schema);
@@ -52,6 +53,10 @@ internal sealed class SchemaMigrationService(NpgsqlDataSource dataSource, EventS
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>The API's own tables (idempotency keys), recorded as component "api" next to the event store's.</summary>
+    public static SchemaMigrator ApiMigrator(NpgsqlDataSource dataSource, string schema) =>
+        new(dataSource, schema, "api", SchemaMigrator.LoadEmbedded(typeof(SchemaMigrationService).Assembly));
 }
 
 /// <summary>The stable names of every event Roadmap stores. Domain events are registered here as they are added.</summary>

@@ -1,0 +1,208 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
+using Roadmap.Domain.Deciding;
+using Roadmap.EventStore;
+
+namespace Roadmap.Api.Infrastructure;
+
+/// <summary>An event a decision stored, as the API returns it.</summary>
+public sealed record DecisionEvent(Guid EventId, string Type, long Version, DateTimeOffset RecordedAt, object Data);
+
+/// <summary>The answer to every decision: the stream, its new version (also the ETag) and the events it stored.</summary>
+public sealed record DecisionResponse(string StreamId, long Version, IReadOnlyList<DecisionEvent> Events);
+
+/// <summary>What a command needs from the edge: the time and who decided.</summary>
+public sealed record DecisionContext(DateTimeOffset Now, string By, string CorrelationId);
+
+/// <summary>Where a decision goes: the stream and, for a creating decision, the resource's URL.</summary>
+public sealed record DecisionTarget(string StreamId, string StreamType, string? CreatedLocation = null);
+
+/// <summary>
+/// The one way a request becomes events: read the stream, fold it, decide, append with the read version as the
+/// expected version, answer with the new version as ETag. If-Match pins the expected version (412 when stale);
+/// without it a concurrent change is retried on the fresh state. Idempotency-Key makes a retried POST return the
+/// stored answer and append nothing: the key's row is written in the append's transaction.
+/// </summary>
+public sealed class Decisions(PostgresEventStore store, TimeProvider clock, ILogger<Decisions> logger)
+{
+    public const string IdempotencyHeader = "Idempotency-Key";
+    private const int MaxAttempts = 5;
+    private static readonly JsonSerializerOptions StoredJson = new(JsonSerializerDefaults.Web);
+
+    public async Task<Results<Ok<DecisionResponse>, Created<DecisionResponse>, ProblemHttpResult>> DecideAsync<TCommand, TEvent, TState>(
+        HttpContext http,
+        DecisionTarget target,
+        Decider<TCommand, TEvent, TState> decider,
+        Func<TState, DecisionContext, ValueTask<TCommand>> command,
+        object request,
+        CancellationToken cancellationToken)
+        where TEvent : class
+    {
+        var (ifMatch, ifMatchError) = HttpVersioning.ParseIfMatch(http.Request);
+        if (ifMatchError is not null)
+        {
+            return Problems.Create(StatusCodes.Status400BadRequest, "if-match-invalid", "Invalid If-Match", ifMatchError);
+        }
+
+        var key = http.Request.Headers[IdempotencyHeader].ToString();
+        if (key.Length > 200)
+        {
+            return Problems.Create(StatusCodes.Status400BadRequest, "idempotency-key-invalid", "Invalid Idempotency-Key",
+                "The Idempotency-Key header may be at most 200 characters long; a UUID is a good choice.");
+        }
+
+        var scope = $"{http.Request.Method} {http.Request.Path}";
+        var requestHash = key.Length == 0 ? "" : Hash($"{scope}\n{JsonSerializer.Serialize(request, request.GetType(), StoredJson)}");
+        var context = new DecisionContext(clock.GetUtcNow(), Actor.Of(http), Actor.CorrelationId(http));
+
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var connection = await store.DataSource.OpenConnectionAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            if (key.Length > 0 && !await ClaimKeyAsync(connection, transaction, scope, key, requestHash, cancellationToken))
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                return await ReplayAsync(http, scope, key, requestHash, cancellationToken);
+            }
+
+            var current = await store.AggregateStreamAsync(target.StreamId, decider.Initial, decider.EvolveStored, cancellationToken: cancellationToken);
+            if (ifMatch is { } pinned && pinned != current.Version)
+            {
+                return StaleVersion(target.StreamId, pinned, current.Version);
+            }
+
+            IReadOnlyList<TEvent> events;
+            try
+            {
+                events = decider.Decide(await command(current.State, context), current.State);
+            }
+            catch (DomainRuleViolation violation)
+            {
+                return DomainProblems.From(violation);
+            }
+
+            DecisionResponse response;
+            if (events.Count == 0)
+            {
+                response = new DecisionResponse(target.StreamId, current.Version, []);
+            }
+            else
+            {
+                var metadata = new EventMetadata(context.By, context.CorrelationId, key.Length > 0 ? key : null);
+                var newEvents = events.Select((e, i) => new NewEvent(EventIdFor(scope, key, target.StreamId, current.Version, i), e, metadata)).ToList();
+                try
+                {
+                    var expected = current.Version == 0 ? ExpectedVersion.NoStream : ExpectedVersion.Exactly(current.Version);
+                    var appended = await store.AppendAsync(connection, transaction, target.StreamId, target.StreamType, expected, newEvents, cancellationToken);
+                    response = new DecisionResponse(target.StreamId, appended.NextExpectedVersion,
+                        appended.Events.Select(e => new DecisionEvent(e.EventId, e.EventType, e.Version, e.RecordedAt, e.Data)).ToList());
+                }
+                catch (WrongExpectedVersionException e) when (ifMatch is null && attempt < MaxAttempts)
+                {
+                    logger.LogDebug("{Stream} changed under a decision ({Message}); deciding again", target.StreamId, e.Message);
+                    continue;
+                }
+                catch (WrongExpectedVersionException e)
+                {
+                    return StaleVersion(target.StreamId, ifMatch ?? current.Version, e.Actual ?? -1);
+                }
+            }
+
+            var created = target.CreatedLocation is not null && current.Version == 0 && events.Count > 0;
+            var status = created ? StatusCodes.Status201Created : StatusCodes.Status200OK;
+            if (key.Length > 0)
+            {
+                await StoreAnswerAsync(connection, transaction, scope, key, status, response, created ? target.CreatedLocation : null, cancellationToken);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+            HttpVersioning.SetETag(http, response.Version);
+            return created ? TypedResults.Created(target.CreatedLocation, response) : TypedResults.Ok(response);
+        }
+    }
+
+    private static ProblemHttpResult StaleVersion(string streamId, long expected, long actual) =>
+        Problems.Create(StatusCodes.Status412PreconditionFailed, "version-stale", "The resource has changed",
+            $"'{streamId}' is at version {actual}, but If-Match named version {expected}. Read it again, check the change, and decide once more.",
+            new Dictionary<string, object?> { ["expectedVersion"] = expected, ["actualVersion"] = actual });
+
+    /// <summary>
+    /// Event ids derived from the idempotency key: even if two requests with the same key raced past the key
+    /// table, the event store would recognise the second append as a retry. Without a key: a fresh v7 id.
+    /// </summary>
+    private Guid EventIdFor(string scope, string key, string streamId, long version, int index)
+    {
+        if (key.Length == 0)
+        {
+            return Guid.CreateVersion7(clock.GetUtcNow());
+        }
+
+        var bytes = SHA256.HashData(Encoding.UTF8.GetBytes($"{scope}\n{key}\n{streamId}\n{version}\n{index}"));
+        bytes[7] = (byte)((bytes[7] & 0x0F) | 0x80); // version 8: custom (RFC 9562)
+        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
+        return new Guid(bytes.AsSpan(0, 16));
+    }
+
+    private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+
+    private async Task<bool> ClaimKeyAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string scope, string key, string requestHash, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            $"insert into {store.Options.Schema}.idempotency_keys (scope, key, request_hash) values ($1, $2, $3) on conflict do nothing",
+            connection, transaction);
+        command.Parameters.AddWithValue(scope);
+        command.Parameters.AddWithValue(key);
+        command.Parameters.AddWithValue(requestHash);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    private async Task StoreAnswerAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string scope, string key, int status, DecisionResponse response, string? location,
+        CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            $"update {store.Options.Schema}.idempotency_keys set status = $3, response = $4::jsonb, etag = $5, location = $6 where scope = $1 and key = $2",
+            connection, transaction);
+        command.Parameters.AddWithValue(scope);
+        command.Parameters.AddWithValue(key);
+        command.Parameters.AddWithValue(status);
+        command.Parameters.AddWithValue(JsonSerializer.Serialize(response, StoredJson));
+        command.Parameters.AddWithValue(HttpVersioning.ETagFor(response.Version));
+        command.Parameters.AddWithValue((object?)location ?? DBNull.Value);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private async Task<Results<Ok<DecisionResponse>, Created<DecisionResponse>, ProblemHttpResult>> ReplayAsync(
+        HttpContext http, string scope, string key, string requestHash, CancellationToken cancellationToken)
+    {
+        await using var command = store.DataSource.CreateCommand(
+            $"select request_hash, status, response::text, etag, location from {store.Options.Schema}.idempotency_keys where scope = $1 and key = $2");
+        command.Parameters.AddWithValue(scope);
+        command.Parameters.AddWithValue(key);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken) || reader.IsDBNull(1))
+        {
+            // The first request with this key rolled back between our attempt and this read: the client may retry.
+            return Problems.Create(StatusCodes.Status409Conflict, "idempotency-key-in-flight", "Request still in progress",
+                $"A request with Idempotency-Key '{key}' was being processed; send it again.");
+        }
+
+        if (reader.GetString(0) != requestHash)
+        {
+            return Problems.Create(StatusCodes.Status422UnprocessableEntity, "idempotency-key-reused", "Idempotency-Key reused",
+                $"Idempotency-Key '{key}' was already used for a different request to {scope}. Use a new key for a new request.");
+        }
+
+        var status = reader.GetInt32(1);
+        var response = JsonSerializer.Deserialize<DecisionResponse>(reader.GetString(2), StoredJson)!;
+        http.Response.Headers.ETag = reader.GetString(3);
+        http.Response.Headers["Idempotent-Replayed"] = "true";
+        return status == StatusCodes.Status201Created
+            ? TypedResults.Created(reader.IsDBNull(4) ? null : reader.GetString(4), response)
+            : TypedResults.Ok(response);
+    }
+}
