@@ -1,0 +1,38 @@
+using Roadmap.Domain.Catalogue;
+using Roadmap.Domain.Municipalities;
+
+namespace Roadmap.Domain.Deciding;
+
+/// <summary>
+/// The stable name and schema version of every event. Stored events carry these, never a CLR name, so classes can
+/// be renamed or moved. A new shape of an event gets a new version here and an upcaster in the event store.
+/// </summary>
+public static class DomainEvents
+{
+    public static IEnumerable<(Type Type, string Name, int Version)> All { get; } =
+    [
+        (typeof(MunicipalityRegistered), "municipality.registered", 1),
+        (typeof(MunicipalityRenamed), "municipality.renamed", 1),
+
+        (typeof(VendorRegistered), "vendor.registered", 1),
+        (typeof(ProductRegistered), "product.registered", 1),
+        (typeof(ReleaseRegistered), "release.registered", 1),
+        (typeof(VendorDeprecationAnnounced), "release.deprecation-announced", 1),
+        (typeof(EndOfSupportChanged), "release.end-of-support-changed", 1),
+        (typeof(SuccessorDesignated), "release.successor-designated", 1),
+    ];
+
+    /// <summary>The registered name and version of an event class; throws for a class that is not an event.</summary>
+    public static (string Name, int Version) NameOf(Type eventType)
+    {
+        foreach (var (type, name, version) in All)
+        {
+            if (type == eventType)
+            {
+                return (name, version);
+            }
+        }
+
+        throw new ArgumentException($"{eventType.Name} is not a registered domain event.", nameof(eventType));
+    }
+}

@@ -1,0 +1,69 @@
+using Roadmap.Domain.Catalogue;
+using Roadmap.Domain.Shared;
+using static Roadmap.Domain.Tests.Sample;
+
+namespace Roadmap.Domain.Tests.Catalogue;
+
+public sealed class VendorAndProductTests
+{
+    private static readonly Guid VendorId = Guid.Parse("0199a000-0000-7000-8000-000000000001");
+    private static readonly Guid ProductId = Guid.Parse("0199a000-0000-7000-8000-000000000002");
+
+    [Fact]
+    public void Registering_a_vendor_records_its_name_and_website()
+    {
+        Spec.For(Vendor.Decider)
+            .When(new RegisterVendor(VendorId, "AKDB", new Uri("https://www.akdb.de"), Now, By))
+            .Then(new VendorRegistered(VendorId, "AKDB", new Uri("https://www.akdb.de"), By, Now));
+    }
+
+    [Fact]
+    public void A_vendor_needs_no_website()
+    {
+        Spec.For(Vendor.Decider)
+            .When(new RegisterVendor(VendorId, "Kommunalsoftware GmbH", null, Now, By))
+            .Then(new VendorRegistered(VendorId, "Kommunalsoftware GmbH", null, By, Now));
+    }
+
+    [Fact]
+    public void A_vendor_website_that_is_not_a_web_address_is_rejected()
+    {
+        Spec.For(Vendor.Decider)
+            .When(new RegisterVendor(VendorId, "AKDB", new Uri("ftp://akdb.de"), Now, By))
+            .ThenFails("website-invalid");
+    }
+
+    [Fact]
+    public void Registering_a_vendor_twice_is_rejected()
+    {
+        Spec.For(Vendor.Decider)
+            .Given(new VendorRegistered(VendorId, "AKDB", null, By, Now))
+            .When(new RegisterVendor(VendorId, "AKDB", null, Now, By))
+            .ThenFails("vendor-already-registered");
+    }
+
+    [Fact]
+    public void Registering_a_product_records_vendor_and_category()
+    {
+        Spec.For(Product.Decider)
+            .When(new RegisterProduct(ProductId, VendorId, "OK.EWO", ProcedureCategory.Einwohnermeldewesen, Now, By))
+            .Then(new ProductRegistered(ProductId, VendorId, "OK.EWO", ProcedureCategory.Einwohnermeldewesen, By, Now));
+    }
+
+    [Fact]
+    public void A_product_without_a_vendor_is_rejected()
+    {
+        Spec.For(Product.Decider)
+            .When(new RegisterProduct(ProductId, Guid.Empty, "OK.EWO", ProcedureCategory.Einwohnermeldewesen, Now, By))
+            .ThenFails("vendor-required");
+    }
+
+    [Fact]
+    public void Registering_a_product_twice_is_rejected()
+    {
+        Spec.For(Product.Decider)
+            .Given(new ProductRegistered(ProductId, VendorId, "OK.EWO", ProcedureCategory.Einwohnermeldewesen, By, Now))
+            .When(new RegisterProduct(ProductId, VendorId, "OK.EWO", ProcedureCategory.Einwohnermeldewesen, Now, By))
+            .ThenFails("product-already-registered");
+    }
+}
