@@ -14,6 +14,7 @@ public sealed class EventLogListener : IAsyncDisposable
     private readonly object _gate = new();
     private TaskCompletionSource _signal = NewSignal();
     private Task? _loop;
+    private int _disposed;
 
     public EventLogListener(NpgsqlDataSource dataSource, EventStoreOptions options)
     {
@@ -110,6 +111,12 @@ public sealed class EventLogListener : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Idempotent: ProjectionDaemon.StopAsync disposes the listener, and DisposeAsync after StopAsync stops again.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _stop.CancelAsync();
         if (_loop is not null)
         {
