@@ -3,11 +3,14 @@ using FluentValidation;
 using Roadmap.Api.Admin;
 using Roadmap.Api.Health;
 using Roadmap.Api.Infrastructure;
+using Roadmap.Api.Municipalities;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<RequestErrorHandler>();
+// Binding failures are thrown to RequestErrorHandler, which says what was wrong, instead of a bare 400.
+builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 builder.Services.ConfigureHttpJsonOptions(options =>
 {
     // Strict input: a misspelt field, a number for an enum or a missing required value is a 400, not a default.
@@ -43,6 +46,7 @@ app.UseSwaggerUI(options =>
 app.MapGet("/", () => TypedResults.Redirect("/swagger")).ExcludeFromDescription();
 app.MapHealth();
 app.MapProjectionAdmin();
+app.MapMunicipalities();
 
 await app.RunAsync();
 return 0;

@@ -27,6 +27,7 @@ public static class EventStoreSetup
             return EventStoreDataSource.Create(connectionString, "roadmap-api");
         });
         services.AddSingleton(_ => new EventStoreOptions(configuration["Roadmap:Schema"] ?? "roadmap", EventTypes.Create()));
+        services.AddProjection(new Roadmap.Projections.Registry.CatalogueIndex(), ProjectionLifecycle.Inline);
         services.AddSingleton(sp => new PostgresEventStore(
             sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<EventStoreOptions>(), ProjectionSetup.InlineProjections(sp)));
         services.AddHostedService<SchemaMigrationService>();
@@ -62,5 +63,17 @@ internal sealed class SchemaMigrationService(NpgsqlDataSource dataSource, EventS
 /// <summary>The stable names of every event Roadmap stores. Domain events are registered here as they are added.</summary>
 public static class EventTypes
 {
-    public static EventTypeRegistry Create() => new();
+    public static EventTypeRegistry Create()
+    {
+        var json = new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web);
+        // Enums are stored by name: reordering an enum must never change what a stored event means.
+        json.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter());
+        var registry = new EventTypeRegistry(json);
+        foreach (var (type, name, version) in Roadmap.Domain.Deciding.DomainEvents.All)
+        {
+            registry.Register(type, name, version);
+        }
+
+        return registry;
+    }
 }
