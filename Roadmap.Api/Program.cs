@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using FluentValidation;
 using Roadmap.Api.Admin;
+using Roadmap.Api.Demo;
 using Roadmap.Api.Health;
 using Roadmap.Api.Infrastructure;
 using Roadmap.Api.Municipalities;
@@ -24,6 +25,8 @@ builder.Services.AddValidatorsFromAssemblyContaining<Program>(includeInternalTyp
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<Decisions>();
 builder.Services.AddRoadmapEventStore(builder.Configuration);
+builder.Services.AddSingleton<DemoData>();
+builder.Services.AddHostedService<DemoDataService>();
 
 var app = builder.Build();
 
