@@ -1,5 +1,7 @@
 using Roadmap.Domain.Catalogue;
 using Roadmap.Domain.Municipalities;
+using Roadmap.Domain.Procedures;
+using Roadmap.Domain.Procurements;
 
 namespace Roadmap.Domain.Deciding;
 
@@ -20,6 +22,26 @@ public static class DomainEvents
         (typeof(VendorDeprecationAnnounced), "release.deprecation-announced", 1),
         (typeof(EndOfSupportChanged), "release.end-of-support-changed", 1),
         (typeof(SuccessorDesignated), "release.successor-designated", 1),
+
+        (typeof(ProcedureIntroduced), "procedure.introduced", 1),
+        (typeof(ExtendedSupportPurchased), "procedure.extended-support-purchased", 1),
+        (typeof(RiskAccepted), "procedure.risk-accepted", 1),
+        (typeof(ReplacementPlanned), "procedure.replacement-planned", 1),
+        (typeof(ProcedureAssignedToProcurement), "procedure.assigned-to-procurement", 1),
+        (typeof(ReplacementScheduled), "procedure.replacement-scheduled", 1),
+        (typeof(CutOverCompleted), "procedure.cut-over-completed", 1),
+        (typeof(ProcedureRetired), "procedure.retired", 1),
+
+        (typeof(ProcurementCaseOpened), "procurement.opened", 1),
+        (typeof(ProcurementValueEstimated), "procurement.value-estimated", 1),
+        (typeof(ProcurementProcedureDetermined), "procurement.procedure-determined", 1),
+        (typeof(ProcurementStarted), "procurement.started", 1),
+        (typeof(ProcurementDeadlinesSet), "procurement.deadlines-set", 1),
+        (typeof(AwardIntentionNotified), "procurement.award-intention-notified", 1),
+        (typeof(ReviewFiled), "procurement.review-filed", 1),
+        (typeof(ReviewConcluded), "procurement.review-concluded", 1),
+        (typeof(ProcurementAwarded), "procurement.awarded", 1),
+        (typeof(ProcurementCancelled), "procurement.cancelled", 1),
     ];
 
     /// <summary>The registered name and version of an event class; throws for a class that is not an event.</summary>
