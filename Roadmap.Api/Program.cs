@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using FluentValidation;
 using Roadmap.Api.Admin;
+using Roadmap.Api.Catalogue;
 using Roadmap.Api.Health;
 using Roadmap.Api.Infrastructure;
 using Roadmap.Api.Municipalities;
@@ -47,6 +48,7 @@ app.MapGet("/", () => TypedResults.Redirect("/swagger")).ExcludeFromDescription(
 app.MapHealth();
 app.MapProjectionAdmin();
 app.MapMunicipalities();
+app.MapCatalogue();
 
 await app.RunAsync();
 return 0;
