@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using FluentValidation;
 using Roadmap.Api.Admin;
+using Roadmap.Api.Catalogue;
 using Roadmap.Api.Demo;
 using Roadmap.Api.Health;
 using Roadmap.Api.Infrastructure;
@@ -20,7 +21,7 @@ builder.Services.ConfigureHttpJsonOptions(options =>
     options.SerializerOptions.RespectNullableAnnotations = true;
     options.SerializerOptions.RespectRequiredConstructorParameters = true;
 });
-builder.Services.AddOpenApi();
+builder.Services.AddOpenApi(OpenApiSchemaNames.Configure);
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(includeInternalTypes: true);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<Decisions>();
@@ -50,6 +51,7 @@ app.MapGet("/", () => TypedResults.Redirect("/swagger")).ExcludeFromDescription(
 app.MapHealth();
 app.MapProjectionAdmin();
 app.MapMunicipalities();
+app.MapCatalogue();
 
 await app.RunAsync();
 return 0;
