@@ -6,7 +6,7 @@ namespace Roadmap.Domain.Catalogue;
 /// <summary>
 /// A release's lifecycle dates, close to the OASIS OpenEoX draft (general_availability, end_of_sales,
 /// end_of_security_support, end_of_life). A missing date is unknown; a missing date with its Tba flag set is
-/// "to be announced" by the vendor. Only the two end dates can be tba: they are the ones vendors hold back.
+/// "to be announced" by the vendor.
 /// </summary>
 public sealed record ReleaseLifecycle(
     DateOnly? GeneralAvailability,
@@ -14,7 +14,9 @@ public sealed record ReleaseLifecycle(
     DateOnly? EndOfSecuritySupport,
     DateOnly? EndOfLife,
     bool EndOfSecuritySupportTba = false,
-    bool EndOfLifeTba = false)
+    bool EndOfLifeTba = false,
+    bool GeneralAvailabilityTba = false,
+    bool EndOfSalesTba = false)
 {
     public static ReleaseLifecycle Unknown { get; } = new(null, null, null, null);
 
@@ -37,27 +39,29 @@ public sealed record ReleaseLifecycle(
     /// <summary>Fails with a <see cref="DomainRuleViolation"/> unless the dates are consistent and in plausible order.</summary>
     internal void EnsurePlausible()
     {
-        Guard.Require(!(EndOfSecuritySupportTba && EndOfSecuritySupport is not null), ViolationCodes.TbaWithDate,
-            "The end of security support is either a date or to be announced, not both.", "endOfSecuritySupport");
-        Guard.Require(!(EndOfLifeTba && EndOfLife is not null), ViolationCodes.TbaWithDate,
-            "The end of life is either a date or to be announced, not both.", "endOfLife");
+        (DateOnly? Date, bool Tba, string Name, string Field)[] milestones =
+        [
+            (GeneralAvailability, GeneralAvailabilityTba, "general availability", "generalAvailability"),
+            (EndOfSales, EndOfSalesTba, "end of sales", "endOfSales"),
+            (EndOfSecuritySupport, EndOfSecuritySupportTba, "end of security support", "endOfSecuritySupport"),
+            (EndOfLife, EndOfLifeTba, "end of life", "endOfLife"),
+        ];
+        foreach (var (date, tba, name, field) in milestones)
+        {
+            Guard.Require(!(tba && date is not null), ViolationCodes.TbaWithDate,
+                $"The {name} is either a date or to be announced, not both.", field);
+        }
+
         Guard.Require(!(EndOfLife < EndOfSecuritySupport), ViolationCodes.EndOfLifeBeforeEndOfSecuritySupport,
             $"The end of life ({Dates.English(EndOfLife.GetValueOrDefault())}) cannot come before the end of security support " +
             $"({Dates.English(EndOfSecuritySupport.GetValueOrDefault())}).", "endOfLife");
 
-        (DateOnly? Date, string Name, string Field)[] milestones =
-        [
-            (GeneralAvailability, "general availability", "generalAvailability"),
-            (EndOfSales, "end of sales", "endOfSales"),
-            (EndOfSecuritySupport, "end of security support", "endOfSecuritySupport"),
-            (EndOfLife, "end of life", "endOfLife"),
-        ];
         for (var later = 1; later < milestones.Length; later++)
         {
             for (var earlier = 0; earlier < later; earlier++)
             {
-                var (laterDate, laterName, laterField) = milestones[later];
-                var (earlierDate, earlierName, _) = milestones[earlier];
+                var (laterDate, _, laterName, laterField) = milestones[later];
+                var (earlierDate, _, earlierName, _) = milestones[earlier];
                 Guard.Require(!(laterDate < earlierDate), ViolationCodes.LifecycleDatesOutOfOrder,
                     $"The {laterName} ({Dates.English(laterDate.GetValueOrDefault())}) cannot come before the {earlierName} " +
                     $"({Dates.English(earlierDate.GetValueOrDefault())}).", laterField);

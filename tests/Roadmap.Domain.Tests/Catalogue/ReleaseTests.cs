@@ -43,11 +43,30 @@ public sealed class ReleaseTests
             .ThenFails("lifecycle-dates-out-of-order");
     }
 
-    [Fact]
-    public void A_date_marked_to_be_announced_is_rejected()
+    public static TheoryData<ReleaseLifecycle, string> DatesMarkedToBeAnnounced => new()
     {
-        Spec().When(new RegisterRelease(ReleaseId, ProductId, "4.2", new ReleaseLifecycle(null, null, Date(2028, 12, 31), null, EndOfSecuritySupportTba: true), Now, By))
-            .ThenFails("tba-with-date");
+        { new ReleaseLifecycle(Date(2021, 4, 1), null, null, null, GeneralAvailabilityTba: true), "generalAvailability" },
+        { new ReleaseLifecycle(null, Date(2025, 12, 31), null, null, EndOfSalesTba: true), "endOfSales" },
+        { new ReleaseLifecycle(null, null, Date(2028, 12, 31), null, EndOfSecuritySupportTba: true), "endOfSecuritySupport" },
+        { new ReleaseLifecycle(null, null, null, Date(2029, 12, 31), EndOfLifeTba: true), "endOfLife" },
+    };
+
+    [Theory]
+    [MemberData(nameof(DatesMarkedToBeAnnounced))]
+    public void A_date_also_marked_to_be_announced_is_rejected(ReleaseLifecycle lifecycle, string field)
+    {
+        var violation = Spec().When(new RegisterRelease(ReleaseId, ProductId, "4.2", lifecycle, Now, By)).ThenFails("tba-with-date");
+
+        Assert.Equal(field, violation.Field);
+    }
+
+    [Fact]
+    public void A_release_announced_with_every_date_to_be_announced_is_registered()
+    {
+        var lifecycle = new ReleaseLifecycle(null, null, null, null, true, true, true, true);
+
+        Spec().When(new RegisterRelease(ReleaseId, ProductId, "5.0", lifecycle, Now, By))
+            .Then(new ReleaseRegistered(ReleaseId, ProductId, "5.0", lifecycle, By, Now));
     }
 
     [Fact]
