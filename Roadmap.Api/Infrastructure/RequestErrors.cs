@@ -9,7 +9,7 @@ namespace Roadmap.Api.Infrastructure;
 /// Bad input never becomes a 500: unreadable JSON, wrong types and unknown enum values are a 400 problem that
 /// says where; a body over the limit is a 413; an unexpected failure stays a 500 (never hidden as a 404).
 /// </summary>
-public sealed class RequestErrorHandler(IProblemDetailsService problems) : IExceptionHandler
+public sealed partial class RequestErrorHandler(IProblemDetailsService problems) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken cancellationToken)
     {
@@ -42,11 +42,24 @@ public sealed class RequestErrorHandler(IProblemDetailsService problems) : IExce
         });
     }
 
+    [System.Text.RegularExpressions.GeneratedRegex("missing required properties including: (.+)$")]
+    private static partial System.Text.RegularExpressions.Regex MissingProperties();
+
+    [System.Text.RegularExpressions.GeneratedRegex(" ?(for|to) type '[^']+'")]
+    private static partial System.Text.RegularExpressions.Regex TypeName();
+
     private static string Describe(JsonException json)
     {
         var where = string.IsNullOrEmpty(json.Path) || json.Path == "$" ? "" : $" at '{json.Path.TrimStart('$', '.')}'";
         var reason = json.Message.Split(" Path:", 2)[0];
-        return $"The JSON body is malformed or has a value of the wrong type{where}: {reason}";
+        // System.Text.Json names the CLR type; a client only needs the fields.
+        var missing = MissingProperties().Match(reason);
+        if (missing.Success)
+        {
+            return $"Required fields are missing: {missing.Groups[1].Value.TrimEnd('.')}.";
+        }
+
+        return $"The JSON body is malformed or has a value of the wrong type{where}: {TypeName().Replace(reason, "")}";
     }
 }
 
