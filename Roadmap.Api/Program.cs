@@ -6,6 +6,7 @@ using Roadmap.Api.Demo;
 using Roadmap.Api.Health;
 using Roadmap.Api.Infrastructure;
 using Roadmap.Api.Municipalities;
+using Roadmap.Api.Procedures;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -52,6 +53,7 @@ app.MapHealth();
 app.MapProjectionAdmin();
 app.MapMunicipalities();
 app.MapCatalogue();
+app.MapProcedures();
 
 await app.RunAsync();
 return 0;
