@@ -5,6 +5,7 @@ using Roadmap.Api.Demo;
 using Roadmap.Api.Health;
 using Roadmap.Api.Infrastructure;
 using Roadmap.Api.Municipalities;
+using Roadmap.Api.Procurements;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -50,6 +51,7 @@ app.MapGet("/", () => TypedResults.Redirect("/swagger")).ExcludeFromDescription(
 app.MapHealth();
 app.MapProjectionAdmin();
 app.MapMunicipalities();
+app.MapProcurements();
 
 await app.RunAsync();
 return 0;
