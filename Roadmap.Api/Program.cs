@@ -7,6 +7,7 @@ using Roadmap.Api.Health;
 using Roadmap.Api.Infrastructure;
 using Roadmap.Api.Municipalities;
 using Roadmap.Api.Procedures;
+using Roadmap.Api.Procurements;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -54,6 +55,7 @@ app.MapProjectionAdmin();
 app.MapMunicipalities();
 app.MapCatalogue();
 app.MapProcedures();
+app.MapProcurements();
 
 await app.RunAsync();
 return 0;

@@ -124,6 +124,120 @@ public sealed class Decisions(PostgresEventStore store, TimeProvider clock, ILog
         }
     }
 
+    /// <summary>
+    /// A decision that writes several streams in one transaction (all or nothing), e.g. opening a procurement case
+    /// and assigning each participating procedure to it. <paramref name="decide"/> loads and appends through the
+    /// <see cref="StreamWrites"/> it is given and answers with the response of the resource it creates, or a problem
+    /// (nothing is stored then). Idempotency-Key works as for <see cref="DecideAsync"/>; a concurrent change of any
+    /// stream decides again on fresh state. Answers 201 at <paramref name="createdLocation"/> with the response's version as ETag.
+    /// </summary>
+    public async Task<Results<Ok<DecisionResponse>, Created<DecisionResponse>, ProblemHttpResult>> DecideAcrossStreamsAsync(
+        HttpContext http,
+        string createdLocation,
+        Func<StreamWrites, CancellationToken, Task<(DecisionResponse? Response, ProblemHttpResult? Problem)>> decide,
+        object request,
+        CancellationToken cancellationToken)
+    {
+        var key = http.Request.Headers[IdempotencyHeader].ToString();
+        if (key.Length > 200)
+        {
+            return Problems.Create(StatusCodes.Status400BadRequest, "idempotency-key-invalid", "Invalid Idempotency-Key",
+                "The Idempotency-Key header may be at most 200 characters long; a UUID is a good choice.");
+        }
+
+        var scope = $"{http.Request.Method} {http.Request.Path}";
+        var requestHash = key.Length == 0 ? "" : Hash($"{scope}\n{JsonSerializer.Serialize(request, request.GetType(), StoredJson)}");
+        var context = new DecisionContext(clock.GetUtcNow(), Actor.Of(http), Actor.CorrelationId(http));
+
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var connection = await store.DataSource.OpenConnectionAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            if (key.Length > 0 && !await ClaimKeyAsync(connection, transaction, scope, key, requestHash, cancellationToken))
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                return await ReplayAsync(http, scope, key, requestHash, cancellationToken);
+            }
+
+            DecisionResponse? response;
+            ProblemHttpResult? problem;
+            try
+            {
+                (response, problem) = await decide(new StreamWrites(this, connection, transaction, context, scope, key), cancellationToken);
+            }
+            catch (DomainRuleViolation violation)
+            {
+                return DomainProblems.From(violation);
+            }
+            catch (WrongExpectedVersionException e) when (attempt < MaxAttempts)
+            {
+                logger.LogDebug("A stream changed under a multi-stream decision ({Message}); deciding again", e.Message);
+                continue;
+            }
+            catch (WrongExpectedVersionException e)
+            {
+                return StaleVersion(e.StreamId, -1, e.Actual ?? -1);
+            }
+
+            if (problem is not null || response is null)
+            {
+                return problem ?? throw new InvalidOperationException("A multi-stream decision answered neither a response nor a problem.");
+            }
+
+            if (key.Length > 0)
+            {
+                await StoreAnswerAsync(connection, transaction, scope, key, StatusCodes.Status201Created, response, createdLocation, cancellationToken);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+            HttpVersioning.SetETag(http, response.Version);
+            return TypedResults.Created(createdLocation, response);
+        }
+    }
+
+    /// <summary>Reads and appends for <see cref="DecideAcrossStreamsAsync"/>, inside its transaction.</summary>
+    public sealed class StreamWrites
+    {
+        private readonly Decisions _decisions;
+        private readonly NpgsqlConnection _connection;
+        private readonly NpgsqlTransaction _transaction;
+        private readonly string _scope;
+        private readonly string _key;
+
+        internal StreamWrites(Decisions decisions, NpgsqlConnection connection, NpgsqlTransaction transaction, DecisionContext context, string scope, string key)
+        {
+            _decisions = decisions;
+            _connection = connection;
+            _transaction = transaction;
+            Context = context;
+            _scope = scope;
+            _key = key;
+        }
+
+        public DecisionContext Context { get; }
+
+        /// <summary>The stream folded with the decider, and the version to expect when appending to it (0: no stream yet).</summary>
+        public async Task<AggregateResult<TState>> LoadAsync<TCommand, TEvent, TState>(
+            string streamId, Decider<TCommand, TEvent, TState> decider, CancellationToken cancellationToken)
+            where TEvent : class =>
+            await _decisions.Store.AggregateStreamAsync(streamId, decider.Initial, decider.EvolveStored, cancellationToken: cancellationToken);
+
+        /// <summary>Appends with <paramref name="readVersion"/> as the expected version; a concurrent change throws and the decision is retried.</summary>
+        public async Task<DecisionResponse> AppendAsync<TEvent>(
+            string streamId, string streamType, long readVersion, IReadOnlyList<TEvent> events, CancellationToken cancellationToken)
+            where TEvent : class
+        {
+            var metadata = new EventMetadata(Context.By, Context.CorrelationId, _key.Length > 0 ? _key : null);
+            var newEvents = events.Select((e, i) => new NewEvent(_decisions.EventIdFor(_scope, _key, streamId, readVersion, i), e, metadata)).ToList();
+            var expected = readVersion == 0 ? ExpectedVersion.NoStream : ExpectedVersion.Exactly(readVersion);
+            var appended = await _decisions.Store.AppendAsync(_connection, _transaction, streamId, streamType, expected, newEvents, cancellationToken);
+            return new DecisionResponse(streamId, appended.NextExpectedVersion,
+                appended.Events.Select(e => new DecisionEvent(e.EventId, e.EventType, e.Version, e.RecordedAt, e.Data)).ToList());
+        }
+    }
+
+    private PostgresEventStore Store => store;
+
     private static ProblemHttpResult StaleVersion(string streamId, long expected, long actual) =>
         Problems.Create(StatusCodes.Status412PreconditionFailed, "version-stale", "The resource has changed",
             $"'{streamId}' is at version {actual}, but If-Match named version {expected}. Read it again, check the change, and decide once more.",

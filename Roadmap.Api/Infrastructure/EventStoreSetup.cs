@@ -29,6 +29,7 @@ public static class EventStoreSetup
         services.AddSingleton(_ => new EventStoreOptions(configuration["Roadmap:Schema"] ?? "roadmap", EventTypes.Create()));
         services.AddProjection(new Roadmap.Projections.Registry.CatalogueIndex(), ProjectionLifecycle.Inline);
         services.AddProjection(new Roadmap.Projections.Registry.ProcedureIndex(), ProjectionLifecycle.Inline);
+        services.AddProjection(new Roadmap.Projections.Registry.ProcurementIndex(), ProjectionLifecycle.Inline);
         services.AddSingleton(sp => new PostgresEventStore(
             sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<EventStoreOptions>(), ProjectionSetup.InlineProjections(sp)));
         services.AddHostedService<SchemaMigrationService>();

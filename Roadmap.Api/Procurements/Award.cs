@@ -1,0 +1,33 @@
+using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Roadmap.Api.Infrastructure;
+using Roadmap.Domain.Procurements;
+using Roadmap.Domain.Shared;
+
+namespace Roadmap.Api.Procurements;
+
+/// <summary>POST /procurements/{id}/award: the contract is concluded with the vendor.</summary>
+public static class Award
+{
+    public sealed record Request(DateOnly AwardedOn, string VendorName, decimal NetValue, Guid? ReleaseId = null);
+
+    public sealed class Validator : AbstractValidator<Request>
+    {
+        public Validator()
+        {
+            RuleFor(r => r.VendorName).NotEmpty().MaximumLength(200);
+            RuleFor(r => r.NetValue).GreaterThanOrEqualTo(0m).WithMessage("A net value in euros cannot be negative.");
+        }
+    }
+
+    public static void Map(RouteGroupBuilder group) => group.MapPost("/{id:guid}/award", HandleAsync)
+        .Validate<Request>()
+        .WithSummary("Awards the contract; EU procedures need the standstill to be over and no review pending.");
+
+    private static Task<Results<Ok<DecisionResponse>, Created<DecisionResponse>, ProblemHttpResult>> HandleAsync(
+        Guid id, Request request, HttpContext http, Decisions decisions, CancellationToken cancellationToken) =>
+        decisions.DecideAsync(http, ProcurementEndpoints.Target(id), ProcurementCase.Decider,
+            (_, context) => ValueTask.FromResult<IProcurementCommand>(new AwardProcurement(
+                id, request.AwardedOn, request.VendorName, request.ReleaseId, new Money(request.NetValue), context.Now, context.By)),
+            request, cancellationToken);
+}

@@ -1,0 +1,28 @@
+using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Roadmap.Api.Infrastructure;
+using Roadmap.Domain.Procurements;
+
+namespace Roadmap.Api.Procurements;
+
+/// <summary>POST /procurements/{id}/award-intention: bidders are told who is to win; the standstill of § 134 GWB starts.</summary>
+public static class AwardIntention
+{
+    public sealed record Request(DateOnly NotifiedOn, string IntendedBidder, bool SentElectronically = true);
+
+    public sealed class Validator : AbstractValidator<Request>
+    {
+        public Validator() => RuleFor(r => r.IntendedBidder).NotEmpty().MaximumLength(200);
+    }
+
+    public static void Map(RouteGroupBuilder group) => group.MapPost("/{id:guid}/award-intention", HandleAsync)
+        .Validate<Request>()
+        .WithSummary("Records the notification of the award intention; the answer's event carries the end of the standstill.");
+
+    private static Task<Results<Ok<DecisionResponse>, Created<DecisionResponse>, ProblemHttpResult>> HandleAsync(
+        Guid id, Request request, HttpContext http, Decisions decisions, CancellationToken cancellationToken) =>
+        decisions.DecideAsync(http, ProcurementEndpoints.Target(id), ProcurementCase.Decider,
+            (_, context) => ValueTask.FromResult<IProcurementCommand>(new NotifyAwardIntention(
+                id, request.NotifiedOn, request.SentElectronically, request.IntendedBidder, context.Now, context.By)),
+            request, cancellationToken);
+}

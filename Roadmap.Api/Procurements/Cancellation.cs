@@ -1,0 +1,27 @@
+using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Roadmap.Api.Infrastructure;
+using Roadmap.Domain.Procurements;
+
+namespace Roadmap.Api.Procurements;
+
+/// <summary>POST /procurements/{id}/cancellation: the procurement is cancelled (Aufhebung); nothing more can be decided for it.</summary>
+public static class Cancellation
+{
+    public sealed record Request(DateOnly CancelledOn, string Reason);
+
+    public sealed class Validator : AbstractValidator<Request>
+    {
+        public Validator() => RuleFor(r => r.Reason).NotEmpty().MaximumLength(2000);
+    }
+
+    public static void Map(RouteGroupBuilder group) => group.MapPost("/{id:guid}/cancellation", HandleAsync)
+        .Validate<Request>()
+        .WithSummary("Cancels the procurement with a reason.");
+
+    private static Task<Results<Ok<DecisionResponse>, Created<DecisionResponse>, ProblemHttpResult>> HandleAsync(
+        Guid id, Request request, HttpContext http, Decisions decisions, CancellationToken cancellationToken) =>
+        decisions.DecideAsync(http, ProcurementEndpoints.Target(id), ProcurementCase.Decider,
+            (_, context) => ValueTask.FromResult<IProcurementCommand>(new CancelProcurement(id, request.CancelledOn, request.Reason, context.Now, context.By)),
+            request, cancellationToken);
+}

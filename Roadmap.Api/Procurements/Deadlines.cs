@@ -1,0 +1,39 @@
+using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Roadmap.Api.Infrastructure;
+using Roadmap.Domain.Procurements;
+
+namespace Roadmap.Api.Procurements;
+
+/// <summary>POST /procurements/{id}/deadlines: participation and offer deadlines, checked against the EU minimum periods.</summary>
+public static class Deadlines
+{
+    public sealed record Request(
+        DateOnly OfferDeadline,
+        DateOnly? ParticipationDeadline = null,
+        bool ElectronicSubmission = true,
+        bool Urgent = false,
+        string? UrgencyReason = null,
+        DateOnly? PublishedOn = null);
+
+    public sealed class Validator : AbstractValidator<Request>
+    {
+        public Validator()
+        {
+            RuleFor(r => r.UrgencyReason).NotEmpty().When(r => r.Urgent).WithMessage("Shortened periods for urgency need the reason for the urgency.");
+            RuleFor(r => r.UrgencyReason).MaximumLength(2000);
+        }
+    }
+
+    public static void Map(RouteGroupBuilder group) => group.MapPost("/{id:guid}/deadlines", HandleAsync)
+        .Validate<Request>()
+        .WithSummary("Sets the deadlines; EU procedures are checked against the minimum periods of §§ 15–18 VgV (409 `deadline-below-minimum`).");
+
+    private static Task<Results<Ok<DecisionResponse>, Created<DecisionResponse>, ProblemHttpResult>> HandleAsync(
+        Guid id, Request request, HttpContext http, Decisions decisions, CancellationToken cancellationToken) =>
+        decisions.DecideAsync(http, ProcurementEndpoints.Target(id), ProcurementCase.Decider,
+            (_, context) => ValueTask.FromResult<IProcurementCommand>(new SetProcurementDeadlines(
+                id, request.ParticipationDeadline, request.OfferDeadline, request.ElectronicSubmission, request.Urgent, request.UrgencyReason,
+                context.Now, context.By, request.PublishedOn)),
+            request, cancellationToken);
+}

@@ -1,0 +1,41 @@
+using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Roadmap.Api.Infrastructure;
+using Roadmap.Domain.Procurements;
+using Roadmap.Domain.Procurement;
+
+namespace Roadmap.Api.Procurements;
+
+/// <summary>POST /procurements/{id}/procedure-determination: the rules suggest a procedure; a less strict choice needs a justification.</summary>
+public static class ProcedureDetermination
+{
+    /// <param name="PlannedPublicationOn">The threshold valid on this day applies (provisional when not yet published).</param>
+    /// <param name="ChosenType">Omit to take the suggestion.</param>
+    public sealed record Request(
+        DateOnly PlannedPublicationOn,
+        ProcurementProcedureType? ChosenType = null,
+        string? Justification = null,
+        ContractingAuthorityKind AuthorityKind = ContractingAuthorityKind.SubCentral);
+
+    public sealed class Validator : AbstractValidator<Request>
+    {
+        public Validator()
+        {
+            RuleFor(r => r.ChosenType).IsInEnum();
+            RuleFor(r => r.AuthorityKind).IsInEnum();
+            RuleFor(r => r.Justification).MaximumLength(2000);
+        }
+    }
+
+    public static void Map(RouteGroupBuilder group) => group.MapPost("/{id:guid}/procedure-determination", HandleAsync)
+        .Validate<Request>()
+        .WithSummary("Determines the procurement procedure against the EU threshold and the Land limits on the planned publication date.")
+        .WithDescription("409 `override-needs-justification` when a procedure less strict than the suggestion is chosen without a justification.");
+
+    private static Task<Results<Ok<DecisionResponse>, Created<DecisionResponse>, ProblemHttpResult>> HandleAsync(
+        Guid id, Request request, HttpContext http, Decisions decisions, CancellationToken cancellationToken) =>
+        decisions.DecideAsync(http, ProcurementEndpoints.Target(id), ProcurementCase.Decider,
+            (_, context) => ValueTask.FromResult<IProcurementCommand>(new DetermineProcurementProcedure(
+                id, request.PlannedPublicationOn, request.ChosenType, request.Justification, context.Now, context.By, request.AuthorityKind)),
+            request, cancellationToken);
+}

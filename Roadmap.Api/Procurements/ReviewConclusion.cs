@@ -1,0 +1,27 @@
+using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Roadmap.Api.Infrastructure;
+using Roadmap.Domain.Procurements;
+
+namespace Roadmap.Api.Procurements;
+
+/// <summary>POST /procurements/{id}/review-conclusion: the pending review ends; an upheld one voids the award intention.</summary>
+public static class ReviewConclusion
+{
+    public sealed record Request(DateOnly ConcludedOn, ReviewOutcome Outcome);
+
+    public sealed class Validator : AbstractValidator<Request>
+    {
+        public Validator() => RuleFor(r => r.Outcome).IsInEnum();
+    }
+
+    public static void Map(RouteGroupBuilder group) => group.MapPost("/{id:guid}/review-conclusion", HandleAsync)
+        .Validate<Request>()
+        .WithSummary("Concludes the pending review as Dismissed, Upheld or Withdrawn.");
+
+    private static Task<Results<Ok<DecisionResponse>, Created<DecisionResponse>, ProblemHttpResult>> HandleAsync(
+        Guid id, Request request, HttpContext http, Decisions decisions, CancellationToken cancellationToken) =>
+        decisions.DecideAsync(http, ProcurementEndpoints.Target(id), ProcurementCase.Decider,
+            (_, context) => ValueTask.FromResult<IProcurementCommand>(new ConcludeReview(id, request.ConcludedOn, request.Outcome, context.Now, context.By)),
+            request, cancellationToken);
+}

@@ -1,0 +1,27 @@
+using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Roadmap.Api.Infrastructure;
+using Roadmap.Domain.Procurements;
+
+namespace Roadmap.Api.Procurements;
+
+/// <summary>POST /procurements/{id}/reviews: a review request at a Vergabekammer; it blocks the award until concluded.</summary>
+public static class Reviews
+{
+    public sealed record Request(DateOnly FiledOn, string Chamber);
+
+    public sealed class Validator : AbstractValidator<Request>
+    {
+        public Validator() => RuleFor(r => r.Chamber).NotEmpty().MaximumLength(200);
+    }
+
+    public static void Map(RouteGroupBuilder group) => group.MapPost("/{id:guid}/reviews", HandleAsync)
+        .Validate<Request>()
+        .WithSummary("Records a review request; the chamber's decision is due within five weeks.");
+
+    private static Task<Results<Ok<DecisionResponse>, Created<DecisionResponse>, ProblemHttpResult>> HandleAsync(
+        Guid id, Request request, HttpContext http, Decisions decisions, CancellationToken cancellationToken) =>
+        decisions.DecideAsync(http, ProcurementEndpoints.Target(id), ProcurementCase.Decider,
+            (_, context) => ValueTask.FromResult<IProcurementCommand>(new FileReview(id, request.FiledOn, request.Chamber, context.Now, context.By)),
+            request, cancellationToken);
+}

@@ -1,0 +1,28 @@
+using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Roadmap.Api.Infrastructure;
+using Roadmap.Domain.Procurements;
+
+namespace Roadmap.Api.Procurements;
+
+/// <summary>POST /procurements/{id}/start: the determined procedure starts; value and procedure are fixed from now on.</summary>
+public static class StartOfProcurement
+{
+    public sealed record Request(DateOnly StartedOn, DateOnly? PublishedOn = null);
+
+    public sealed class Validator : AbstractValidator<Request>
+    {
+        public Validator() => RuleFor(r => r.PublishedOn).GreaterThanOrEqualTo(r => r.StartedOn).When(r => r.PublishedOn is not null)
+            .WithMessage("The publication cannot come before the start.");
+    }
+
+    public static void Map(RouteGroupBuilder group) => group.MapPost("/{id:guid}/start", HandleAsync)
+        .Validate<Request>()
+        .WithSummary("Starts the procurement with the determined procedure, optionally with the date of publication.");
+
+    private static Task<Results<Ok<DecisionResponse>, Created<DecisionResponse>, ProblemHttpResult>> HandleAsync(
+        Guid id, Request request, HttpContext http, Decisions decisions, CancellationToken cancellationToken) =>
+        decisions.DecideAsync(http, ProcurementEndpoints.Target(id), ProcurementCase.Decider,
+            (_, context) => ValueTask.FromResult<IProcurementCommand>(new StartProcurement(id, request.StartedOn, request.PublishedOn, context.Now, context.By)),
+            request, cancellationToken);
+}

@@ -1,0 +1,43 @@
+using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Roadmap.Api.Infrastructure;
+using Roadmap.Domain.Procurements;
+using Roadmap.Api.Municipalities;
+using Roadmap.Domain.Shared;
+
+namespace Roadmap.Api.Procurements;
+
+/// <summary>POST /procurements/{id}/value-estimate: one net share per participating municipality; the total decides the procedure.</summary>
+public static class ValueEstimate
+{
+    public sealed record Share(string Ags, decimal NetValue);
+
+    /// <param name="IncludesOptions">The value includes options and extensions; when false, the justification says why there are none.</param>
+    public sealed record Request(IReadOnlyList<Share> Shares, bool IncludesOptions, string? Justification = null);
+
+    public sealed class Validator : AbstractValidator<Request>
+    {
+        public Validator()
+        {
+            RuleFor(r => r.Shares).NotEmpty().WithMessage("Estimate a share for every participating municipality.");
+            RuleForEach(r => r.Shares).ChildRules(s =>
+            {
+                s.RuleFor(x => x.Ags).Must(RegisterMunicipality.BeAgs).WithMessage((_, v) => RegisterMunicipality.AgsReason(v));
+                s.RuleFor(x => x.NetValue).GreaterThanOrEqualTo(0m).WithMessage("A net value in euros cannot be negative.");
+            });
+            RuleFor(r => r.Justification).MaximumLength(2000);
+        }
+    }
+
+    public static void Map(RouteGroupBuilder group) => group.MapPost("/{id:guid}/value-estimate", HandleAsync)
+        .Validate<Request>()
+        .WithSummary("Estimates the total net value (including options) as the sum of the municipalities' shares.");
+
+    private static Task<Results<Ok<DecisionResponse>, Created<DecisionResponse>, ProblemHttpResult>> HandleAsync(
+        Guid id, Request request, HttpContext http, Decisions decisions, CancellationToken cancellationToken) =>
+        decisions.DecideAsync(http, ProcurementEndpoints.Target(id), ProcurementCase.Decider,
+            (_, context) => ValueTask.FromResult<IProcurementCommand>(new EstimateProcurementValue(
+                id, [.. request.Shares.Select(s => new ValueShare(Ags.Parse(s.Ags), new Money(s.NetValue)))], request.IncludesOptions,
+                request.Justification, context.Now, context.By)),
+            request, cancellationToken);
+}
