@@ -2,23 +2,84 @@ using System.Globalization;
 
 namespace Roadmap.Benchmarks;
 
-/// <summary>The command-line options shared by the benchmarks (hand-written parsing, no packages).</summary>
-internal sealed record BenchOptions(int Streams, int EventsPerStream, int Concurrency, int Warmup, int Rounds = 3)
+/// <summary>
+/// The command-line options of the benchmarks (hand-written parsing, no packages). Each benchmark accepts its
+/// own subset; <see cref="For"/> gives its defaults. Options a benchmark does not take keep values it ignores.
+/// </summary>
+internal sealed record BenchOptions
 {
-    public static BenchOptions Defaults { get; } = new(Streams: 400, EventsPerStream: 10, Concurrency: 8, Warmup: 200);
+    /// <summary>append*: streams; rebuild: streams the events are spread over (0 = events / 10).</summary>
+    public int Streams { get; init; } = 400;
+
+    public int EventsPerStream { get; init; } = 10;
+
+    /// <summary>Concurrent writers (append*, projection-lag) or loaders (rebuild).</summary>
+    public int Concurrency { get; init; } = 8;
+
+    /// <summary>append: warm-up appends; projection-lag: warm-up seconds.</summary>
+    public int Warmup { get; init; } = 200;
+
+    public int Rounds { get; init; } = 3;
+
+    /// <summary>projection-lag: events per second to append.</summary>
+    public int Rate { get; init; } = 1000;
+
+    /// <summary>projection-lag: measured seconds (after the warm-up).</summary>
+    public int Seconds { get; init; } = 10;
+
+    /// <summary>projection-lag: the daemon's BatchSize; rebuild: its RebuildBatchSize. Null: the engine's default.</summary>
+    public int? Batch { get; init; }
+
+    /// <summary>projection-lag: the daemon's fallback PollInterval in ms. Null: the engine's default.</summary>
+    public int? PollMs { get; init; }
+
+    /// <summary>rebuild: events to load.</summary>
+    public int Events { get; init; } = 1_000_000;
+
+    /// <summary>rebuild: how the events are loaded, <c>copy</c> or <c>append</c>.</summary>
+    public string Load { get; init; } = "copy";
 
     public long TotalEvents => (long)Streams * EventsPerStream;
+
+    private sealed record Spec(string Name, long Minimum, long Maximum);
+
+    private static readonly string[] LoadModes = ["copy", "append"];
+
+    private static Spec[] SpecsFor(string benchmark) => benchmark switch
+    {
+        "append-ceiling" => [new("streams", 1, int.MaxValue), new("events-per-stream", 1, int.MaxValue), new("concurrency", 1, 1000)],
+        "append-vs-ceiling" =>
+        [
+            new("streams", 1, int.MaxValue), new("events-per-stream", 1, int.MaxValue), new("concurrency", 1, 1000),
+            new("warmup", 0, int.MaxValue), new("rounds", 1, 1000),
+        ],
+        "projection-lag" =>
+        [
+            new("rate", 1, 100_000), new("seconds", 1, 3600), new("concurrency", 1, 256), new("warmup", 0, 600),
+            new("batch", 1, 100_000), new("poll-ms", 1, 60_000),
+        ],
+        "rebuild" =>
+        [
+            new("events", 1, 20_000_000), new("streams", 1, 20_000_000), new("concurrency", 1, 64), new("batch", 1, 1_000_000),
+            new("load", 0, 0),
+        ],
+        _ => [new("streams", 1, int.MaxValue), new("events-per-stream", 1, int.MaxValue), new("concurrency", 1, 1000), new("warmup", 0, int.MaxValue)],
+    };
+
+    /// <summary>The defaults of one benchmark.</summary>
+    public static BenchOptions For(string benchmark) => benchmark switch
+    {
+        "projection-lag" => new BenchOptions { Concurrency = 4, Warmup = 1 },
+        "rebuild" => new BenchOptions { Concurrency = 4, Streams = 0 },
+        _ => new BenchOptions(),
+    };
 
     /// <summary>Parses '--name value' and '--name=value'. error is "help" when help was asked for.</summary>
     public static bool TryParse(string benchmark, ReadOnlySpan<string> args, out BenchOptions options, out string error)
     {
-        options = Defaults;
+        options = For(benchmark);
         error = "";
-        var allowed = benchmark == "append-ceiling"
-            ? new[] { "streams", "events-per-stream", "concurrency" }
-            : benchmark == "append-vs-ceiling"
-                ? ["streams", "events-per-stream", "concurrency", "warmup", "rounds"]
-                : ["streams", "events-per-stream", "concurrency", "warmup"];
+        var specs = SpecsFor(benchmark);
         var seen = new HashSet<string>(StringComparer.Ordinal);
 
         for (var i = 0; i < args.Length; i++)
@@ -50,9 +111,10 @@ internal sealed record BenchOptions(int Streams, int EventsPerStream, int Concur
                 value = i + 1 < args.Length ? args[++i] : null;
             }
 
-            if (!allowed.Contains(name))
+            var spec = specs.FirstOrDefault(s => s.Name == name);
+            if (spec is null)
             {
-                error = $"unknown option '--{name}' for {benchmark} (allowed: {string.Join(", ", allowed.Select(a => "--" + a))})";
+                error = $"unknown option '--{name}' for {benchmark} (allowed: {string.Join(", ", specs.Select(s => "--" + s.Name))})";
                 return false;
             }
 
@@ -62,35 +124,78 @@ internal sealed record BenchOptions(int Streams, int EventsPerStream, int Concur
                 return false;
             }
 
-            var minimum = name == "warmup" ? 0 : 1;
-            if (value is null || !int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number < minimum)
+            if (name == "load")
             {
-                error = $"option '--{name}' needs an integer >= {minimum}, got {(value is null ? "nothing" : $"'{value}'")}";
+                if (value is null || !LoadModes.Contains(value))
+                {
+                    error = $"option '--load' needs one of {string.Join(", ", LoadModes)}, got {(value is null ? "nothing" : $"'{value}'")}";
+                    return false;
+                }
+
+                options = options with { Load = value };
+                continue;
+            }
+
+            if (value is null || !long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed)
+                || parsed < spec.Minimum || parsed > spec.Maximum)
+            {
+                var range = spec.Maximum == int.MaxValue ? $">= {spec.Minimum}" : $"from {spec.Minimum} to {spec.Maximum}";
+                error = $"option '--{name}' needs an integer {range}, got {(value is null ? "nothing" : $"'{value}'")}";
                 return false;
             }
 
+            var number = (int)parsed;
             options = name switch
             {
                 "streams" => options with { Streams = number },
                 "events-per-stream" => options with { EventsPerStream = number },
                 "concurrency" => options with { Concurrency = number },
                 "rounds" => options with { Rounds = number },
+                "rate" => options with { Rate = number },
+                "seconds" => options with { Seconds = number },
+                "batch" => options with { Batch = number },
+                "poll-ms" => options with { PollMs = number },
+                "events" => options with { Events = number },
                 _ => options with { Warmup = number },
             };
         }
 
-        if (options.Concurrency > options.Streams)
+        error = Validate(benchmark, options);
+        if (error.Length > 0)
         {
-            error = $"--concurrency ({options.Concurrency}) cannot exceed --streams ({options.Streams}): every writer needs its own streams";
             return false;
         }
 
-        if (options.TotalEvents > 50_000_000)
+        if (benchmark == "rebuild" && options.Streams == 0)
         {
-            error = $"--streams x --events-per-stream = {options.TotalEvents} is more than this benchmark is meant for (50,000,000)";
-            return false;
+            options = options with { Streams = Math.Max(1, options.Events / 10) };
         }
 
         return true;
+    }
+
+    private static string Validate(string benchmark, BenchOptions options)
+    {
+        switch (benchmark)
+        {
+            case "projection-lag":
+                var scheduled = (long)options.Rate * (options.Seconds + options.Warmup);
+                return scheduled > 20_000_000
+                    ? $"--rate x (--seconds + --warmup) = {scheduled} events is more than this benchmark is meant for (20,000,000)"
+                    : "";
+            case "rebuild":
+                return options.Streams > options.Events
+                    ? $"--streams ({options.Streams}) cannot exceed --events ({options.Events}): every stream needs an event"
+                    : "";
+            default:
+                if (options.Concurrency > options.Streams)
+                {
+                    return $"--concurrency ({options.Concurrency}) cannot exceed --streams ({options.Streams}): every writer needs its own streams";
+                }
+
+                return options.TotalEvents > 50_000_000
+                    ? $"--streams x --events-per-stream = {options.TotalEvents} is more than this benchmark is meant for (50,000,000)"
+                    : "";
+        }
     }
 }

@@ -47,10 +47,26 @@ internal sealed class BenchSchema : IAsyncDisposable
     {
         try
         {
-            await using var command = _dataSource.CreateCommand($"drop schema if exists {Name} cascade");
-            command.CommandTimeout = 120;
-            await command.ExecuteNonQueryAsync(CancellationToken.None);
-            await Console.Error.WriteLineAsync($"schema {Name}: dropped");
+            // A rebuild that was interrupted leaves its side schema <name>_rb_<projection> (ProjectionRunner) behind.
+            var rebuildSchemas = new List<string>();
+            await using (var find = _dataSource.CreateCommand("select nspname from pg_namespace where starts_with(nspname, $1)"))
+            {
+                find.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Name + "_rb_" });
+                await using var reader = await find.ExecuteReaderAsync(CancellationToken.None);
+                while (await reader.ReadAsync(CancellationToken.None))
+                {
+                    rebuildSchemas.Add(reader.GetString(0));
+                }
+            }
+
+            foreach (var schema in rebuildSchemas.Append(Name))
+            {
+                await using var command = _dataSource.CreateCommand($"drop schema if exists \"{schema}\" cascade");
+                command.CommandTimeout = 120;
+                await command.ExecuteNonQueryAsync(CancellationToken.None);
+            }
+
+            await Console.Error.WriteLineAsync($"schema {Name}: dropped{(rebuildSchemas.Count > 0 ? $" (and {string.Join(", ", rebuildSchemas)})" : "")}");
         }
         catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
         {

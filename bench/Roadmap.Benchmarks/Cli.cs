@@ -15,7 +15,7 @@ internal static class Cli
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // "15.18 (Debian 15.18-0+deb12u1)" stays readable
     };
 
-    private static readonly string[] Names = ["append", "append-ceiling", "append-vs-ceiling"];
+    private static readonly string[] Names = ["append", "append-ceiling", "append-vs-ceiling", "projection-lag", "rebuild"];
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -68,6 +68,8 @@ internal static class Cli
             {
                 "append" => await AppendBenchmark.RunAsync(connectionString, options, cancellation.Token),
                 "append-ceiling" => await CeilingBenchmark.RunAsync(connectionString, options, cancellation.Token),
+                "projection-lag" => await ProjectionLagBenchmark.RunAsync(connectionString, options, cancellation.Token),
+                "rebuild" => await RebuildBenchmark.RunAsync(connectionString, options, cancellation.Token),
                 _ => await RunVersusAsync(connectionString, options, cancellation.Token),
             };
             await Console.Out.WriteLineAsync(JsonSerializer.Serialize(result, result.GetType(), JsonOptions));
@@ -153,6 +155,20 @@ internal static class Cli
                               --streams S (400)  --events-per-stream E (10)  --concurrency C (8)
           append-vs-ceiling   append-ceiling, then append, --rounds R times (3); prints the median
                               ratio = append/ceiling and the rounds (all options of both)
+          projection-lag      a ProjectionDaemon runs one async projection (a row per event, one insert
+                              per batch) while C writers append single events at R events/s on an
+                              open-loop schedule; per event, the time from its append's commit to its
+                              row being visible (p50, p95, p99, max)
+                              --rate R (1000)  --seconds T (10)  --concurrency C (4)
+                              --warmup W (1 second, not counted)  --batch B (daemon BatchSize; engine default)
+                              --poll-ms P (daemon PollInterval in ms; engine default)
+          rebuild             loads N events (six types, over S streams), then rebuilds a per-stream
+                              summary projection via ProjectionAdmin.RequestRebuildAsync and times it
+                              until the swap; events/s, time split, peak memory of the process
+                              --events N (1000000)  --streams S (N/10)  --concurrency C (4 loaders)
+                              --batch B (daemon RebuildBatchSize; engine default)
+                              --load copy|append (copy: binary COPY into the tables; append: AppendAsync
+                              with up to 8 events per call)
 
         Options take a value as '--name N' or '--name=N'.
         Environment: ConnectionStrings__Roadmap (required), ROADMAP_PG_BIN (directory holding pgbench;

@@ -51,6 +51,113 @@ internal sealed record VersusFigures(
     AppendFigures Append,
     CeilingFigures Ceiling);
 
+/// <summary>The final JSON of <c>projection-lag</c>.</summary>
+internal sealed record ProjectionLagFigures(
+    string Benchmark,
+    long Events,
+    double Seconds,
+    int TargetRate,
+    double EventsPerSecond,
+    double P50Ms,
+    double P95Ms,
+    double P99Ms,
+    double MaxMs,
+    double MeanMs,
+    double ScheduleP50Ms,
+    double ScheduleP99Ms,
+    double ScheduleMaxMs,
+    double AppendP50Ms,
+    double AppendP99Ms,
+    double StartLatenessP99Ms,
+    long Batches,
+    double MeanBatchEvents,
+    LagCycle Cycle,
+    double ClientCpuSeconds,
+    double? ServerCpuSeconds,
+    double CpuWallSeconds,
+    int Concurrency,
+    int WarmupSeconds,
+    int Streams,
+    int DaemonBatchSize,
+    double DaemonPollIntervalMs,
+    string DaemonOptions,
+    string Method,
+    string Schema,
+    string ServerVersion);
+
+/// <summary>
+/// The projection runner's cycle during <c>projection-lag</c>, per batch: its period and the mean time of its traced
+/// statements (Npgsql command tracing); commits and waits for a notification are the rest.
+/// </summary>
+internal sealed record LagCycle(double CycleMs, double ReadMs, double ApplyMs, double CheckpointRowMs, double CheckpointMs, long EmptyReads);
+
+/// <summary>The final JSON of <c>rebuild</c>.</summary>
+internal sealed record RebuildFigures(
+    string Benchmark,
+    long Events,
+    int Streams,
+    double EventsPerSecond,
+    double Seconds,
+    long PeakWorkingSetBytes,
+    bool PeakWorkingSetSinceRebuildStart,
+    long PeakSampledWorkingSetBytes,
+    long PeakManagedHeapBytes,
+    long ManagedHeapBeforeBytes,
+    long WorkingSetBeforeBytes,
+    long AllocatedBytes,
+    double AllocatedBytesPerEvent,
+    int Gen0Collections,
+    int Gen1Collections,
+    int Gen2Collections,
+    int RebuildBatchSize,
+    long Batches,
+    RebuildSplit Split,
+    ReadSplit? Read,
+    double ClientCpuSeconds,
+    double? ServerCpuSeconds,
+    string Load,
+    double LoadSeconds,
+    double LoadEventsPerSecond,
+    long LoadBytes,
+    int LoadConcurrency,
+    double StatusPollMeanMs,
+    double StatusPollMaxMs,
+    double StatusFullLagMs,
+    double StatusCallMs,
+    string Gc,
+    string Schema,
+    string ServerVersion);
+
+/// <summary>
+/// Where a rebuild's time went, summed over its batches: from the projection's own timing and the BeforeCommit hook
+/// (between batches, apply, checkpoint update) and from Npgsql's command tracing (reads, upserts; commits by difference).
+/// </summary>
+internal sealed record RebuildSplit(
+    double ReadAndCommitSeconds,
+    double ReadSeconds,
+    double ReadFirstResponseSeconds,
+    long Reads,
+    double CheckpointRowSeconds,
+    double CommitSecondsEstimate,
+    double ApplySeconds,
+    double ApplySqlSeconds,
+    double CheckpointSeconds,
+    double OtherSeconds);
+
+/// <summary>
+/// A read-only replay of the first events after the rebuild: the engine's ReadAllAsync (query + deserialization) versus
+/// the same SQL with the rows fetched as text and not deserialized; and the deserialization alone, in memory.
+/// </summary>
+internal sealed record ReadSplit(
+    long Events,
+    int BatchSize,
+    double EngineEventsPerSecond,
+    double RawEventsPerSecond,
+    double EngineCpuMicrosecondsPerEvent,
+    double RawCpuMicrosecondsPerEvent,
+    double DeserializeMicrosecondsPerEvent,
+    double DeserializeShareOfRebuild);
+
 internal static class Figures
 {
     public static double Round(double value, int digits = 3) => Math.Round(value, digits, MidpointRounding.AwayFromZero);
