@@ -23,7 +23,7 @@ builder.Services.ConfigureHttpJsonOptions(options =>
     options.SerializerOptions.RespectNullableAnnotations = true;
     options.SerializerOptions.RespectRequiredConstructorParameters = true;
 });
-builder.Services.AddOpenApi(OpenApiSchemaNames.Configure);
+builder.Services.AddOpenApi(OpenApiConventions.Configure);
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(includeInternalTypes: true);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<Decisions>();

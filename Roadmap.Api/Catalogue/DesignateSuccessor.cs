@@ -10,7 +10,11 @@ namespace Roadmap.Api.Catalogue;
 public static class DesignateSuccessor
 {
     /// <param name="SuccessorReleaseId">A registered release, of this product or another.</param>
-    public sealed record Request(Guid SuccessorReleaseId);
+    public sealed record Request(Guid SuccessorReleaseId)
+    {
+        /// <summary>The example the OpenAPI document shows.</summary>
+        public static Request Example => new(Guid.Parse("0193a1b2-0000-7000-8000-000000000002"));
+    }
 
     public sealed class Validator : AbstractValidator<Request>
     {

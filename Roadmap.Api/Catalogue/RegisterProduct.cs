@@ -14,7 +14,11 @@ public static class RegisterProduct
     /// <param name="Name">The product's name, e.g. "OK.EWO".</param>
     /// <param name="Category">The kind of Fachverfahren, e.g. Einwohnermeldewesen.</param>
     /// <param name="ProductId">Optional: a UUID chosen by the client; left out, the server chooses one (UUID v7).</param>
-    public sealed record Request(Guid VendorId, string Name, ProcedureCategory Category, Guid? ProductId = null);
+    public sealed record Request(Guid VendorId, string Name, ProcedureCategory Category, Guid? ProductId = null)
+    {
+        /// <summary>The example the OpenAPI document shows.</summary>
+        public static Request Example => new(Guid.Parse("0193a1b2-0000-7000-8000-0000000000a1"), "Lech-EWO", Roadmap.Domain.Shared.ProcedureCategory.Einwohnermeldewesen);
+    }
 
     public sealed class Validator : AbstractValidator<Request>
     {

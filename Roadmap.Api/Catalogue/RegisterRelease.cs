@@ -23,7 +23,11 @@ public static class RegisterRelease
         string? EndOfSales = null,
         string? EndOfSecuritySupport = null,
         string? EndOfLife = null,
-        Guid? ReleaseId = null);
+        Guid? ReleaseId = null)
+    {
+        /// <summary>The example the OpenAPI document shows.</summary>
+        public static Request Example => new(Guid.Parse("0193a1b2-0000-7000-8000-0000000000b1"), "4.2", "2021-03-01", "2025-12-31", "2028-12-31", "tba");
+    }
 
     public sealed class Validator : AbstractValidator<Request>
     {

@@ -11,7 +11,11 @@ public static class RegisterVendor
     /// <param name="Name">The vendor's name, e.g. "AKDB".</param>
     /// <param name="Website">Optional: the vendor's http or https address.</param>
     /// <param name="VendorId">Optional: a UUID chosen by the client; left out, the server chooses one (UUID v7).</param>
-    public sealed record Request(string Name, string? Website = null, Guid? VendorId = null);
+    public sealed record Request(string Name, string? Website = null, Guid? VendorId = null)
+    {
+        /// <summary>The example the OpenAPI document shows.</summary>
+        public static Request Example => new("Lechtal Software GmbH", "https://lechtal-software.example");
+    }
 
     public sealed class Validator : AbstractValidator<Request>
     {

@@ -13,7 +13,11 @@ public static class RegisterMunicipality
     /// <param name="Name">The official name, e.g. "Kaufering".</param>
     /// <param name="CountyAgs">The county's AGS (ending in 000), e.g. 09181000 for Landkreis Landsberg am Lech.</param>
     /// <param name="Land">Optional: the Land's 2-digit code; the AGS names it already (09 = Bayern).</param>
-    public sealed record Request(string Ags, string Name, string CountyAgs, string? Land = null);
+    public sealed record Request(string Ags, string Name, string CountyAgs, string? Land = null)
+    {
+        /// <summary>The example the OpenAPI document shows.</summary>
+        public static Request Example => new("09181128", "Kaufering", "09181000");
+    }
 
     public sealed class Validator : AbstractValidator<Request>
     {

@@ -9,7 +9,11 @@ namespace Roadmap.Api.Municipalities;
 /// <summary>POST /municipalities/{ags}/name: a new official name (e.g. after a merger or a change of status).</summary>
 public static class RenameMunicipality
 {
-    public sealed record Request(string Name);
+    public sealed record Request(string Name)
+    {
+        /// <summary>The example the OpenAPI document shows.</summary>
+        public static Request Example => new("Markt Kaufering");
+    }
 
     public sealed class Validator : AbstractValidator<Request>
     {

@@ -11,7 +11,11 @@ public static class CompleteCutOver
 {
     /// <param name="CompletedOn">The day the new system took over; not in the future.</param>
     /// <param name="NewReleaseId">Optional: the release now in use; defaults to the plan's target release.</param>
-    public sealed record Request(DateOnly CompletedOn, Guid? NewReleaseId = null);
+    public sealed record Request(DateOnly CompletedOn, Guid? NewReleaseId = null)
+    {
+        /// <summary>The example the OpenAPI document shows.</summary>
+        public static Request Example => new(new DateOnly(2026, 10, 5));
+    }
 
     public sealed class Validator : AbstractValidator<Request>
     {

@@ -14,7 +14,11 @@ public static class IntroduceProcedure
     /// <param name="ReleaseId">The catalogue release the municipality runs.</param>
     /// <param name="Name">The procedure as the municipality calls it, e.g. "OK.EWO Meldewesen".</param>
     /// <param name="IntroducedOn">Since when it runs, e.g. 2019-04-01.</param>
-    public sealed record Request(ProcedureCategory Category, Guid ReleaseId, string Name, DateOnly IntroducedOn);
+    public sealed record Request(ProcedureCategory Category, Guid ReleaseId, string Name, DateOnly IntroducedOn)
+    {
+        /// <summary>The example the OpenAPI document shows.</summary>
+        public static Request Example => new(Roadmap.Domain.Shared.ProcedureCategory.Einwohnermeldewesen, Guid.Parse("0193a1b2-0000-7000-8000-0000000000c1"), "Einwohnermeldeamt", new DateOnly(2018, 1, 1));
+    }
 
     public sealed class Validator : AbstractValidator<Request>
     {

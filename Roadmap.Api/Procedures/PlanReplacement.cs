@@ -12,7 +12,11 @@ public static class PlanReplacement
     /// <param name="Strategy">Upgrade, Replace, Consolidate or Retire.</param>
     /// <param name="TargetGoLive">When the successor is to go live.</param>
     /// <param name="TargetReleaseId">The release to move to; none for Retire.</param>
-    public sealed record Request(ReplacementStrategy Strategy, DateOnly TargetGoLive, Guid? TargetReleaseId = null);
+    public sealed record Request(ReplacementStrategy Strategy, DateOnly TargetGoLive, Guid? TargetReleaseId = null)
+    {
+        /// <summary>The example the OpenAPI document shows.</summary>
+        public static Request Example => new(Roadmap.Domain.Procedures.ReplacementStrategy.Replace, new DateOnly(2028, 9, 30));
+    }
 
     public sealed class Validator : AbstractValidator<Request>
     {

@@ -12,7 +12,11 @@ public static class PurchaseExtendedSupport
     /// <param name="Until">The last day of the bought support, e.g. 2027-12-31.</param>
     /// <param name="Reference">The contract or order reference.</param>
     /// <param name="Cost">Optional: the net cost in euro.</param>
-    public sealed record Request(DateOnly Until, string Reference, decimal? Cost = null);
+    public sealed record Request(DateOnly Until, string Reference, decimal? Cost = null)
+    {
+        /// <summary>The example the OpenAPI document shows.</summary>
+        public static Request Example => new(new DateOnly(2029, 12, 31), "EXT-2026-117", 18500m);
+    }
 
     public sealed class Validator : AbstractValidator<Request>
     {

@@ -12,7 +12,11 @@ public static class ScheduleReplacement
     /// <param name="CutOverOn">The day the new system takes over.</param>
     /// <param name="ParallelRunFrom">Optional: when old and new start running side by side.</param>
     /// <param name="ParallelRunUntil">Optional: when the parallel run ends.</param>
-    public sealed record Request(DateOnly CutOverOn, DateOnly? ParallelRunFrom = null, DateOnly? ParallelRunUntil = null);
+    public sealed record Request(DateOnly CutOverOn, DateOnly? ParallelRunFrom = null, DateOnly? ParallelRunUntil = null)
+    {
+        /// <summary>The example the OpenAPI document shows.</summary>
+        public static Request Example => new(new DateOnly(2028, 7, 3), new DateOnly(2028, 6, 1), new DateOnly(2028, 6, 30));
+    }
 
     public sealed class Validator : AbstractValidator<Request>
     {

@@ -9,7 +9,11 @@ namespace Roadmap.Api.Procurements;
 /// <summary>POST /procurements/{id}/award: the contract is concluded with the vendor.</summary>
 public static class Award
 {
-    public sealed record Request(DateOnly AwardedOn, string VendorName, decimal NetValue, Guid? ReleaseId = null);
+    public sealed record Request(DateOnly AwardedOn, string VendorName, decimal NetValue, Guid? ReleaseId = null)
+    {
+        /// <summary>The example the OpenAPI document shows.</summary>
+        public static Request Example => new(new DateOnly(2026, 11, 20), "Ammerdata AG", 512000m);
+    }
 
     public sealed class Validator : AbstractValidator<Request>
     {

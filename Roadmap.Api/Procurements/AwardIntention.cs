@@ -8,7 +8,11 @@ namespace Roadmap.Api.Procurements;
 /// <summary>POST /procurements/{id}/award-intention: bidders are told who is to win; the standstill of § 134 GWB starts.</summary>
 public static class AwardIntention
 {
-    public sealed record Request(DateOnly NotifiedOn, string IntendedBidder, bool SentElectronically = true);
+    public sealed record Request(DateOnly NotifiedOn, string IntendedBidder, bool SentElectronically = true)
+    {
+        /// <summary>The example the OpenAPI document shows.</summary>
+        public static Request Example => new(new DateOnly(2026, 11, 2), "Ammerdata AG");
+    }
 
     public sealed class Validator : AbstractValidator<Request>
     {

@@ -14,7 +14,11 @@ public static class Deadlines
         bool ElectronicSubmission = true,
         bool Urgent = false,
         string? UrgencyReason = null,
-        DateOnly? PublishedOn = null);
+        DateOnly? PublishedOn = null)
+    {
+        /// <summary>The example the OpenAPI document shows.</summary>
+        public static Request Example => new(new DateOnly(2026, 8, 31), PublishedOn: new DateOnly(2026, 7, 27));
+    }
 
     public sealed class Validator : AbstractValidator<Request>
     {

@@ -20,7 +20,11 @@ public static class OpenProcurement
 
     /// <param name="Title">e.g. "Gemeinsame Beschaffung Einwohnermeldewesen".</param>
     /// <param name="LeadAgs">The municipality that leads the procurement; its Land selects the Land limits.</param>
-    public sealed record Request(string Title, ProcedureCategory Category, string LeadAgs, IReadOnlyList<Participant> Participants);
+    public sealed record Request(string Title, ProcedureCategory Category, string LeadAgs, IReadOnlyList<Participant> Participants)
+    {
+        /// <summary>The example the OpenAPI document shows.</summary>
+        public static Request Example => new("Einwohnermeldewesen Kaufering, Penzing, Igling", Roadmap.Domain.Shared.ProcedureCategory.Einwohnermeldewesen, "09181128", [new Participant("09181128", Guid.Parse("0193a1b2-0000-7000-8000-0000000000d1")), new Participant("09181132", Guid.Parse("0193a1b2-0000-7000-8000-0000000000d2")), new Participant("09181127", Guid.Parse("0193a1b2-0000-7000-8000-0000000000d3"))]);
+    }
 
     public sealed class Validator : AbstractValidator<Request>
     {

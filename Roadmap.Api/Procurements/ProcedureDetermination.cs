@@ -15,7 +15,11 @@ public static class ProcedureDetermination
         DateOnly PlannedPublicationOn,
         ProcurementProcedureType? ChosenType = null,
         string? Justification = null,
-        ContractingAuthorityKind AuthorityKind = ContractingAuthorityKind.SubCentral);
+        ContractingAuthorityKind AuthorityKind = ContractingAuthorityKind.SubCentral)
+    {
+        /// <summary>The example the OpenAPI document shows.</summary>
+        public static Request Example => new(new DateOnly(2027, 3, 1));
+    }
 
     public sealed class Validator : AbstractValidator<Request>
     {

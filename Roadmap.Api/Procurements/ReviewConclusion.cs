@@ -8,7 +8,11 @@ namespace Roadmap.Api.Procurements;
 /// <summary>POST /procurements/{id}/review-conclusion: the pending review ends; an upheld one voids the award intention.</summary>
 public static class ReviewConclusion
 {
-    public sealed record Request(DateOnly ConcludedOn, ReviewOutcome Outcome);
+    public sealed record Request(DateOnly ConcludedOn, ReviewOutcome Outcome)
+    {
+        /// <summary>The example the OpenAPI document shows.</summary>
+        public static Request Example => new(new DateOnly(2026, 12, 4), Roadmap.Domain.Procurements.ReviewOutcome.Dismissed);
+    }
 
     public sealed class Validator : AbstractValidator<Request>
     {

@@ -8,7 +8,11 @@ namespace Roadmap.Api.Procurements;
 /// <summary>POST /procurements/{id}/reviews: a review request at a Vergabekammer; it blocks the award until concluded.</summary>
 public static class Reviews
 {
-    public sealed record Request(DateOnly FiledOn, string Chamber);
+    public sealed record Request(DateOnly FiledOn, string Chamber)
+    {
+        /// <summary>The example the OpenAPI document shows.</summary>
+        public static Request Example => new(new DateOnly(2026, 11, 10), "Vergabekammer Südbayern");
+    }
 
     public sealed class Validator : AbstractValidator<Request>
     {

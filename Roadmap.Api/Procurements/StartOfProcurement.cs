@@ -8,7 +8,11 @@ namespace Roadmap.Api.Procurements;
 /// <summary>POST /procurements/{id}/start: the determined procedure starts; value and procedure are fixed from now on.</summary>
 public static class StartOfProcurement
 {
-    public sealed record Request(DateOnly StartedOn, DateOnly? PublishedOn = null);
+    public sealed record Request(DateOnly StartedOn, DateOnly? PublishedOn = null)
+    {
+        /// <summary>The example the OpenAPI document shows.</summary>
+        public static Request Example => new(new DateOnly(2026, 7, 1), new DateOnly(2026, 7, 27));
+    }
 
     public sealed class Validator : AbstractValidator<Request>
     {

@@ -13,7 +13,11 @@ public static class ValueEstimate
     public sealed record Share(string Ags, decimal NetValue);
 
     /// <param name="IncludesOptions">The value includes options and extensions; when false, the justification says why there are none.</param>
-    public sealed record Request(IReadOnlyList<Share> Shares, bool IncludesOptions, string? Justification = null);
+    public sealed record Request(IReadOnlyList<Share> Shares, bool IncludesOptions, string? Justification = null)
+    {
+        /// <summary>The example the OpenAPI document shows.</summary>
+        public static Request Example => new([new Share("09181128", 180000m), new Share("09181132", 180000m), new Share("09181127", 180000m)], true);
+    }
 
     public sealed class Validator : AbstractValidator<Request>
     {

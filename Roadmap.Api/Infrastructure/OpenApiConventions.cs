@@ -1,0 +1,92 @@
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+
+namespace Roadmap.Api.Infrastructure;
+
+/// <summary>
+/// Makes the OpenAPI document say what every endpoint can answer: the problem responses our conventions produce
+/// (validation, unknown resource, broken rule, stale If-Match, oversized body, reused Idempotency-Key) and an
+/// example body for each request that declares a static <c>Example</c>.
+/// </summary>
+public static class OpenApiConventions
+{
+    private static readonly JsonSerializerOptions ExampleJson = CreateExampleJson();
+
+    public static void Configure(OpenApiOptions options)
+    {
+        OpenApiSchemaNames.Configure(options);
+        options.AddOperationTransformer((operation, context, _) =>
+        {
+            var body = context.Description.ParameterDescriptions.FirstOrDefault(p => p.Source.Id == "Body")?.Type;
+            if (body?.GetProperty("Example", BindingFlags.Public | BindingFlags.Static) is { } property
+                && property.PropertyType == body
+                && property.GetValue(null) is { } example
+                && operation.RequestBody?.Content is { } content
+                && content.TryGetValue("application/json", out var media))
+            {
+                media.Example = JsonSerializer.SerializeToNode(example, body, ExampleJson);
+            }
+
+            var method = context.Description.HttpMethod ?? "GET";
+            var hasRouteId = context.Description.ParameterDescriptions.Any(p => p.Source.Id == "Path");
+            operation.Responses ??= [];
+            if (method == "POST")
+            {
+                Add(operation, "400", "The body is unreadable (malformed JSON, a wrong type, an unknown field or enum value) or a field is invalid; `errors` lists each field.");
+                Add(operation, "409", "The decision breaks a domain rule; `type` names the rule (e.g. `/problems/award-after-cancellation`) and `detail` explains it.");
+                Add(operation, "412", "`If-Match` names a version that is no longer current (`/problems/version-stale`): read the resource again.");
+                Add(operation, "413", "The body is larger than 256 KiB.");
+                Add(operation, "422", "The `Idempotency-Key` was used for another request, or the body refers to something that does not exist (e.g. `/problems/release-unknown`).");
+            }
+
+            if (hasRouteId)
+            {
+                Add(operation, "404", "No such resource (e.g. `/problems/procedure-unknown`).");
+            }
+
+            return Task.CompletedTask;
+        });
+    }
+
+    private static void Add(OpenApiOperation operation, string status, string description)
+    {
+        if (operation.Responses!.ContainsKey(status))
+        {
+            return;
+        }
+
+        operation.Responses[status] = new OpenApiResponse
+        {
+            Description = description,
+            Content = new Dictionary<string, OpenApiMediaType>
+            {
+                ["application/problem+json"] = new() { Schema = ProblemSchema() },
+            },
+        };
+    }
+
+    private static OpenApiSchema ProblemSchema() => new()
+    {
+        Type = JsonSchemaType.Object,
+        Description = "RFC 9457 problem details.",
+        Properties = new Dictionary<string, IOpenApiSchema>
+        {
+            ["type"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "The rule or error, e.g. /problems/version-stale." },
+            ["title"] = new OpenApiSchema { Type = JsonSchemaType.String },
+            ["status"] = new OpenApiSchema { Type = JsonSchemaType.Integer },
+            ["detail"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "A sentence a project manager understands." },
+            ["code"] = new OpenApiSchema { Type = JsonSchemaType.String | JsonSchemaType.Null, Description = "The domain rule's code, for 409." },
+            ["field"] = new OpenApiSchema { Type = JsonSchemaType.String | JsonSchemaType.Null, Description = "The request field at fault, if one is." },
+        },
+    };
+
+    private static JsonSerializerOptions CreateExampleJson()
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+        options.Converters.Add(new JsonStringEnumConverter());
+        return options;
+    }
+}
