@@ -16,7 +16,7 @@ internal sealed record BenchOptions
     /// <summary>Concurrent writers (append*, projection-lag) or loaders (rebuild).</summary>
     public int Concurrency { get; init; } = 8;
 
-    /// <summary>append: warm-up appends; projection-lag: warm-up seconds.</summary>
+    /// <summary>append: warm-up appends; projection-lag, http-append: warm-up seconds.</summary>
     public int Warmup { get; init; } = 200;
 
     public int Rounds { get; init; } = 3;
@@ -24,7 +24,7 @@ internal sealed record BenchOptions
     /// <summary>projection-lag: events per second to append.</summary>
     public int Rate { get; init; } = 1000;
 
-    /// <summary>projection-lag: measured seconds (after the warm-up).</summary>
+    /// <summary>projection-lag, http-append: measured seconds (after the warm-up).</summary>
     public int Seconds { get; init; } = 10;
 
     /// <summary>projection-lag: the daemon's BatchSize; rebuild: its RebuildBatchSize. Null: the engine's default.</summary>
@@ -38,6 +38,9 @@ internal sealed record BenchOptions
 
     /// <summary>rebuild: how the events are loaded, <c>copy</c> or <c>append</c>.</summary>
     public string Load { get; init; } = "copy";
+
+    /// <summary>http-append: procedure instances the decisions go to.</summary>
+    public int Procedures { get; init; } = 400;
 
     public long TotalEvents => (long)Streams * EventsPerStream;
 
@@ -58,6 +61,10 @@ internal sealed record BenchOptions
             new("rate", 1, 100_000), new("seconds", 1, 3600), new("concurrency", 1, 256), new("warmup", 0, 600),
             new("batch", 1, 100_000), new("poll-ms", 1, 60_000),
         ],
+        "http-append" or "http-append-vs-append" =>
+        [
+            new("concurrency", 1, 1000), new("seconds", 1, 3600), new("warmup", 0, 600), new("procedures", 1, 100_000),
+        ],
         "rebuild" =>
         [
             new("events", 1, 20_000_000), new("streams", 1, 20_000_000), new("concurrency", 1, 64), new("batch", 1, 1_000_000),
@@ -71,6 +78,7 @@ internal sealed record BenchOptions
     {
         "projection-lag" => new BenchOptions { Concurrency = 4, Warmup = 1 },
         "rebuild" => new BenchOptions { Concurrency = 4, Streams = 0 },
+        "http-append" or "http-append-vs-append" => new BenchOptions { Warmup = 2 },
         _ => new BenchOptions(),
     };
 
@@ -156,6 +164,7 @@ internal sealed record BenchOptions
                 "batch" => options with { Batch = number },
                 "poll-ms" => options with { PollMs = number },
                 "events" => options with { Events = number },
+                "procedures" => options with { Procedures = number },
                 _ => options with { Warmup = number },
             };
         }
@@ -182,6 +191,10 @@ internal sealed record BenchOptions
                 var scheduled = (long)options.Rate * (options.Seconds + options.Warmup);
                 return scheduled > 20_000_000
                     ? $"--rate x (--seconds + --warmup) = {scheduled} events is more than this benchmark is meant for (20,000,000)"
+                    : "";
+            case "http-append" or "http-append-vs-append":
+                return options.Concurrency > options.Procedures
+                    ? $"--concurrency ({options.Concurrency}) cannot exceed --procedures ({options.Procedures}): every worker needs its own procedures"
                     : "";
             case "rebuild":
                 return options.Streams > options.Events

@@ -15,7 +15,7 @@ internal static class Cli
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // "15.18 (Debian 15.18-0+deb12u1)" stays readable
     };
 
-    private static readonly string[] Names = ["append", "append-ceiling", "append-vs-ceiling", "projection-lag", "rebuild"];
+    private static readonly string[] Names = ["append", "append-ceiling", "append-vs-ceiling", "projection-lag", "rebuild", "http-append", "http-append-vs-append"];
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -70,6 +70,8 @@ internal static class Cli
                 "append-ceiling" => await CeilingBenchmark.RunAsync(connectionString, options, cancellation.Token),
                 "projection-lag" => await ProjectionLagBenchmark.RunAsync(connectionString, options, cancellation.Token),
                 "rebuild" => await RebuildBenchmark.RunAsync(connectionString, options, cancellation.Token),
+                "http-append" => await HttpAppendBenchmark.RunAsync(connectionString, options, cancellation.Token),
+                "http-append-vs-append" => await RunHttpVersusAppendAsync(connectionString, options, cancellation.Token),
                 _ => await RunVersusAsync(connectionString, options, cancellation.Token),
             };
             await Console.Out.WriteLineAsync(JsonSerializer.Serialize(result, result.GetType(), JsonOptions));
@@ -121,6 +123,23 @@ internal static class Cli
             rounds.Select(r => Figures.Round(r.Ratio, 4)).ToList(), median.Append, median.Ceiling);
     }
 
+    private static async Task<HttpVersusAppendFigures> RunHttpVersusAppendAsync(
+        string connectionString, BenchOptions options, CancellationToken cancellationToken)
+    {
+        // append with its own defaults (S=400 x E=10, 200 warm-up appends) but the same concurrency, then http-append.
+        await Console.Error.WriteLineAsync($"http-append-vs-append: append with --concurrency {options.Concurrency}, then http-append");
+        var append = await AppendBenchmark.RunAsync(connectionString, BenchOptions.For("append") with { Concurrency = options.Concurrency }, cancellationToken);
+        await Console.Out.WriteLineAsync();
+        var http = await HttpAppendBenchmark.RunAsync(connectionString, options, cancellationToken);
+        await Console.Out.WriteLineAsync();
+        var ratio = Figures.Round(http.RequestsPerSecond / append.EventsPerSecond, 4);
+        await Console.Out.WriteLineAsync(
+            $"http-append-vs-append at concurrency {options.Concurrency}: http-append {http.RequestsPerSecond:F1} requests/s vs append " +
+            $"{append.EventsPerSecond:F1} events/s: ratio {ratio:F3} ({ratio * 100:F1} % of append; goal >= 60 %). {http.Note}.");
+        return new HttpVersusAppendFigures(
+            "http-append-vs-append", ratio, http.RequestsPerSecond, append.EventsPerSecond, options.Concurrency, http.Note, http, append);
+    }
+
     private static double Median(IEnumerable<double> values)
     {
         var sorted = values.Order().ToList();
@@ -169,6 +188,16 @@ internal static class Cli
                               --batch B (daemon RebuildBatchSize; engine default)
                               --load copy|append (copy: binary COPY into the tables; append: AppendAsync
                               with up to 8 events per call)
+          http-append         starts the real API (Roadmap.Api.dll, built with the benchmarks) as a child process on a
+                              free loopback port against the bench schema; sets up a municipality, a vendor, a product,
+                              a release and S procedures over HTTP (not timed); then C workers POST lifecycle decisions
+                              (extended-support with a later until, risk-acceptances) to their own procedures for T
+                              seconds after W warm-up seconds; successful requests/s, p50/p95/p99/max latency, 409, 412
+                              and other statuses separately, CPU of the API, this process and PostgreSQL
+                              --concurrency C (8)  --seconds T (10)  --warmup W (2 seconds, not counted)  --procedures S (400)
+          http-append-vs-append
+                              append (its defaults, same --concurrency), then http-append; prints the ratio
+                              http-append requests/s / append events/s (the goal is >= 0.6) (options of http-append)
 
         Options take a value as '--name N' or '--name=N'.
         Environment: ConnectionStrings__Roadmap (required), ROADMAP_PG_BIN (directory holding pgbench;

@@ -51,6 +51,52 @@ internal sealed record VersusFigures(
     AppendFigures Append,
     CeilingFigures Ceiling);
 
+/// <summary>
+/// The final JSON of <c>http-append</c>. RequestsPerSecond counts the 2xx answers completed in the timed window;
+/// latencies (p50 ... mean) are over every request completed in it. Errors: other statuses than 2xx/409/412 by
+/// status ("exception": no HTTP answer). CPU seconds and DatabaseWaits (see <see cref="WaitSampler"/>) are over the timed window.
+/// </summary>
+internal sealed record HttpAppendFigures(
+    string Benchmark,
+    long Requests,
+    double Seconds,
+    double RequestsPerSecond,
+    double AllRequestsPerSecond,
+    double P50Ms,
+    double P95Ms,
+    double P99Ms,
+    double MaxMs,
+    double MeanMs,
+    long Ok,
+    long Conflicts409,
+    long Stale412,
+    IReadOnlyDictionary<string, long> Errors,
+    string? FirstProblem,
+    double ApiCpuSeconds,
+    double LoadGeneratorCpuSeconds,
+    double? ServerCpuSeconds,
+    double CpuWallSeconds,
+    IReadOnlyDictionary<string, double> DatabaseWaits,
+    int Cores,
+    int Concurrency,
+    int Procedures,
+    int WarmupSeconds,
+    string Decisions,
+    string Note,
+    string Schema,
+    string ServerVersion);
+
+/// <summary>The final JSON of <c>http-append-vs-append</c>: ratio = http-append requests/s over append events/s, same C.</summary>
+internal sealed record HttpVersusAppendFigures(
+    string Benchmark,
+    double Ratio,
+    double HttpRequestsPerSecond,
+    double AppendEventsPerSecond,
+    int Concurrency,
+    string Note,
+    HttpAppendFigures HttpAppend,
+    AppendFigures Append);
+
 /// <summary>The final JSON of <c>projection-lag</c>.</summary>
 internal sealed record ProjectionLagFigures(
     string Benchmark,

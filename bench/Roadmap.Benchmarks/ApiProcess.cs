@@ -1,0 +1,232 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Reflection;
+
+namespace Roadmap.Benchmarks;
+
+/// <summary>
+/// The real Roadmap.Api, started as a child process (<c>dotnet Roadmap.Api.dll --urls http://127.0.0.1:PORT</c>) on a
+/// free loopback port against the benchmark's schema, without demo data, in Production with warnings-only logging.
+/// Its output goes to our stderr prefixed "api: " (stdout stays the benchmark's). Disposing kills it by its own pid.
+/// </summary>
+internal sealed class ApiProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly Queue<string> _lastLines = new();
+
+    private ApiProcess(Process process, Uri baseAddress, string dll)
+    {
+        _process = process;
+        BaseAddress = baseAddress;
+        Dll = dll;
+    }
+
+    public Uri BaseAddress { get; }
+
+    public string Dll { get; }
+
+    public int Pid => _process.Id;
+
+    /// <summary>CPU seconds the API process has used so far (user + system).</summary>
+    public double CpuSeconds
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime.TotalSeconds;
+        }
+    }
+
+    public static async Task<ApiProcess> StartAsync(string connectionString, string schema, CancellationToken cancellationToken)
+    {
+        var dll = await LocateOrBuildAsync(cancellationToken);
+        var port = FreeLoopbackPort();
+        var baseAddress = new Uri($"http://127.0.0.1:{port}");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = Path.GetDirectoryName(dll)!, // content root: its appsettings.json
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(dll);
+        start.ArgumentList.Add("--urls");
+        start.ArgumentList.Add(baseAddress.ToString().TrimEnd('/'));
+        start.Environment[Cli.ConnectionStringVariable] = connectionString;
+        start.Environment["Roadmap__Schema"] = schema;
+        start.Environment["Roadmap__Demo__Load"] = "false";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        start.Environment["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning";
+        start.Environment.Remove("ASPNETCORE_URLS");
+
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        var api = new ApiProcess(process, baseAddress, dll);
+        process.OutputDataReceived += (_, e) => api.Forward(e.Data);
+        process.ErrorDataReceived += (_, e) => api.Forward(e.Data);
+        if (!process.Start())
+        {
+            throw new BenchmarkFailedException($"could not start 'dotnet {dll}'");
+        }
+
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await Console.Error.WriteLineAsync($"api: started pid {process.Id} on {baseAddress} (schema {schema}): dotnet {dll}");
+        try
+        {
+            await api.WaitUntilReadyAsync(cancellationToken);
+            return api;
+        }
+        catch
+        {
+            await api.DisposeAsync();
+            throw;
+        }
+    }
+
+    private void Forward(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_lastLines)
+        {
+            _lastLines.Enqueue(line);
+            if (_lastLines.Count > 20)
+            {
+                _lastLines.Dequeue();
+            }
+        }
+
+        Console.Error.WriteLine($"api: {line}");
+    }
+
+    private async Task WaitUntilReadyAsync(CancellationToken cancellationToken)
+    {
+        using var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
+        var started = Stopwatch.GetTimestamp();
+        var last = "no answer yet";
+        while (Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(90))
+        {
+            if (_process.HasExited)
+            {
+                string tail;
+                lock (_lastLines)
+                {
+                    tail = string.Join(" | ", _lastLines);
+                }
+
+                throw new BenchmarkFailedException($"the API exited with code {_process.ExitCode} before it was ready ({tail})");
+            }
+
+            try
+            {
+                using var response = await client.GetAsync("/health/ready", cancellationToken);
+                if (response.IsSuccessStatusCode)
+                {
+                    await Console.Error.WriteLineAsync($"api: ready after {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s");
+                    return;
+                }
+
+                last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}";
+            }
+            catch (HttpRequestException e)
+            {
+                last = e.Message;
+            }
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                last = "timed out";
+            }
+
+            await Task.Delay(200, cancellationToken);
+        }
+
+        throw new BenchmarkFailedException($"the API on {BaseAddress} was not ready after 90 s (/health/ready: {last})");
+    }
+
+    /// <summary>Kills the API process (its own pid only) and waits for it to exit.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: false);
+                await Console.Error.WriteLineAsync($"api: killed pid {_process.Id}");
+            }
+
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or OperationCanceledException)
+        {
+            await Console.Error.WriteLineAsync($"warning: could not stop the API process {_process.Id}: {e.Message}");
+        }
+        finally
+        {
+            _process.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Roadmap.Api/bin/&lt;configuration&gt;/&lt;tfm&gt;/Roadmap.Api.dll under the repository root (the directory holding
+    /// Roadmap.sln above this benchmark's binaries). The benchmark project builds it along (a ProjectReference that is
+    /// not linked); if it is missing anyway, <c>dotnet build -c Release</c> builds it here.
+    /// </summary>
+    private static async Task<string> LocateOrBuildAsync(CancellationToken cancellationToken)
+    {
+        var root = RepositoryRoot();
+        var configuration = typeof(ApiProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
+        var tfm = $"net{Environment.Version.Major}.{Environment.Version.Minor}";
+        var dll = Path.Combine(root, "Roadmap.Api", "bin", configuration, tfm, "Roadmap.Api.dll");
+        if (File.Exists(dll))
+        {
+            return dll;
+        }
+
+        await Console.Error.WriteLineAsync($"api: {dll} is missing; building Roadmap.Api ({configuration})");
+        var build = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true };
+        foreach (var argument in new[] { "build", "-c", configuration, "--nologo", "-v", "quiet", Path.Combine(root, "Roadmap.Api", "Roadmap.Api.csproj") })
+        {
+            build.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(build) ?? throw new BenchmarkFailedException("could not start 'dotnet build'");
+        var output = await process.StandardOutput.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        if (process.ExitCode != 0 || !File.Exists(dll))
+        {
+            throw new BenchmarkFailedException($"building Roadmap.Api failed (exit {process.ExitCode}): {output.Trim()}");
+        }
+
+        return dll;
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Roadmap.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new BenchmarkFailedException($"no Roadmap.sln above {AppContext.BaseDirectory}: cannot find Roadmap.Api");
+    }
+
+    /// <summary>A port the kernel hands out for 127.0.0.1:0, released again for the API to bind (a small race, fine here).</summary>
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}
