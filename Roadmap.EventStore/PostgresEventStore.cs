@@ -45,6 +45,9 @@ public sealed partial class PostgresEventStore
 
     public EventStoreOptions Options => _options;
 
+    /// <summary>Wakes global readers after a caller's transaction that appended with notifyWithTransaction false has committed.</summary>
+    public void SignalAppended() => _notifier.Signal();
+
     public NpgsqlDataSource DataSource => _dataSource;
 
     public IReadOnlyList<Projection> InlineProjections => _inlineProjections;
@@ -63,9 +66,8 @@ public sealed partial class PostgresEventStore
             else
             {
                 await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-                result = await AppendAsync(connection, transaction, streamId, streamType, expected, events, cancellationToken);
+                result = await AppendAsync(connection, transaction, streamId, streamType, expected, events, cancellationToken, notifyWithTransaction: false);
                 await transaction.CommitAsync(cancellationToken);
-                return result;
             }
         }
 
@@ -77,6 +79,10 @@ public sealed partial class PostgresEventStore
     /// Appends on the caller's connection and, if given, inside the caller's transaction, so that other writes
     /// (an inline projection, an outbox row) commit or roll back with the events.
     /// </summary>
+    /// <param name="notifyWithTransaction">
+    /// True: NOTIFY goes with the caller's transaction. False: the caller calls <see cref="SignalAppended"/> after
+    /// its commit, which keeps the commit out of PostgreSQL's global notify lock (docs/0003).
+    /// </param>
     public async Task<AppendResult> AppendAsync(
         NpgsqlConnection connection,
         NpgsqlTransaction? transaction,
@@ -84,7 +90,8 @@ public sealed partial class PostgresEventStore
         string streamType,
         ExpectedVersion expected,
         IReadOnlyList<NewEvent> events,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        bool notifyWithTransaction = true)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(streamId);
         ArgumentException.ThrowIfNullOrWhiteSpace(streamType);
@@ -111,7 +118,7 @@ public sealed partial class PostgresEventStore
         if (transaction is not null)
         {
             // An error would abort the caller's transaction, so look for a retry before anything else.
-            var result = await ExecuteAppendAsync(connection, transaction, streamId, streamType, expected, events, ids, types, versions, data, metadata, checkRetry: true, cancellationToken);
+            var result = await ExecuteAppendAsync(connection, transaction, streamId, streamType, expected, events, ids, types, versions, data, metadata, checkRetry: true, notify: notifyWithTransaction, cancellationToken);
             if (!result.WasAlreadyStored)
             {
                 await ApplyInlineProjectionsAsync(connection, transaction, streamId, result.Events, cancellationToken);
@@ -122,7 +129,7 @@ public sealed partial class PostgresEventStore
 
         try
         {
-            return await ExecuteAppendAsync(connection, null, streamId, streamType, expected, events, ids, types, versions, data, metadata, checkRetry: false, cancellationToken);
+            return await ExecuteAppendAsync(connection, null, streamId, streamType, expected, events, ids, types, versions, data, metadata, checkRetry: false, notify: false, cancellationToken);
         }
         catch (Exception e) when (e is WrongExpectedVersionException
                                       || (e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } unique && unique.ConstraintName == "events_event_id_unique"))
@@ -131,7 +138,7 @@ public sealed partial class PostgresEventStore
             // committed, or (with ExpectedVersion.Any) its event ids are taken. Ask again, this time comparing the
             // ids with what is stored: the original result, an EventIdConflictException, or the same
             // concurrency error again when it was a genuine conflict.
-            return await ExecuteAppendAsync(connection, null, streamId, streamType, expected, events, ids, types, versions, data, metadata, checkRetry: true, cancellationToken);
+            return await ExecuteAppendAsync(connection, null, streamId, streamType, expected, events, ids, types, versions, data, metadata, checkRetry: true, notify: false, cancellationToken);
         }
     }
 
@@ -148,6 +155,7 @@ public sealed partial class PostgresEventStore
         string[] data,
         string[] metadata,
         bool checkRetry,
+        bool notify,
         CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(_appendSql, connection, transaction);
@@ -159,10 +167,10 @@ public sealed partial class PostgresEventStore
         command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = versions });
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = data, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = metadata, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
-        // Inside the caller's transaction NOTIFY goes with it and is delivered on commit. On its own, an append
-        // leaves NOTIFY out of its transaction: a notifying commit takes PostgreSQL's global notify lock and so
-        // serialises all of them (bench append: half the throughput). The notifier sends it after the commit.
-        command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = transaction is null ? null : _options.NotificationChannel, NpgsqlDbType = NpgsqlDbType.Text });
+        // NOTIFY inside the transaction is delivered on commit, but a notifying commit takes PostgreSQL's global
+        // notify lock and so serialises all of them (bench append: half the throughput). Unless a caller asks for
+        // it, the coalescing notifier sends it after the commit instead (SignalAppended).
+        command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = notify ? _options.NotificationChannel : null, NpgsqlDbType = NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = checkRetry });
 
         try
@@ -226,8 +234,16 @@ public sealed partial class PostgresEventStore
     public async Task<IReadOnlyList<RecordedEvent>> ReadStreamAsync(
         string streamId, ReadStreamOptions? options = null, CancellationToken cancellationToken = default)
     {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        return await ReadStreamAsync(connection, null, streamId, options, cancellationToken);
+    }
+
+    /// <summary>The same read on the caller's connection: a decision reads, decides and appends on one connection.</summary>
+    public async Task<IReadOnlyList<RecordedEvent>> ReadStreamAsync(
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, string streamId, ReadStreamOptions? options = null, CancellationToken cancellationToken = default)
+    {
         options ??= ReadStreamOptions.All;
-        await using var command = _dataSource.CreateCommand(_readStreamSql);
+        await using var command = new NpgsqlCommand(_readStreamSql, connection, transaction);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = streamId });
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = options.FromVersion });
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = options.ToVersion ?? long.MaxValue });
@@ -247,7 +263,21 @@ public sealed partial class PostgresEventStore
         ReadStreamOptions? options = null,
         CancellationToken cancellationToken = default)
     {
-        var events = await ReadStreamAsync(streamId, options, cancellationToken);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        return await AggregateStreamAsync(connection, null, streamId, initial, evolve, options, cancellationToken);
+    }
+
+    /// <summary>The same fold on the caller's connection and transaction.</summary>
+    public async Task<AggregateResult<TState>> AggregateStreamAsync<TState>(
+        NpgsqlConnection connection,
+        NpgsqlTransaction? transaction,
+        string streamId,
+        TState initial,
+        Func<TState, object, TState> evolve,
+        ReadStreamOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        var events = await ReadStreamAsync(connection, transaction, streamId, options, cancellationToken);
         var state = initial;
         foreach (var recorded in events)
         {

@@ -68,7 +68,8 @@ public sealed class Decisions(PostgresEventStore store, TimeProvider clock, ILog
                 return await ReplayAsync(http, scope, key, requestHash, cancellationToken);
             }
 
-            var current = await store.AggregateStreamAsync(target.StreamId, decider.Initial, decider.EvolveStored, cancellationToken: cancellationToken);
+            // Read on the decision's own connection: one connection per request, and the fold sees the same database.
+            var current = await store.AggregateStreamAsync(connection, transaction, target.StreamId, decider.Initial, decider.EvolveStored, cancellationToken: cancellationToken);
             if (ifMatch is { } pinned && pinned != current.Version)
             {
                 return StaleVersion(target.StreamId, pinned, current.Version);
@@ -96,7 +97,7 @@ public sealed class Decisions(PostgresEventStore store, TimeProvider clock, ILog
                 try
                 {
                     var expected = current.Version == 0 ? ExpectedVersion.NoStream : ExpectedVersion.Exactly(current.Version);
-                    var appended = await store.AppendAsync(connection, transaction, target.StreamId, target.StreamType, expected, newEvents, cancellationToken);
+                    var appended = await store.AppendAsync(connection, transaction, target.StreamId, target.StreamType, expected, newEvents, cancellationToken, notifyWithTransaction: false);
                     response = new DecisionResponse(target.StreamId, appended.NextExpectedVersion,
                         appended.Events.Select(e => new DecisionEvent(e.EventId, e.EventType, e.Version, e.RecordedAt, e.Data)).ToList());
                 }
@@ -119,6 +120,11 @@ public sealed class Decisions(PostgresEventStore store, TimeProvider clock, ILog
             }
 
             await transaction.CommitAsync(cancellationToken);
+            if (events.Count > 0)
+            {
+                store.SignalAppended(); // after the commit, out of the global notify lock (docs/0003)
+            }
+
             HttpVersioning.SetETag(http, response.Version);
             return created ? TypedResults.Created(target.CreatedLocation, response) : TypedResults.Ok(response);
         }
@@ -190,6 +196,7 @@ public sealed class Decisions(PostgresEventStore store, TimeProvider clock, ILog
             }
 
             await transaction.CommitAsync(cancellationToken);
+            store.SignalAppended();
             HttpVersioning.SetETag(http, response.Version);
             return TypedResults.Created(createdLocation, response);
         }
@@ -220,7 +227,7 @@ public sealed class Decisions(PostgresEventStore store, TimeProvider clock, ILog
         public async Task<AggregateResult<TState>> LoadAsync<TCommand, TEvent, TState>(
             string streamId, Decider<TCommand, TEvent, TState> decider, CancellationToken cancellationToken)
             where TEvent : class =>
-            await _decisions.Store.AggregateStreamAsync(streamId, decider.Initial, decider.EvolveStored, cancellationToken: cancellationToken);
+            await _decisions.Store.AggregateStreamAsync(_connection, _transaction, streamId, decider.Initial, decider.EvolveStored, cancellationToken: cancellationToken);
 
         /// <summary>Appends with <paramref name="readVersion"/> as the expected version; a concurrent change throws and the decision is retried.</summary>
         public async Task<DecisionResponse> AppendAsync<TEvent>(
@@ -230,7 +237,7 @@ public sealed class Decisions(PostgresEventStore store, TimeProvider clock, ILog
             var metadata = new EventMetadata(Context.By, Context.CorrelationId, _key.Length > 0 ? _key : null);
             var newEvents = events.Select((e, i) => new NewEvent(_decisions.EventIdFor(_scope, _key, streamId, readVersion, i), e, metadata)).ToList();
             var expected = readVersion == 0 ? ExpectedVersion.NoStream : ExpectedVersion.Exactly(readVersion);
-            var appended = await _decisions.Store.AppendAsync(_connection, _transaction, streamId, streamType, expected, newEvents, cancellationToken);
+            var appended = await _decisions.Store.AppendAsync(_connection, _transaction, streamId, streamType, expected, newEvents, cancellationToken, notifyWithTransaction: false);
             return new DecisionResponse(streamId, appended.NextExpectedVersion,
                 appended.Events.Select(e => new DecisionEvent(e.EventId, e.EventType, e.Version, e.RecordedAt, e.Data)).ToList());
         }
