@@ -1,5 +1,4 @@
-using System.Text.Json;
-using Roadmap.Domain.Deciding;
+using System.Diagnostics;
 using Roadmap.Domain.Municipalities;
 using Roadmap.Domain.Shared;
 using Roadmap.EventStore;
@@ -8,8 +7,10 @@ namespace Roadmap.Api.Demo;
 
 /// <summary>
 /// Demo data for a new user (<c>Roadmap:Demo:Load</c>, set by <c>./roadmap run</c>): Landkreis Landsberg am Lech and its
-/// 31 municipalities with their real names and AGS. Every event goes through the deciders, so the demo obeys the
-/// same rules as the API, and a stream that exists already is left alone: loading twice changes nothing.
+/// 31 municipalities with their real names and AGS (Demo/landkreis-landsberg.json), a fictional catalogue of vendors,
+/// products and releases with deprecation notices (Demo/demo-catalogue.json), the procedures every municipality runs
+/// and procurement cases in several states (Demo/demo-roadmap.json). Every event goes through the deciders, so the demo
+/// obeys the same rules as the API. A stream that exists already is left alone: loading twice changes nothing.
 /// </summary>
 public sealed class DemoData(PostgresEventStore store, TimeProvider clock, ILogger<DemoData> logger)
 {
@@ -19,51 +20,48 @@ public sealed class DemoData(PostgresEventStore store, TimeProvider clock, ILogg
 
     private sealed record CountyFile(string Source, IReadOnlyList<MunicipalityEntry> Municipalities);
 
-    public async Task LoadAsync(CancellationToken cancellationToken)
+    private sealed record RoadmapFile(string Source, DemoProcedures.ProfileEntry Procedures, IReadOnlyList<DemoProcurements.CaseEntry> Procurements);
+
+    /// <summary>Loads what is missing; answers how many streams it created (0 when everything was loaded before).</summary>
+    public async Task<int> LoadAsync(CancellationToken cancellationToken)
     {
-        var county = await ReadCountyAsync(cancellationToken);
+        var watch = Stopwatch.StartNew();
+        var county = await DemoStreamWriter.ReadFileAsync<CountyFile>("landkreis-landsberg.json", cancellationToken);
+        var catalogueFile = await DemoStreamWriter.ReadFileAsync<DemoCatalogue.CatalogueFile>("demo-catalogue.json", cancellationToken);
+        var roadmap = await DemoStreamWriter.ReadFileAsync<RoadmapFile>("demo-roadmap.json", cancellationToken);
+
+        // The decisions are recorded now; the dates they are about come from the files.
+        var now = clock.GetUtcNow();
         var countyAgs = Ags.Parse(county.Municipalities.Single(m => Ags.Parse(m.Ags).IsCounty).Ags);
-        var created = 0;
+        var streams = new List<DemoStream>();
         foreach (var entry in county.Municipalities)
         {
             var ags = Ags.Parse(entry.Ags);
-            created += await DecideOnceAsync(Municipality.StreamId(ags), Municipality.StreamType, Municipality.Decider,
-                new RegisterMunicipality(ags, entry.Name, countyAgs, null, clock.GetUtcNow(), Actor), cancellationToken);
+            streams.Add(DemoDecisions.Stream(Municipality.StreamId(ags), Municipality.StreamType,
+                DemoDecisions.DecideAll(Municipality.Decider, [new RegisterMunicipality(ags, entry.Name, countyAgs, null, now, Actor)])));
         }
 
-        logger.LogInformation("Demo data: {Created} new streams ({Municipalities} municipalities of {County})",
-            created, county.Municipalities.Count, countyAgs);
-    }
-
-    private static async Task<CountyFile> ReadCountyAsync(CancellationToken cancellationToken)
-    {
-        await using var stream = File.OpenRead(Path.Combine(AppContext.BaseDirectory, "Demo", "landkreis-landsberg.json"));
-        return await JsonSerializer.DeserializeAsync<CountyFile>(stream, new JsonSerializerOptions(JsonSerializerDefaults.Web), cancellationToken)
-            ?? throw new InvalidOperationException("Demo/landkreis-landsberg.json is empty.");
-    }
-
-    /// <summary>Decides and appends on a new stream; 0 when the stream exists already (an earlier load).</summary>
-    private async Task<int> DecideOnceAsync<TCommand, TEvent, TState>(
-        string streamId, string streamType, Decider<TCommand, TEvent, TState> decider, TCommand command, CancellationToken cancellationToken)
-        where TEvent : class
-    {
-        if (await store.GetStreamAsync(streamId, cancellationToken) is not null)
+        var catalogue = DemoCatalogue.Build(catalogueFile, now, Actor);
+        streams.AddRange(catalogue.Streams);
+        var procurements = DemoProcurements.Build(roadmap.Procurements, catalogue.Releases, now, Actor);
+        var municipalities = county.Municipalities.Select(m => new DemoProcedures.DemoMunicipality(m.Ags, m.Name, Ags.Parse(m.Ags).IsCounty)).ToList();
+        var unknown = procurements.Participations.Keys.FirstOrDefault(k => municipalities.All(m => m.Ags != k.Ags));
+        if (unknown != default)
         {
-            return 0;
+            throw new InvalidOperationException($"Demo/demo-roadmap.json: a procurement case names {unknown.Ags}, which is not in the demo county.");
         }
 
-        var events = decider.Decide(command, decider.Initial);
-        var metadata = new EventMetadata(Actor, "demo-data");
-        try
-        {
-            await store.AppendAsync(streamId, streamType, ExpectedVersion.NoStream,
-                events.Select(e => new NewEvent(Guid.CreateVersion7(clock.GetUtcNow()), e, metadata)).ToList(), cancellationToken);
-            return 1;
-        }
-        catch (WrongExpectedVersionException)
-        {
-            return 0; // another node loaded it at the same moment
-        }
+        var procedures = DemoProcedures.Build(roadmap.Procedures, municipalities, catalogue.Releases, procurements.Participations, now, Actor);
+        streams.AddRange(procedures);
+        streams.AddRange(procurements.Streams);
+
+        var created = await new DemoStreamWriter(store, clock).WriteNewAsync(streams, Actor, cancellationToken);
+        logger.LogInformation(
+            "Demo data: {Created} new streams in {Elapsed} ms ({Municipalities} municipalities of {County}, {Vendors} vendors, {Products} products, " +
+            "{Releases} releases, {Procedures} procedures, {Cases} procurement cases)",
+            created, watch.ElapsedMilliseconds, county.Municipalities.Count, countyAgs, catalogue.Vendors, catalogue.Products, catalogue.Releases.Count,
+            procedures.Count, procurements.Streams.Count);
+        return created;
     }
 }
 
