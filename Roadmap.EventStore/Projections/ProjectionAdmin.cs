@@ -30,6 +30,9 @@ public sealed record DeadLetter(
 public sealed class ProjectionAdmin(PostgresEventStore store)
 {
     private const int DeadLettersShown = 20;
+
+    /// <summary>Lag is counted up to this many events (a status page needs "far behind", not the exact figure).</summary>
+    public const int MaxLagCounted = 1_000_000;
     private readonly string _schema = store.Options.Schema;
 
     public async Task<IReadOnlyList<ProjectionStatus>> GetStatusAsync(CancellationToken cancellationToken = default)
@@ -45,9 +48,14 @@ public sealed class ProjectionAdmin(PostgresEventStore store)
                    (select count(*) from {_schema}.dead_letters d where d.projection = c.name)
               from {_schema}.projection_checkpoints c
               cross join lateral (
-                select count(*) as events, min(e.recorded_at) as oldest
-                  from {_schema}.events e
-                 where (e.transaction_id, e.global_position) > (c.transaction_id, c.position)) lag
+                -- Ordered and bounded, so the planner walks the log's index from the checkpoint instead of
+                -- scanning the whole table; a lag beyond the bound is shown as the bound.
+                select count(*) as events, min(behind.recorded_at) as oldest
+                  from (select e.recorded_at
+                          from {_schema}.events e
+                         where (e.transaction_id, e.global_position) > (c.transaction_id, c.position)
+                         order by e.transaction_id, e.global_position
+                         limit {MaxLagCounted}) behind) lag
              order by c.name
             """, connection))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
