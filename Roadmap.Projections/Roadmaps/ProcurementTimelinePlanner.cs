@@ -12,8 +12,9 @@ namespace Roadmap.Projections.Roadmaps;
 /// </summary>
 internal sealed class ProcurementTimelinePlanner(RoadmapCalculator calculator, RoadmapFacts facts, CaseFacts c, DateOnly today)
 {
-    private const int NegotiationDays = 30;
-    private const int EvaluationDays = 30;
+    // Planning estimates for the phases the law sets no length for; national procedures are planned tighter.
+    private const int EuPhaseDays = 30;
+    private const int NationalPhaseDays = 20;
     private const int MinimumPreparationDays = 14;
 
     public ProcurementTimeline Plan()
@@ -40,20 +41,22 @@ internal sealed class ProcurementTimelinePlanner(RoadmapCalculator calculator, R
         var negotiates = type is ProcurementProcedureType.EuVerhandlungsverfahren or ProcurementProcedureType.EuWettbewerblicherDialog
             or ProcurementProcedureType.Verhandlungsvergabe;
 
+        var phaseDays = type.IsEu() ? EuPhaseDays : NationalPhaseDays;
+
         // Counted back from the contract: each phase ends the day before the next one starts.
         var phases = new List<(string Key, int Days, int? Minimum)>();
         if (type.HasParticipationStage())
         {
-            phases.Add(("participation", participationMinimum ?? 30, participationMinimum));
+            phases.Add(("participation", participationMinimum ?? phaseDays, participationMinimum));
         }
 
-        phases.Add(("offers", offerMinimum ?? 30, offerMinimum));
+        phases.Add(("offers", offerMinimum ?? phaseDays, offerMinimum));
         if (negotiates)
         {
-            phases.Add(("negotiation", NegotiationDays, null));
+            phases.Add(("negotiation", phaseDays, null));
         }
 
-        phases.Add(("evaluation", EvaluationDays, null));
+        phases.Add(("evaluation", phaseDays, null));
         if (type.IsEu())
         {
             phases.Add(("award-notice", 1, null));
@@ -93,7 +96,8 @@ internal sealed class ProcurementTimelinePlanner(RoadmapCalculator calculator, R
             return new TimelinePhase(p.Key, GermanName(p.Key), p.Start, p.End, p.Minimum, actualStart, actualEnd, flagged);
         }).ToList();
 
-        return new ProcurementTimeline(c.CaseId, c.Title, [.. c.Participants.Select(p => p.Ags).Distinct()], c.ChosenType, c.State, today, result);
+        // The type the phases were planned for: the chosen one, else what the value or the planning assumption suggests.
+        return new ProcurementTimeline(c.CaseId, c.Title, [.. c.Participants.Select(p => p.Ags).Distinct()], type, c.State, today, result);
     }
 
     private (DateOnly? Start, DateOnly? End) Actual(string key, ProcurementProcedureType type, DateOnly? cutOverDone) => key switch
