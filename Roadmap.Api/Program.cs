@@ -8,6 +8,7 @@ using Roadmap.Api.Infrastructure;
 using Roadmap.Api.Municipalities;
 using Roadmap.Api.Procedures;
 using Roadmap.Api.Procurements;
+using Roadmap.Api.Roadmaps;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -28,6 +29,7 @@ builder.Services.AddValidatorsFromAssemblyContaining<Program>(includeInternalTyp
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<Decisions>();
 builder.Services.AddRoadmapEventStore(builder.Configuration);
+builder.Services.AddRoadmapReadModels();
 builder.Services.AddSingleton<DemoData>();
 builder.Services.AddHostedService<DemoDataService>();
 
@@ -56,6 +58,7 @@ app.MapMunicipalities();
 app.MapCatalogue();
 app.MapProcedures();
 app.MapProcurements();
+app.MapRoadmaps();
 
 await app.RunAsync();
 return 0;

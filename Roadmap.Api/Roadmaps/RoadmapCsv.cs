@@ -1,0 +1,56 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Roadmap.Api.Procedures;
+using Roadmap.Domain.Shared;
+using Roadmap.Projections.Roadmaps;
+
+namespace Roadmap.Api.Roadmaps;
+
+/// <summary>GET /municipalities/{ags}/roadmap.csv.</summary>
+public static class RoadmapCsv
+{
+    public static void Map(RouteGroupBuilder group) => group.MapGet("/roadmap.csv", HandleAsync)
+        .Produces(StatusCodes.Status200OK, contentType: "text/csv")
+        .WithSummary("The roadmap as CSV for Excel (';', UTF-8 with BOM): a header and one line per procedure.")
+        .WithDescription("`today` and `asOf` as for GET /municipalities/{ags}/roadmap. 400 for a malformed date, 404 `municipality-unknown`.");
+
+    private static async Task<Results<FileContentHttpResult, ValidationProblem, ProblemHttpResult>> HandleAsync(
+        string ags, string? today, string? asOf, IRoadmapQueries queries, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        if (!RoadmapDays.TryParse(today, asOf, clock, out var days, out var problem))
+        {
+            return problem!;
+        }
+
+        if (!Ags.TryParse(ags, out var parsed, out _) || await queries.GetRoadmapAsync(parsed, days.Today, days.AsOf, cancellationToken) is not { } roadmap)
+        {
+            return ProcedureLookups.MunicipalityUnknown(ags);
+        }
+
+        var csv = new Csv().Row(
+            "AGS", "Gemeinde", "Stand", "Verfahren", "Kategorie", "Hersteller", "Produkt", "Release", "Status", "Ende Sicherheitsupdates", "Ende Lebenszyklus",
+            "Wirksames Supportende", "Spätester Produktivstart", "Spätester Zuschlag", "Spätester Vergabestart", "Vergabeart", "Vergabeart vorläufig",
+            "Begründung", "Schlupf (Tage)", "Risikostufe", "Geplanter Produktivstart", "Geplante Umstellung", "Vergabe gestartet", "Zuschlag",
+            "Umstellung erfolgt", "Risiko akzeptiert bis", "Erweiterter Support bis", "Gemeinsame Beschaffung");
+        foreach (var e in roadmap.Entries)
+        {
+            csv.Row(
+                roadmap.Ags, roadmap.Name, roadmap.Stand, e.Name, e.CategoryName, e.Release.Vendor, e.Release.Product, e.Release.Version, e.LifecycleState,
+                e.EndOfSecuritySupport, e.EndOfSupportToBeAnnounced && e.EndOfLife is null ? "tba" : e.EndOfLife,
+                e.Milestones?.EffectiveEndOfSupport, e.Milestones?.RequiredGoLive, e.Milestones?.LatestAward, e.Milestones?.LatestProcurementStart,
+                e.ProcedureType?.GermanName, e.ProcedureType?.Provisional, e.ProcedureType?.Reason, e.SlackDays, BandName(e.Band),
+                e.Planned.TargetGoLive, e.Planned.CutOverOn, e.Actual.ProcurementStartedOn, e.Actual.AwardedOn, e.Actual.CutOverCompletedOn,
+                e.Badges.AcceptedRisk?.Until, e.Badges.ExtendedSupportUntil, e.Badges.JointProcurement?.Title);
+        }
+
+        return TypedResults.File(csv.ToBytes(), "text/csv; charset=utf-8", $"roadmap-{roadmap.Ags}-{roadmap.Stand:yyyy-MM-dd}.csv");
+    }
+
+    internal static string BandName(Roadmap.Domain.Procurement.SlackBand? band) => band switch
+    {
+        Roadmap.Domain.Procurement.SlackBand.Late => "verspätet",
+        Roadmap.Domain.Procurement.SlackBand.High => "hoch",
+        Roadmap.Domain.Procurement.SlackBand.Moderate => "mittel",
+        Roadmap.Domain.Procurement.SlackBand.Low => "niedrig",
+        _ => "offen",
+    };
+}

@@ -1,0 +1,71 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Roadmap.Api.Infrastructure;
+using Roadmap.Domain.Procurement;
+using Roadmap.EventStore;
+using Roadmap.Projections.Roadmaps;
+
+namespace Roadmap.Api.Roadmaps;
+
+public static class RoadmapEndpoints
+{
+    /// <summary>The async roadmap projection and its queries.</summary>
+    public static IServiceCollection AddRoadmapReadModels(this IServiceCollection services)
+    {
+        services.AddProjection(new RoadmapProjection(), ProjectionLifecycle.Async);
+        services.AddSingleton<IRoadmapQueries>(sp => new RoadmapQueries(
+            sp.GetRequiredService<Npgsql.NpgsqlDataSource>(), sp.GetRequiredService<EventStoreOptions>(), ProcurementRuleSet.LoadDefault()));
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapRoadmaps(this IEndpointRouteBuilder app)
+    {
+        var municipalities = app.MapGroup("/municipalities/{ags}").WithTags("Roadmaps");
+        GetRoadmap.Map(municipalities);
+        RoadmapCsv.Map(municipalities);
+        GetMunicipalityTimelines.Map(municipalities);
+        var counties = app.MapGroup("/counties/{countyAgs}").WithTags("Roadmaps");
+        GetRiskBoard.Map(counties);
+        RiskBoardCsv.Map(counties);
+        var procurements = app.MapGroup("/procurements").WithTags("Roadmaps");
+        GetProcurementTimeline.Map(procurements);
+        return app;
+    }
+}
+
+/// <summary>The <c>today</c> and <c>asOf</c> query parameters (yyyy-MM-dd). Today defaults to the current day in Europe/Berlin, or to asOf when only that is given.</summary>
+public readonly record struct RoadmapDays(DateOnly Today, DateOnly? AsOf)
+{
+    public static bool TryParse(string? today, string? asOf, TimeProvider clock, out RoadmapDays days, out ValidationProblem? problem)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var parsedToday = Parse(today, "today", errors);
+        var parsedAsOf = Parse(asOf, "asOf", errors);
+        if (errors.Count > 0)
+        {
+            days = default;
+            problem = TypedResults.ValidationProblem(errors, title: "The request has invalid fields", type: Problems.TypeFor("validation"));
+            return false;
+        }
+
+        days = new RoadmapDays(parsedToday ?? parsedAsOf ?? BerlinTime.Today(clock), parsedAsOf);
+        problem = null;
+        return true;
+    }
+
+    private static DateOnly? Parse(string? value, string field, Dictionary<string, string[]> errors)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        {
+            return date;
+        }
+
+        errors[field] = [$"'{value}' is not a date in the form yyyy-MM-dd."];
+        return null;
+    }
+}

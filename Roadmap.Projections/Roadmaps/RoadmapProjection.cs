@@ -1,0 +1,213 @@
+using System.Text.Json;
+using Npgsql;
+using NpgsqlTypes;
+using Roadmap.EventStore.Projections;
+
+namespace Roadmap.Projections.Roadmaps;
+
+/// <summary>
+/// The fact documents behind the roadmap, the risk board and the procurement timelines: an async projection with one
+/// jsonb table per kind of document. Each batch loads the documents it touches once, folds the batch with
+/// <see cref="RoadmapFacts"/> and writes what changed in one round trip. Dates that depend on "today" are computed
+/// when queried (<see cref="RoadmapQueries"/>), so the stored documents never depend on the clock.
+/// </summary>
+public sealed class RoadmapProjection : Projection
+{
+    public const string ProjectionName = "roadmap";
+
+    public override string Name => ProjectionName;
+
+    public override IReadOnlyList<string> Tables =>
+        ["roadmap_procedures", "roadmap_releases", "roadmap_products", "roadmap_vendors", "roadmap_cases", "roadmap_municipalities"];
+
+    public override string TablesSql =>
+        """
+        create table if not exists __schema__.roadmap_procedures (
+          procedure_id uuid primary key, ags text not null, release_id uuid not null, case_id uuid, doc jsonb not null);
+        create index if not exists roadmap_procedures_ags on __schema__.roadmap_procedures (ags);
+        create index if not exists roadmap_procedures_release on __schema__.roadmap_procedures (release_id);
+        create table if not exists __schema__.roadmap_releases (release_id uuid primary key, doc jsonb not null);
+        create table if not exists __schema__.roadmap_products (product_id uuid primary key, doc jsonb not null);
+        create table if not exists __schema__.roadmap_vendors (vendor_id uuid primary key, doc jsonb not null);
+        create table if not exists __schema__.roadmap_cases (case_id uuid primary key, participant_ags text[] not null, doc jsonb not null);
+        create index if not exists roadmap_cases_participants on __schema__.roadmap_cases using gin (participant_ags);
+        create table if not exists __schema__.roadmap_municipalities (ags text primary key, county_ags text not null, doc jsonb not null);
+        create index if not exists roadmap_municipalities_county on __schema__.roadmap_municipalities (county_ags);
+        """;
+
+    public override async Task ApplyAsync(ProjectionBatch batch, CancellationToken cancellationToken)
+    {
+        var touched = batch.Events
+            .Select(e => RoadmapFacts.DocumentOf(e.Data))
+            .OfType<(FactKind Kind, string Key)>()
+            .ToHashSet();
+        if (touched.Count == 0)
+        {
+            return;
+        }
+
+        var facts = new RoadmapFacts();
+        foreach (var kind in touched.Select(t => t.Kind).Distinct())
+        {
+            var keys = touched.Where(t => t.Kind == kind).Select(t => t.Key).ToArray();
+            await using var command = batch.Command(RoadmapDocuments.SelectByKeys(batch.Schema, kind));
+            command.Parameters.Add(RoadmapDocuments.KeysParameter(kind, keys));
+            await RoadmapDocuments.ReadIntoAsync(command, kind, facts, cancellationToken);
+        }
+
+        facts.Changed.Clear();
+        foreach (var recorded in batch.Events)
+        {
+            facts.Apply(recorded.Data);
+        }
+
+        if (facts.Changed.Count == 0)
+        {
+            return;
+        }
+
+        await using var writes = batch.Batch();
+        foreach (var (kind, key) in facts.Changed.OrderBy(c => c.Kind).ThenBy(c => c.Key, StringComparer.Ordinal))
+        {
+            writes.BatchCommands.Add(RoadmapDocuments.Upsert(batch.Schema, kind, key, facts));
+        }
+
+        await writes.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
+
+/// <summary>Reading and writing the fact documents of <see cref="RoadmapProjection"/>.</summary>
+internal static class RoadmapDocuments
+{
+    public static string TableOf(FactKind kind) => kind switch
+    {
+        FactKind.Procedure => "roadmap_procedures",
+        FactKind.Release => "roadmap_releases",
+        FactKind.Product => "roadmap_products",
+        FactKind.Vendor => "roadmap_vendors",
+        FactKind.Case => "roadmap_cases",
+        FactKind.Municipality => "roadmap_municipalities",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+
+    public static string KeyColumnOf(FactKind kind) => kind switch
+    {
+        FactKind.Procedure => "procedure_id",
+        FactKind.Release => "release_id",
+        FactKind.Product => "product_id",
+        FactKind.Vendor => "vendor_id",
+        FactKind.Case => "case_id",
+        FactKind.Municipality => "ags",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+
+    public static string SelectByKeys(string schema, FactKind kind) =>
+        $"select doc::text from {schema}.{TableOf(kind)} where {KeyColumnOf(kind)} = any($1)";
+
+    public static NpgsqlParameter KeysParameter(FactKind kind, IEnumerable<string> keys) => kind == FactKind.Municipality
+        ? new NpgsqlParameter { Value = keys.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text }
+        : new NpgsqlParameter { Value = keys.Select(Guid.Parse).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid };
+
+    public static NpgsqlParameter GuidsParameter(IEnumerable<Guid> ids) =>
+        new() { Value = ids.Distinct().ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid };
+
+    /// <summary>Reads the first column (doc::text) of every row into the set, without marking anything changed.</summary>
+    public static async Task ReadIntoAsync(NpgsqlCommand command, FactKind kind, RoadmapFacts facts, CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            Add(facts, kind, reader.GetString(0));
+        }
+    }
+
+    public static void Add(RoadmapFacts facts, FactKind kind, string json)
+    {
+        switch (kind)
+        {
+            case FactKind.Procedure:
+                var procedure = Read<ProcedureFacts>(json);
+                facts.Procedures[procedure.ProcedureId] = procedure;
+                break;
+            case FactKind.Release:
+                var release = Read<ReleaseFacts>(json);
+                facts.Releases[release.ReleaseId] = release;
+                break;
+            case FactKind.Product:
+                var product = Read<ProductFacts>(json);
+                facts.Products[product.ProductId] = product;
+                break;
+            case FactKind.Vendor:
+                var vendor = Read<VendorFacts>(json);
+                facts.Vendors[vendor.VendorId] = vendor;
+                break;
+            case FactKind.Case:
+                var @case = Read<CaseFacts>(json);
+                facts.Cases[@case.CaseId] = @case;
+                break;
+            case FactKind.Municipality:
+                var municipality = Read<MunicipalityFacts>(json);
+                facts.Municipalities[municipality.Ags] = municipality;
+                break;
+        }
+    }
+
+    public static NpgsqlBatchCommand Upsert(string schema, FactKind kind, string key, RoadmapFacts facts)
+    {
+        var table = $"{schema}.{TableOf(kind)}";
+        return kind switch
+        {
+            FactKind.Procedure when facts.Procedures[Guid.Parse(key)] is var p => Command(
+                $"""
+                insert into {table} (procedure_id, ags, release_id, case_id, doc) values ($1, $2, $3, $4, $5::jsonb)
+                on conflict (procedure_id) do update set ags = excluded.ags, release_id = excluded.release_id, case_id = excluded.case_id, doc = excluded.doc
+                """,
+                p.ProcedureId, p.Ags, p.ReleaseId, p.CaseId, Write(p)),
+            FactKind.Case when facts.Cases[Guid.Parse(key)] is var c => Command(
+                $"""
+                insert into {table} (case_id, participant_ags, doc) values ($1, $2, $3::jsonb)
+                on conflict (case_id) do update set participant_ags = excluded.participant_ags, doc = excluded.doc
+                """,
+                c.CaseId, c.Participants.Select(p => p.Ags).Distinct().ToArray(), Write(c)),
+            FactKind.Municipality when facts.Municipalities[key] is var m => Command(
+                $"""
+                insert into {table} (ags, county_ags, doc) values ($1, $2, $3::jsonb)
+                on conflict (ags) do update set county_ags = excluded.county_ags, doc = excluded.doc
+                """,
+                m.Ags, m.CountyAgs, Write(m)),
+            FactKind.Release => Simple(table, kind, key, Write(facts.Releases[Guid.Parse(key)])),
+            FactKind.Product => Simple(table, kind, key, Write(facts.Products[Guid.Parse(key)])),
+            FactKind.Vendor => Simple(table, kind, key, Write(facts.Vendors[Guid.Parse(key)])),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+        };
+    }
+
+    private static NpgsqlBatchCommand Simple(string table, FactKind kind, string key, string doc)
+    {
+        var column = KeyColumnOf(kind);
+        return Command(
+            $"insert into {table} ({column}, doc) values ($1, $2::jsonb) on conflict ({column}) do update set doc = excluded.doc",
+            Guid.Parse(key), doc);
+    }
+
+    private static NpgsqlBatchCommand Command(string sql, params object?[] values)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var value in values)
+        {
+            command.Parameters.Add(value switch
+            {
+                null => new NpgsqlParameter { Value = DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid },
+                string[] texts => new NpgsqlParameter { Value = texts, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
+                _ => new NpgsqlParameter { Value = value },
+            });
+        }
+
+        return command;
+    }
+
+    private static T Read<T>(string json) => JsonSerializer.Deserialize<T>(json, RoadmapFacts.Json)
+        ?? throw new InvalidOperationException($"A {typeof(T).Name} document is empty.");
+
+    private static string Write<T>(T document) => JsonSerializer.Serialize(document, RoadmapFacts.Json);
+}

@@ -1,0 +1,140 @@
+using Npgsql;
+using NpgsqlTypes;
+using Roadmap.Domain.Procurement;
+using Roadmap.Domain.Shared;
+using Roadmap.EventStore;
+
+namespace Roadmap.Projections.Roadmaps;
+
+/// <summary>
+/// The roadmap queries. Live answers load the fact documents of <see cref="RoadmapProjection"/> that a view needs;
+/// answers as of an earlier day fold the events recorded up to the end of that day (Europe/Berlin) into a fresh
+/// <see cref="RoadmapFacts"/>. Both are computed by the same <see cref="RoadmapCalculator"/>.
+/// </summary>
+public sealed class RoadmapQueries(NpgsqlDataSource dataSource, EventStoreOptions options, ProcurementRuleSet rules) : IRoadmapQueries
+{
+    private readonly RoadmapCalculator _calculator = new(rules);
+    private readonly string _schema = options.Schema;
+
+    public async Task<MunicipalityRoadmap?> GetRoadmapAsync(Ags ags, DateOnly today, DateOnly? asOf, CancellationToken cancellationToken)
+    {
+        var facts = asOf is { } day
+            ? await FoldAsOfAsync(day, cancellationToken)
+            : await LoadAsync($"select doc::text from {_schema}.roadmap_municipalities where ags = $1", ags.Value,
+                $"select doc::text from {_schema}.roadmap_procedures where ags = $1", cancellationToken);
+        return _calculator.Roadmap(facts, ags.Value, today, asOf);
+    }
+
+    public async Task<RiskBoard> GetRiskBoardAsync(Ags countyAgs, DateOnly today, DateOnly? asOf, CancellationToken cancellationToken)
+    {
+        var facts = asOf is { } day
+            ? await FoldAsOfAsync(day, cancellationToken)
+            : await LoadAsync($"select doc::text from {_schema}.roadmap_municipalities where county_ags = $1", countyAgs.Value,
+                $"""
+                select p.doc::text from {_schema}.roadmap_procedures p
+                  join {_schema}.roadmap_municipalities m on m.ags = p.ags where m.county_ags = $1
+                """, cancellationToken);
+        return _calculator.RiskBoard(facts, countyAgs.Value, today, asOf);
+    }
+
+    public async Task<ProcurementTimeline?> GetProcurementTimelineAsync(Guid caseId, DateOnly today, CancellationToken cancellationToken)
+    {
+        var facts = await LoadCasesAsync($"select doc::text from {_schema}.roadmap_cases where case_id = $1", caseId, cancellationToken);
+        return _calculator.Timeline(facts, caseId, today);
+    }
+
+    public async Task<IReadOnlyList<ProcurementTimeline>> GetMunicipalityTimelinesAsync(Ags ags, DateOnly today, CancellationToken cancellationToken)
+    {
+        var facts = await LoadCasesAsync($"select doc::text from {_schema}.roadmap_cases where $1 = any(participant_ags)", ags.Value, cancellationToken);
+        return _calculator.Timelines(facts, ags.Value, today);
+    }
+
+    /// <summary>The municipalities and procedures a query selects, and the releases, products, vendors and cases they refer to.</summary>
+    private async Task<RoadmapFacts> LoadAsync(string municipalitiesSql, string key, string proceduresSql, CancellationToken cancellationToken)
+    {
+        var facts = new RoadmapFacts();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await ReadAsync(connection, municipalitiesSql, FactKind.Municipality, facts, cancellationToken, new NpgsqlParameter { Value = key });
+        await ReadAsync(connection, proceduresSql, FactKind.Procedure, facts, cancellationToken, new NpgsqlParameter { Value = key });
+        await ReadReferencesAsync(connection, facts, cancellationToken);
+        return facts;
+    }
+
+    /// <summary>Cases, their participating procedures and what those refer to.</summary>
+    private async Task<RoadmapFacts> LoadCasesAsync(string casesSql, object key, CancellationToken cancellationToken)
+    {
+        var facts = new RoadmapFacts();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await ReadAsync(connection, casesSql, FactKind.Case, facts, cancellationToken, new NpgsqlParameter { Value = key });
+        var procedureIds = facts.Cases.Values.SelectMany(c => c.Participants).Select(p => p.ProcedureId).ToList();
+        await ReadAsync(connection, $"select doc::text from {_schema}.roadmap_procedures where procedure_id = any($1)", FactKind.Procedure, facts,
+            cancellationToken, RoadmapDocuments.GuidsParameter(procedureIds));
+        await ReadReferencesAsync(connection, facts, cancellationToken);
+        return facts;
+    }
+
+    private async Task ReadReferencesAsync(NpgsqlConnection connection, RoadmapFacts facts, CancellationToken cancellationToken)
+    {
+        var caseIds = facts.Procedures.Values.Select(p => p.CaseId).OfType<Guid>().Where(id => !facts.Cases.ContainsKey(id)).ToList();
+        if (caseIds.Count > 0)
+        {
+            await ReadAsync(connection, $"select doc::text from {_schema}.roadmap_cases where case_id = any($1)", FactKind.Case, facts, cancellationToken,
+                RoadmapDocuments.GuidsParameter(caseIds));
+        }
+
+        await ReadAsync(connection, $"select doc::text from {_schema}.roadmap_releases where release_id = any($1)", FactKind.Release, facts,
+            cancellationToken, RoadmapDocuments.GuidsParameter(facts.Procedures.Values.Select(p => p.ReleaseId)));
+        await ReadAsync(connection, $"select doc::text from {_schema}.roadmap_products where product_id = any($1)", FactKind.Product, facts,
+            cancellationToken, RoadmapDocuments.GuidsParameter(facts.Releases.Values.Select(r => r.ProductId)));
+        await ReadAsync(connection, $"select doc::text from {_schema}.roadmap_vendors where vendor_id = any($1)", FactKind.Vendor, facts,
+            cancellationToken, RoadmapDocuments.GuidsParameter(facts.Products.Values.Select(p => p.VendorId)));
+    }
+
+    private static async Task ReadAsync(
+        NpgsqlConnection connection, string sql, FactKind kind, RoadmapFacts facts, CancellationToken cancellationToken, NpgsqlParameter parameter)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.Add(parameter);
+        await RoadmapDocuments.ReadIntoAsync(command, kind, facts, cancellationToken);
+    }
+
+    /// <summary>
+    /// Everything known at the end of <paramref name="asOf"/> in Germany: the events recorded before the next midnight in
+    /// Europe/Berlin, folded in log order. Reads the whole log up to then (streamed); a snapshot per day would bound it.
+    /// </summary>
+    private async Task<RoadmapFacts> FoldAsOfAsync(DateOnly asOf, CancellationToken cancellationToken)
+    {
+        var names = RoadmapFacts.EventTypes.Select(t => options.Types.NameOf(t).Name).Distinct().ToArray();
+        await using var command = dataSource.CreateCommand(
+            $"""
+            select event_type, schema_version, data::text, global_position from {_schema}.events
+             where recorded_at < $1 and event_type = any($2) and not archived
+             order by transaction_id, global_position
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = BerlinTime.StartOfDay(asOf.AddDays(1)).UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter { Value = names, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        var facts = new RoadmapFacts();
+        await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            facts.Apply(options.Types.Deserialize(reader.GetString(0), reader.GetInt32(1), reader.GetString(2), reader.GetInt64(3)));
+        }
+
+        return facts;
+    }
+}
+
+/// <summary>Calendar days as the municipalities count them: Europe/Berlin.</summary>
+public static class BerlinTime
+{
+    private static readonly TimeZoneInfo Zone = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
+
+    public static DateOnly Today(TimeProvider clock) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), Zone).DateTime);
+
+    /// <summary>Midnight at the start of <paramref name="day"/> in Berlin, as an instant.</summary>
+    public static DateTimeOffset StartOfDay(DateOnly day)
+    {
+        var local = day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
+        return new DateTimeOffset(local, Zone.GetUtcOffset(local));
+    }
+}
