@@ -47,16 +47,10 @@ public sealed class Decisions(PostgresEventStore store, TimeProvider clock, ILog
             return Problems.Create(StatusCodes.Status400BadRequest, "if-match-invalid", "Invalid If-Match", ifMatchError);
         }
 
-        var key = http.Request.Headers[IdempotencyHeader].ToString();
-        if (key.Length > 200)
+        if (Prepare(http, request, out var scope, out var key, out var requestHash, out var context) is { } invalidKey)
         {
-            return Problems.Create(StatusCodes.Status400BadRequest, "idempotency-key-invalid", "Invalid Idempotency-Key",
-                "The Idempotency-Key header may be at most 200 characters long; a UUID is a good choice.");
+            return invalidKey;
         }
-
-        var scope = $"{http.Request.Method} {http.Request.Path}";
-        var requestHash = key.Length == 0 ? "" : Hash($"{scope}\n{JsonSerializer.Serialize(request, request.GetType(), StoredJson)}");
-        var context = new DecisionContext(clock.GetUtcNow(), Actor.Of(http), Actor.CorrelationId(http));
 
         for (var attempt = 1; ; attempt++)
         {
@@ -144,16 +138,10 @@ public sealed class Decisions(PostgresEventStore store, TimeProvider clock, ILog
         object request,
         CancellationToken cancellationToken)
     {
-        var key = http.Request.Headers[IdempotencyHeader].ToString();
-        if (key.Length > 200)
+        if (Prepare(http, request, out var scope, out var key, out var requestHash, out var context) is { } invalidKey)
         {
-            return Problems.Create(StatusCodes.Status400BadRequest, "idempotency-key-invalid", "Invalid Idempotency-Key",
-                "The Idempotency-Key header may be at most 200 characters long; a UUID is a good choice.");
+            return invalidKey;
         }
-
-        var scope = $"{http.Request.Method} {http.Request.Path}";
-        var requestHash = key.Length == 0 ? "" : Hash($"{scope}\n{JsonSerializer.Serialize(request, request.GetType(), StoredJson)}");
-        var context = new DecisionContext(clock.GetUtcNow(), Actor.Of(http), Actor.CorrelationId(http));
 
         for (var attempt = 1; ; attempt++)
         {
@@ -244,6 +232,28 @@ public sealed class Decisions(PostgresEventStore store, TimeProvider clock, ILog
     }
 
     private PostgresEventStore Store => store;
+
+    /// <summary>What every decision derives from the request: idempotency scope, key and body hash, and the context.</summary>
+    private ProblemHttpResult? Prepare(
+        HttpContext http, object request, out string scope, out string key, out string requestHash, out DecisionContext context)
+    {
+        key = http.Request.Headers[IdempotencyHeader].ToString();
+        scope = $"{http.Request.Method} {http.Request.Path}";
+        context = new DecisionContext(clock.GetUtcNow(), Actor.Of(http), Actor.CorrelationId(http));
+        requestHash = "";
+        if (key.Length > 200)
+        {
+            return Problems.Create(StatusCodes.Status400BadRequest, "idempotency-key-invalid", "Invalid Idempotency-Key",
+                "The Idempotency-Key header may be at most 200 characters long; a UUID is a good choice.");
+        }
+
+        if (key.Length > 0)
+        {
+            requestHash = Hash($"{scope}\n{JsonSerializer.Serialize(request, request.GetType(), StoredJson)}");
+        }
+
+        return null;
+    }
 
     private static ProblemHttpResult StaleVersion(string streamId, long expected, long actual) =>
         Problems.Create(StatusCodes.Status412PreconditionFailed, "version-stale", "The resource has changed",
