@@ -8,6 +8,7 @@ using Roadmap.Api.Infrastructure;
 using Roadmap.Api.Municipalities;
 using Roadmap.Api.Procedures;
 using Roadmap.Api.Procurements;
+using Roadmap.Api.Roadmaps;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -56,6 +57,7 @@ app.MapMunicipalities();
 app.MapCatalogue();
 app.MapProcedures();
 app.MapProcurements();
+app.MapRoadmapPages();
 
 await app.RunAsync();
 return 0;
