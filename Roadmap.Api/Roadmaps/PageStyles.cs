@@ -51,12 +51,17 @@ public static class PageStyles
         footer { margin-top: .75rem; font-size: .8rem; color: #616161; }
         @page { size: A4 landscape; margin: 12mm; }
         @media print {
-          body { margin: 0; max-width: none; padding: 0; font-size: 9.5pt; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+          html { font-size: 8.5pt; }
+          body { margin: 0; max-width: none; padding: 0; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
           nav, .screen-only { display: none; }
-          h1 { font-size: 15pt; }
-          h2 { font-size: 11pt; margin-top: 3mm; }
-          .timeline { break-inside: avoid; page-break-inside: avoid; }
+          header { flex-wrap: nowrap; margin-bottom: 2mm; }
+          h1 { font-size: 14pt; }
+          h2 { font-size: 10.5pt; margin: 2mm 0 1mm; }
+          /* Many lanes shrink the timeline instead of pushing the decisions onto a second sheet. */
+          .timeline { max-height: 118mm; break-inside: avoid; page-break-inside: avoid; }
+          .legend { margin: 1mm 0; gap: .1rem 1rem; }
           section, .legend, table { break-inside: avoid; page-break-inside: avoid; }
+          footer { margin-top: 2mm; }
           a { color: inherit; text-decoration: none; }
         }
         """;

@@ -193,8 +193,10 @@ public static class TimelineSvg
             $"""<line x1="{N(endOfSupport)}" y1="{N(top + 4)}" x2="{N(endOfSupport)}" y2="{N(top + LaneHeight - 4)}" stroke="#212121" stroke-width="1"/>""");
         svg.Append(CultureInfo.InvariantCulture,
             $"""<path d="M {N(endOfSupport)} {N(middle - 8)} L {N(endOfSupport + 8)} {N(middle)} L {N(endOfSupport)} {N(middle + 8)} L {N(endOfSupport - 8)} {N(middle)} Z" fill="#212121"/>""");
+        // Right-aligned to the marker, unless that would run into the label column.
+        var leftOfMarker = endOfSupport - ChartLeft >= 150;
         svg.Append(CultureInfo.InvariantCulture,
-            $"""<text x="{N(endOfSupport - 4)}" y="{N(top + 14)}" class="date" text-anchor="end">Supportende{basis} {Date(milestones.EffectiveEndOfSupport)}</text></g>""");
+            $"""<text x="{N(leftOfMarker ? endOfSupport - 4 : endOfSupport + 10)}" y="{N(top + 14)}" class="date" text-anchor="{(leftOfMarker ? "end" : "start")}">Supportende{basis} {Date(milestones.EffectiveEndOfSupport)}</text></g>""");
     }
 
     /// <summary>What has already happened, as small open circles on the lane's bottom line.</summary>
