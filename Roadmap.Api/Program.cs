@@ -59,6 +59,7 @@ app.MapCatalogue();
 app.MapProcedures();
 app.MapProcurements();
 app.MapRoadmaps();
+app.MapRoadmapPages();
 
 await app.RunAsync();
 return 0;

@@ -28,6 +28,13 @@ public static class MunicipalityReads
             return Problems.Create(StatusCodes.Status400BadRequest, "validation", "Invalid county", reason);
         }
 
+        return TypedResults.Ok(await QueryAsync(dataSource, options, countyAgs, cancellationToken));
+    }
+
+    /// <summary>The registered municipalities by AGS, of one county or all; also the county overview page's list.</summary>
+    public static async Task<IReadOnlyList<MunicipalityView>> QueryAsync(
+        NpgsqlDataSource dataSource, EventStoreOptions options, Ags? countyAgs, CancellationToken cancellationToken)
+    {
         await using var command = dataSource.CreateCommand(
             $"select ags, name, land, county_ags, version from {options.Schema}.municipality_index where ($1::text is null or county_ags = $1) order by ags");
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)countyAgs?.Value ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
@@ -39,7 +46,7 @@ public static class MunicipalityReads
             views.Add(new MunicipalityView(reader.GetString(0), reader.GetString(1), land.Value, land.Name, reader.GetString(3), reader.GetInt64(4)));
         }
 
-        return TypedResults.Ok<IReadOnlyList<MunicipalityView>>(views);
+        return views;
     }
 
     private static async Task<Results<Ok<MunicipalityView>, ProblemHttpResult>> GetAsync(

@@ -39,14 +39,14 @@ public sealed class CatalogueApiTests(RoadmapApiFactory factory) : IClassFixture
     private static Guid IdFrom(HttpResponseMessage created) =>
         Guid.Parse(created.Headers.Location!.ToString().Split('/')[^1]);
 
-    private async Task<Guid> VendorAsync(HttpClient client, string name = "AKDB")
+    private async Task<Guid> VendorAsync(HttpClient client, string name = "Ammerdata AG")
     {
-        var response = await PostAsync(client, "/catalogue/vendors", new { name, website = "https://www.akdb.de" });
+        var response = await PostAsync(client, "/catalogue/vendors", new { name, website = "https://ammerdata.example" });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return IdFrom(response);
     }
 
-    private async Task<Guid> ProductAsync(HttpClient client, Guid? vendorId = null, string name = "OK.EWO")
+    private async Task<Guid> ProductAsync(HttpClient client, Guid? vendorId = null, string name = "Lech-EWO")
     {
         var response = await PostAsync(client, "/catalogue/products",
             new { vendorId = vendorId ?? await VendorAsync(client), name, category = "Einwohnermeldewesen" });
@@ -69,13 +69,13 @@ public sealed class CatalogueApiTests(RoadmapApiFactory factory) : IClassFixture
         return IdFrom(response);
     }
 
-    private static object Notice(string noticeId = "AKDB-2025-017", string endOfSecuritySupport = "2027-06-30") => new
+    private static object Notice(string noticeId = "AMD-2025-017", string endOfSecuritySupport = "2027-06-30") => new
     {
         noticeId,
         announcedOn = "2025-05-12",
         endOfSecuritySupport,
         endOfLife = "2027-12-31",
-        source = "https://www.akdb.de/abkuendigung/ok-ewo-2024-1",
+        source = "https://ammerdata.example/abkuendigung/ok-ewo-2024-1",
     };
 
     private static async Task<int> HistoryLengthAsync(HttpClient client, string url) =>
@@ -88,7 +88,7 @@ public sealed class CatalogueApiTests(RoadmapApiFactory factory) : IClassFixture
     {
         var client = factory.CreateClient();
 
-        var response = await PostAsync(client, "/catalogue/vendors", new { name = "AKDB", website = "https://www.akdb.de" });
+        var response = await PostAsync(client, "/catalogue/vendors", new { name = "Ammerdata AG", website = "https://ammerdata.example" });
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var vendorId = IdFrom(response);
@@ -100,8 +100,8 @@ public sealed class CatalogueApiTests(RoadmapApiFactory factory) : IClassFixture
         Assert.Equal(HttpStatusCode.OK, read.StatusCode);
         Assert.Equal("W/\"1\"", read.Headers.ETag?.ToString());
         var view = await read.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal("AKDB", view.GetProperty("name").GetString());
-        Assert.Equal("https://www.akdb.de/", view.GetProperty("website").GetString());
+        Assert.Equal("Ammerdata AG", view.GetProperty("name").GetString());
+        Assert.Equal("https://ammerdata.example/", view.GetProperty("website").GetString());
         Assert.Equal(1, view.GetProperty("streamVersion").GetInt64());
 
         var list = await client.GetFromJsonAsync<JsonElement>("/catalogue/vendors");
@@ -176,7 +176,7 @@ public sealed class CatalogueApiTests(RoadmapApiFactory factory) : IClassFixture
         var vendorId = await VendorAsync(client);
         var otherVendorId = await VendorAsync(client, "Komm.ONE");
 
-        var response = await PostAsync(client, "/catalogue/products", new { vendorId, name = "OK.EWO", category = "Einwohnermeldewesen" });
+        var response = await PostAsync(client, "/catalogue/products", new { vendorId, name = "Lech-EWO", category = "Einwohnermeldewesen" });
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var productId = IdFrom(response);
@@ -203,7 +203,7 @@ public sealed class CatalogueApiTests(RoadmapApiFactory factory) : IClassFixture
         var vendorId = Guid.NewGuid();
         var productId = Guid.NewGuid();
 
-        var response = await PostAsync(client, "/catalogue/products", new { productId, vendorId, name = "OK.EWO", category = "Einwohnermeldewesen" });
+        var response = await PostAsync(client, "/catalogue/products", new { productId, vendorId, name = "Lech-EWO", category = "Einwohnermeldewesen" });
 
         var problem = await ProblemAsync(response, HttpStatusCode.UnprocessableEntity, "vendor-unknown");
         Assert.Equal("vendorId", problem.GetProperty("field").GetString());
@@ -325,11 +325,11 @@ public sealed class CatalogueApiTests(RoadmapApiFactory factory) : IClassFixture
 
         var response = await PostAsync(client, $"/catalogue/releases/{releaseId}/deprecations", new
         {
-            noticeId = "AKDB-2025-017",
+            noticeId = "AMD-2025-017",
             announcedOn = "2025-05-12",
             endOfSecuritySupport = "2027-06-30",
             endOfLife = "tba",
-            source = "https://www.akdb.de/abkuendigung/ok-ewo-2024-1",
+            source = "https://ammerdata.example/abkuendigung/ok-ewo-2024-1",
         });
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -343,7 +343,7 @@ public sealed class CatalogueApiTests(RoadmapApiFactory factory) : IClassFixture
         Assert.Equal("2027-06-30", view.GetProperty("lifecycle").GetProperty("endOfSecuritySupport").GetString());
         Assert.Equal("tba", view.GetProperty("lifecycle").GetProperty("endOfLife").GetString());
         var notice = Assert.Single(view.GetProperty("deprecationNotices").EnumerateArray());
-        Assert.Equal("AKDB-2025-017", notice.GetProperty("noticeId").GetString());
+        Assert.Equal("AMD-2025-017", notice.GetProperty("noticeId").GetString());
         Assert.Equal("2025-05-12", notice.GetProperty("announcedOn").GetString());
         Assert.Equal("tba", notice.GetProperty("endOfLife").GetString());
         Assert.Equal("pm.huber", notice.GetProperty("by").GetString());
@@ -402,9 +402,9 @@ public sealed class CatalogueApiTests(RoadmapApiFactory factory) : IClassFixture
     {
         var client = factory.CreateClient();
         var releaseId = await ReleaseAsync(client);
-        await PostAsync(client, $"/catalogue/releases/{releaseId}/deprecations", Notice("AKDB-2025-017"));
+        await PostAsync(client, $"/catalogue/releases/{releaseId}/deprecations", Notice("AMD-2025-017"));
 
-        var again = await PostAsync(client, $"/catalogue/releases/{releaseId}/deprecations", Notice("AKDB-2025-017", "2027-03-31"));
+        var again = await PostAsync(client, $"/catalogue/releases/{releaseId}/deprecations", Notice("AMD-2025-017", "2027-03-31"));
 
         var problem = await ProblemAsync(again, HttpStatusCode.Conflict, "notice-already-recorded");
         Assert.Equal("noticeId", problem.GetProperty("field").GetString());

@@ -57,7 +57,7 @@ public sealed class ProcedureApiTests(RoadmapApiFactory factory) : IClassFixture
         return releaseId;
     }
 
-    private static object Introduction(Guid releaseId, string name = "OK.EWO") =>
+    private static object Introduction(Guid releaseId, string name = "Lech-EWO") =>
         new { category = "Sonstiges", releaseId, name, introducedOn = "2019-04-01" };
 
     private async Task<(HttpClient Client, string Ags, Guid ProcedureId, Guid ReleaseId)> IntroducedAsync()
@@ -99,7 +99,7 @@ public sealed class ProcedureApiTests(RoadmapApiFactory factory) : IClassFixture
         Assert.Equal(HttpStatusCode.OK, read.StatusCode);
         Assert.Equal("W/\"1\"", read.Headers.ETag?.ToString());
         var view = await read.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal("OK.EWO", view.GetProperty("name").GetString());
+        Assert.Equal("Lech-EWO", view.GetProperty("name").GetString());
         Assert.Equal("introduced", view.GetProperty("state").GetString());
 
         var listed = await ListedAsync(client, ags, id);

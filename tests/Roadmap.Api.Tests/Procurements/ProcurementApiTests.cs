@@ -29,7 +29,7 @@ public sealed class ProcurementApiTests(RoadmapApiFactory factory) : IClassFixtu
         var procedureId = Guid.NewGuid();
         var store = factory.Services.GetRequiredService<PostgresEventStore>();
         var events = ProcedureInstance.Decider.Decide(
-            new IntroduceProcedure(procedureId, Ags.Parse(ags), ProcedureCategory.Einwohnermeldewesen, Guid.NewGuid(), "OK.EWO",
+            new IntroduceProcedure(procedureId, Ags.Parse(ags), ProcedureCategory.Einwohnermeldewesen, Guid.NewGuid(), "Lech-EWO",
                 new DateOnly(2015, 1, 1), DateTimeOffset.UtcNow, "test"),
             ProcedureInstance.Decider.Initial);
         await store.AppendAsync(ProcedureInstance.StreamId(procedureId), ProcedureInstance.StreamType, ExpectedVersion.NoStream,
@@ -164,7 +164,7 @@ public sealed class ProcurementApiTests(RoadmapApiFactory factory) : IClassFixtu
         var (id, _) = await OpenCaseAsync(client, 1);
         var cancelled = await client.PostAsJsonAsync($"/procurements/{id}/cancellation", new { cancelledOn = "2026-01-05", reason = "Bedarf entfallen" });
 
-        var award = await client.PostAsJsonAsync($"/procurements/{id}/award", new { awardedOn = "2026-01-06", vendorName = "AKDB", netValue = 50_000m });
+        var award = await client.PostAsJsonAsync($"/procurements/{id}/award", new { awardedOn = "2026-01-06", vendorName = "Ammerdata AG", netValue = 50_000m });
 
         Assert.Equal(HttpStatusCode.OK, cancelled.StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, award.StatusCode);
@@ -223,7 +223,7 @@ public sealed class ProcurementApiTests(RoadmapApiFactory factory) : IClassFixtu
         {
             var request = new HttpRequestMessage(HttpMethod.Post, $"/procurements/{id}/award-intention")
             {
-                Content = JsonContent.Create(new { notifiedOn = "2026-01-21", intendedBidder = "AKDB" }),
+                Content = JsonContent.Create(new { notifiedOn = "2026-01-21", intendedBidder = "Ammerdata AG" }),
             };
             request.Headers.Add("Idempotency-Key", "award-intention-1");
             return await client.SendAsync(request);

@@ -17,7 +17,7 @@ public sealed class ReleaseTests
 
     private static DeciderSpec<IReleaseCommand, IReleaseEvent, ReleaseState> Spec() => Tests.Spec.For(Release.Decider);
 
-    private static AnnounceDeprecation Announcement(DateOnly? endOfSecuritySupport, DateOnly? endOfLife, string noticeId = "AKDB-2026-014") =>
+    private static AnnounceDeprecation Announcement(DateOnly? endOfSecuritySupport, DateOnly? endOfLife, string noticeId = "LS-2026-014") =>
         new(ReleaseId, noticeId, Date(2026, 2, 20), endOfSecuritySupport, endOfLife, false, false, "https://vendor.example/notices/2026-014", Now, By);
 
     [Fact]
@@ -86,7 +86,7 @@ public sealed class ReleaseTests
     {
         Spec().Given(Registered)
             .When(Announcement(Date(2028, 12, 31), Date(2029, 6, 30)))
-            .Then(new VendorDeprecationAnnounced(ReleaseId, ProductId, "AKDB-2026-014", Date(2026, 2, 20), Date(2028, 12, 31), Date(2029, 6, 30),
+            .Then(new VendorDeprecationAnnounced(ReleaseId, ProductId, "LS-2026-014", Date(2026, 2, 20), Date(2028, 12, 31), Date(2029, 6, 30),
                 false, false, "https://vendor.example/notices/2026-014", By, Now));
     }
 
@@ -95,7 +95,7 @@ public sealed class ReleaseTests
     {
         Spec().Given(Registered)
             .When(Announcement(Date(2026, 1, 31), null))
-            .Then(new VendorDeprecationAnnounced(ReleaseId, ProductId, "AKDB-2026-014", Date(2026, 2, 20), Date(2026, 1, 31), null,
+            .Then(new VendorDeprecationAnnounced(ReleaseId, ProductId, "LS-2026-014", Date(2026, 2, 20), Date(2026, 1, 31), null,
                 false, false, "https://vendor.example/notices/2026-014", By, Now));
     }
 
@@ -120,7 +120,7 @@ public sealed class ReleaseTests
     [Fact]
     public void The_same_deprecation_notice_is_recorded_once()
     {
-        Spec().Given(Registered, new VendorDeprecationAnnounced(ReleaseId, ProductId, "AKDB-2026-014", Date(2026, 2, 20), Date(2028, 12, 31), null,
+        Spec().Given(Registered, new VendorDeprecationAnnounced(ReleaseId, ProductId, "LS-2026-014", Date(2026, 2, 20), Date(2028, 12, 31), null,
                 false, false, "https://vendor.example/notices/2026-014", By, Now))
             .When(Announcement(Date(2028, 12, 31), null))
             .ThenFails("notice-already-recorded");
@@ -129,7 +129,7 @@ public sealed class ReleaseTests
     [Fact]
     public void Changing_the_end_of_support_records_the_previous_dates_and_the_reason()
     {
-        Spec().Given(Registered, new VendorDeprecationAnnounced(ReleaseId, ProductId, "AKDB-2026-014", Date(2026, 2, 20), Date(2028, 12, 31), null,
+        Spec().Given(Registered, new VendorDeprecationAnnounced(ReleaseId, ProductId, "LS-2026-014", Date(2026, 2, 20), Date(2028, 12, 31), null,
                 false, true, "notice", By, Now))
             .When(new ChangeEndOfSupport(ReleaseId, Date(2029, 6, 30), Date(2029, 12, 31), false, false, "Vendor extended maintenance", Now, By))
             .Then(new EndOfSupportChanged(ReleaseId, ProductId, Date(2029, 6, 30), Date(2029, 12, 31), false, false, Date(2028, 12, 31), null,

@@ -13,8 +13,8 @@ public sealed class VendorAndProductTests
     public void Registering_a_vendor_records_its_name_and_website()
     {
         Spec.For(Vendor.Decider)
-            .When(new RegisterVendor(VendorId, "AKDB", new Uri("https://www.akdb.de"), Now, By))
-            .Then(new VendorRegistered(VendorId, "AKDB", new Uri("https://www.akdb.de"), By, Now));
+            .When(new RegisterVendor(VendorId, "Ammerdata AG", new Uri("https://ammerdata.example"), Now, By))
+            .Then(new VendorRegistered(VendorId, "Ammerdata AG", new Uri("https://ammerdata.example"), By, Now));
     }
 
     [Fact]
@@ -29,7 +29,7 @@ public sealed class VendorAndProductTests
     public void A_vendor_website_that_is_not_a_web_address_is_rejected()
     {
         Spec.For(Vendor.Decider)
-            .When(new RegisterVendor(VendorId, "AKDB", new Uri("ftp://akdb.de"), Now, By))
+            .When(new RegisterVendor(VendorId, "Ammerdata AG", new Uri("ftp://akdb.de"), Now, By))
             .ThenFails("website-invalid");
     }
 
@@ -37,8 +37,8 @@ public sealed class VendorAndProductTests
     public void Registering_a_vendor_twice_is_rejected()
     {
         Spec.For(Vendor.Decider)
-            .Given(new VendorRegistered(VendorId, "AKDB", null, By, Now))
-            .When(new RegisterVendor(VendorId, "AKDB", null, Now, By))
+            .Given(new VendorRegistered(VendorId, "Ammerdata AG", null, By, Now))
+            .When(new RegisterVendor(VendorId, "Ammerdata AG", null, Now, By))
             .ThenFails("vendor-already-registered");
     }
 
@@ -46,15 +46,15 @@ public sealed class VendorAndProductTests
     public void Registering_a_product_records_vendor_and_category()
     {
         Spec.For(Product.Decider)
-            .When(new RegisterProduct(ProductId, VendorId, "OK.EWO", ProcedureCategory.Einwohnermeldewesen, Now, By))
-            .Then(new ProductRegistered(ProductId, VendorId, "OK.EWO", ProcedureCategory.Einwohnermeldewesen, By, Now));
+            .When(new RegisterProduct(ProductId, VendorId, "Lech-EWO", ProcedureCategory.Einwohnermeldewesen, Now, By))
+            .Then(new ProductRegistered(ProductId, VendorId, "Lech-EWO", ProcedureCategory.Einwohnermeldewesen, By, Now));
     }
 
     [Fact]
     public void A_product_without_a_vendor_is_rejected()
     {
         Spec.For(Product.Decider)
-            .When(new RegisterProduct(ProductId, Guid.Empty, "OK.EWO", ProcedureCategory.Einwohnermeldewesen, Now, By))
+            .When(new RegisterProduct(ProductId, Guid.Empty, "Lech-EWO", ProcedureCategory.Einwohnermeldewesen, Now, By))
             .ThenFails("vendor-required");
     }
 
@@ -62,8 +62,8 @@ public sealed class VendorAndProductTests
     public void Registering_a_product_twice_is_rejected()
     {
         Spec.For(Product.Decider)
-            .Given(new ProductRegistered(ProductId, VendorId, "OK.EWO", ProcedureCategory.Einwohnermeldewesen, By, Now))
-            .When(new RegisterProduct(ProductId, VendorId, "OK.EWO", ProcedureCategory.Einwohnermeldewesen, Now, By))
+            .Given(new ProductRegistered(ProductId, VendorId, "Lech-EWO", ProcedureCategory.Einwohnermeldewesen, By, Now))
+            .When(new RegisterProduct(ProductId, VendorId, "Lech-EWO", ProcedureCategory.Einwohnermeldewesen, Now, By))
             .ThenFails("product-already-registered");
     }
 }

@@ -1,0 +1,45 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+using Roadmap.Api.Municipalities;
+using Roadmap.Domain.Shared;
+using Roadmap.EventStore;
+using Roadmap.Projections.Roadmaps;
+
+namespace Roadmap.Api.Roadmaps;
+
+/// <summary>GET /gemeinden: the county's municipalities with their procedures per band, each linked to its roadmap page.</summary>
+public static class CountyOverview
+{
+    public const string DefaultCountyAgs = "09181000";
+
+    public static void Map(RouteGroupBuilder group) =>
+        group.MapGet("/", GetAsync)
+            .WithSummary("The county overview page (German HTML): every municipality with its procedures per band and a link to its roadmap; `?kreis=` selects the county (default: configuration Roadmap:CountyAgs).")
+            .Produces<string>(StatusCodes.Status200OK, "text/html")
+            .Produces<string>(StatusCodes.Status400BadRequest, "text/html");
+
+    private static async Task<ContentHttpResult> GetAsync(
+        string? kreis, string? stand, string? heute, [FromServices] IRoadmapQueries queries, NpgsqlDataSource dataSource, EventStoreOptions options,
+        IConfiguration configuration, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var county = string.IsNullOrEmpty(kreis) ? configuration["Roadmap:CountyAgs"] ?? DefaultCountyAgs : kreis;
+        if (!Ags.TryParse(county, out var countyAgs, out var reason))
+        {
+            return Html(StatusCodes.Status400BadRequest, ErrorPage.Render("Ungültiger Kreisschlüssel", $"{county}: {reason}"));
+        }
+
+        if (!PageDates.TryParse(stand, out var asOf) || !PageDates.TryParse(heute, out var today))
+        {
+            return Html(StatusCodes.Status400BadRequest,
+                ErrorPage.Render("Ungültiges Datum", "Die Angaben „stand“ und „heute“ werden als Datum im Format JJJJ-MM-TT erwartet, zum Beispiel 2026-05-12."));
+        }
+
+        var municipalities = await MunicipalityReads.QueryAsync(dataSource, options, countyAgs, cancellationToken);
+        var board = await queries.GetRiskBoardAsync(countyAgs, today ?? PageDates.Today(clock), asOf, cancellationToken);
+        return Html(StatusCodes.Status200OK,
+            CountyOverviewPage.Render(municipalities.Select(m => new CountyMunicipality(m.Ags, m.Name)).ToList(), board));
+    }
+
+    private static ContentHttpResult Html(int status, string html) => TypedResults.Content(html, MayorRoadmapPage.HtmlContentType, statusCode: status);
+}

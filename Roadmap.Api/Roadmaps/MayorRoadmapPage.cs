@@ -1,0 +1,43 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Roadmap.Domain.Shared;
+using Roadmap.Projections.Roadmaps;
+
+namespace Roadmap.Api.Roadmaps;
+
+/// <summary>GET /gemeinden/{ags}/roadmap: the mayor's page, in German, printable on one A4 landscape sheet.</summary>
+public static class MayorRoadmapPage
+{
+    public const string HtmlContentType = "text/html; charset=utf-8";
+
+    public static void Map(RouteGroupBuilder group) =>
+        group.MapGet("/{ags}/roadmap", GetAsync)
+            .WithSummary("The mayor's roadmap page (German HTML with an SVG timeline); `?stand=YYYY-MM-DD` shows the knowledge of that day, `?heute=YYYY-MM-DD` counts slack from that day.")
+            .Produces<string>(StatusCodes.Status200OK, "text/html")
+            .Produces<string>(StatusCodes.Status400BadRequest, "text/html")
+            .Produces<string>(StatusCodes.Status404NotFound, "text/html");
+
+    private static async Task<ContentHttpResult> GetAsync(
+        string ags, string? stand, string? heute, [FromServices] IRoadmapQueries queries, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        if (!PageDates.TryParse(stand, out var asOf) || !PageDates.TryParse(heute, out var today))
+        {
+            return Html(StatusCodes.Status400BadRequest, "Ungültiges Datum", "Die Angaben „stand“ und „heute“ werden als Datum im Format JJJJ-MM-TT erwartet, zum Beispiel 2026-05-12.");
+        }
+
+        if (!Ags.TryParse(ags, out var parsed, out _))
+        {
+            return Unknown(ags);
+        }
+
+        var roadmap = await queries.GetRoadmapAsync(parsed, today ?? PageDates.Today(clock), asOf, cancellationToken);
+        return roadmap is null ? Unknown(ags) : Html(StatusCodes.Status200OK, MayorPage.Render(roadmap));
+    }
+
+    private static ContentHttpResult Unknown(string ags) =>
+        Html(StatusCodes.Status404NotFound, "Gemeinde nicht gefunden", $"Für den Gemeindeschlüssel {ags} ist keine Gemeinde registriert.");
+
+    private static ContentHttpResult Html(int status, string heading, string sentence) => Html(status, ErrorPage.Render(heading, sentence));
+
+    private static ContentHttpResult Html(int status, string html) => TypedResults.Content(html, HtmlContentType, statusCode: status);
+}

@@ -1,0 +1,80 @@
+using Ical.Net;
+using Ical.Net.CalendarComponents;
+using Ical.Net.DataTypes;
+using Ical.Net.Serialization;
+using Roadmap.Projections.Roadmaps;
+using static Roadmap.Api.Roadmaps.GermanText;
+
+namespace Roadmap.Api.Roadmaps;
+
+/// <summary>
+/// The iCalendar (RFC 5545) feed of a municipality's milestones. The UID names the procedure and the milestone, so
+/// a subscribed calendar updates an event when its date moves instead of adding a second one; DTSTAMP is the
+/// roadmap's Stand, not the clock, so two requests for the same knowledge answer the same bytes.
+/// </summary>
+public static class RoadmapCalendar
+{
+    public const string ContentType = "text/calendar; charset=utf-8";
+
+    /// <summary>The milestone kinds, as they appear in the UIDs.</summary>
+    public static IReadOnlyList<string> MilestoneKinds { get; } = ["latest-procurement-start", "latest-award", "go-live", "end-of-support"];
+
+    public static string Uid(Guid procedureId, string milestoneKind) => $"{procedureId}-{milestoneKind}@roadmap";
+
+    public static string Render(MunicipalityRoadmap roadmap)
+    {
+        var calendar = new Calendar { ProductId = "-//Roadmap//Verfahrensablösungen//DE" };
+        calendar.AddProperty("X-WR-CALNAME", $"Roadmap {roadmap.Name}");
+        calendar.AddProperty("X-WR-CALDESC", $"Späteste Termine der Verfahrensablösungen von {roadmap.Name} (AGS {roadmap.Ags}), Stand {Date(roadmap.Stand)}");
+        calendar.AddProperty("X-WR-TIMEZONE", "Europe/Berlin");
+        var stamp = new CalDateTime(roadmap.Stand.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc));
+        foreach (var entry in roadmap.Entries.OrderBy(e => e.ProcedureId))
+        {
+            if (entry.Milestones is not { } milestones)
+            {
+                continue;
+            }
+
+            var procedureType = entry.ProcedureType is { } type ? $" ({type.GermanName})" : string.Empty;
+            (string Kind, DateOnly Date, string Summary)[] events =
+            [
+                ("latest-procurement-start", milestones.LatestProcurementStart, $"Spätester Vergabebeginn{procedureType}: {entry.Name}"),
+                ("latest-award", milestones.LatestAward, $"Späteste Zuschlagserteilung: {entry.Name}"),
+                ("go-live", milestones.RequiredGoLive, $"Spätester Produktivstart: {entry.Name}"),
+                ("end-of-support", milestones.EffectiveEndOfSupport, $"Supportende {entry.Release.Product} {entry.Release.Version}: {entry.Name}"),
+            ];
+            foreach (var (kind, date, summary) in events)
+            {
+                calendar.Events.Add(new CalendarEvent
+                {
+                    Uid = Uid(entry.ProcedureId, kind),
+                    DtStamp = stamp,
+                    DtStart = new CalDateTime(date),
+                    DtEnd = new CalDateTime(date.AddDays(1)),
+                    Summary = summary,
+                    Description = Description(entry),
+                    Categories = [entry.CategoryName],
+                    Transparency = TransparencyType.Transparent,
+                });
+            }
+        }
+
+        return new CalendarSerializer().SerializeToString(calendar) ?? string.Empty;
+    }
+
+    private static string Description(RoadmapEntry entry)
+    {
+        var lines = new List<string>
+        {
+            $"{entry.Name} ({entry.CategoryName}), {entry.Release.Product} {entry.Release.Version} von {entry.Release.Vendor}",
+            entry.SlackDays is { } slack ? $"Risikostufe: {BandName(entry.Band)}, Puffer {Days(slack)}" : $"Risikostufe: {BandName(entry.Band)}",
+        };
+        if (entry.ProcedureType is { } type)
+        {
+            lines.Add($"Vergabeart: {type.GermanName}{(type.Provisional ? " (vorläufig)" : string.Empty)}");
+        }
+
+        lines.AddRange(MayorPage.BadgeTexts(entry.Badges, compact: false));
+        return string.Join("\n", lines);
+    }
+}
