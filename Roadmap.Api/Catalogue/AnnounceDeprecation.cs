@@ -8,7 +8,7 @@ namespace Roadmap.Api.Catalogue;
 /// <summary>POST /catalogue/releases/{id}/deprecations: the vendor's deprecation notice (Abkündigung) for a release.</summary>
 public static class AnnounceDeprecation
 {
-    /// <param name="NoticeId">The vendor's identifier of the notice, e.g. "AKDB-2025-017"; one release records each notice once.</param>
+    /// <param name="NoticeId">The vendor's identifier of the notice, e.g. "LS-2025-017"; one release records each notice once.</param>
     /// <param name="AnnouncedOn">The day the vendor announced it, yyyy-MM-dd.</param>
     /// <param name="Source">Where the notice comes from: a link or the notice text.</param>
     /// <param name="EndOfSecuritySupport">The announced end of security support: yyyy-MM-dd or "tba".</param>

@@ -8,7 +8,7 @@ namespace Roadmap.Api.Catalogue;
 /// <summary>POST /catalogue/vendors: a software vendor (Hersteller) enters the catalogue.</summary>
 public static class RegisterVendor
 {
-    /// <param name="Name">The vendor's name, e.g. "AKDB".</param>
+    /// <param name="Name">The vendor's name, e.g. "Lechtal Software GmbH".</param>
     /// <param name="Website">Optional: the vendor's http or https address.</param>
     /// <param name="VendorId">Optional: a UUID chosen by the client; left out, the server chooses one (UUID v7).</param>
     public sealed record Request(string Name, string? Website = null, Guid? VendorId = null)
@@ -24,7 +24,7 @@ public static class RegisterVendor
             RuleFor(r => r.Name).NotEmpty().MaximumLength(200);
             RuleFor(r => r.Website)
                 .Must(w => w is null || (Uri.TryCreate(w, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)))
-                .WithMessage((_, w) => $"'{w}' is not a full http or https address, e.g. https://www.akdb.de.");
+                .WithMessage((_, w) => $"'{w}' is not a full http or https address, e.g. https://lechtal-software.example.");
             RuleFor(r => r.VendorId).NotEqual(Guid.Empty).WithMessage("Leave vendorId out to let the server choose one, or send a non-empty UUID.");
         }
     }

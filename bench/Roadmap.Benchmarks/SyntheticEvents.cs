@@ -49,7 +49,7 @@ internal sealed class SyntheticEvents
         "Lizenzen und Hosting ueber fuenf Jahre, Kuendigungsfristen des Altvertrags und Ersatzbeschaffung der Scanner.";
 
     private static readonly string[] People = ["m.schulz", "a.yilmaz", "k.becker", "j.hoffmann", "s.wagner", "l.nowak", "t.keller", "r.schmitt"];
-    private static readonly string[] Vendors = ["Komm.ONE", "Dataport", "AKDB", "ITEOS", "ekom21", "regio iT", "KDO", "Fabasoft"];
+    private static readonly string[] Vendors = ["Lechtal Software", "Ammerdata", "Paarwinkel IT", "Römerstraße IT", "Windach Systems", "Pürgen Data", "Kinsau Soft", "Weil Digital"];
     private static readonly string[] Milestones = ["Bedarfsanalyse", "Ausschreibung", "Zuschlag", "Pilotbetrieb", "Schulung", "Go-live", "Abnahme"];
     private static readonly string[] Sources = ["vendor newsletter", "support portal", "security advisory", "account manager"];
 

@@ -119,8 +119,8 @@ public sealed class CatalogueApiTests(RoadmapApiFactory factory) : IClassFixture
         var client = factory.CreateClient();
         var vendorId = Guid.NewGuid();
 
-        var first = await PostAsync(client, "/catalogue/vendors", new { vendorId, name = "Dataport" });
-        var second = await PostAsync(client, "/catalogue/vendors", new { vendorId, name = "Dataport AöR" });
+        var first = await PostAsync(client, "/catalogue/vendors", new { vendorId, name = "Paarwinkel IT" });
+        var second = await PostAsync(client, "/catalogue/vendors", new { vendorId, name = "Paarwinkel IT AöR" });
 
         Assert.Equal(HttpStatusCode.Created, first.StatusCode);
         Assert.Equal($"/catalogue/vendors/{vendorId}", first.Headers.Location?.ToString());
@@ -149,7 +149,7 @@ public sealed class CatalogueApiTests(RoadmapApiFactory factory) : IClassFixture
     {
         var client = factory.CreateClient();
 
-        var response = await client.PostAsync("/catalogue/vendors", Json("""{"name":"","website":"ftp://akdb.de"}"""));
+        var response = await client.PostAsync("/catalogue/vendors", Json("""{"name":"","website":"ftp://ammerdata.example"}"""));
 
         var problem = await ProblemAsync(response, HttpStatusCode.BadRequest, "validation");
         var errors = problem.GetProperty("errors");
@@ -163,7 +163,7 @@ public sealed class CatalogueApiTests(RoadmapApiFactory factory) : IClassFixture
         var client = factory.CreateClient();
 
         await ProblemAsync(await client.GetAsync($"/catalogue/vendors/{Guid.NewGuid()}"), HttpStatusCode.NotFound, "vendor-unknown");
-        await ProblemAsync(await client.GetAsync("/catalogue/vendors/akdb"), HttpStatusCode.NotFound, "vendor-unknown");
+        await ProblemAsync(await client.GetAsync("/catalogue/vendors/ammerdata"), HttpStatusCode.NotFound, "vendor-unknown");
         await ProblemAsync(await client.GetAsync($"/catalogue/vendors/{Guid.NewGuid()}/history"), HttpStatusCode.NotFound, "vendor-unknown");
     }
 
@@ -174,7 +174,7 @@ public sealed class CatalogueApiTests(RoadmapApiFactory factory) : IClassFixture
     {
         var client = factory.CreateClient();
         var vendorId = await VendorAsync(client);
-        var otherVendorId = await VendorAsync(client, "Komm.ONE");
+        var otherVendorId = await VendorAsync(client, "Windach Systems GmbH");
 
         var response = await PostAsync(client, "/catalogue/products", new { vendorId, name = "Lech-EWO", category = "Einwohnermeldewesen" });
 

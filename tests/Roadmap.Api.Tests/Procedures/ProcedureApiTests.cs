@@ -313,6 +313,6 @@ public sealed class ProcedureApiTests(RoadmapApiFactory factory) : IClassFixture
     /// <summary>Only the award matters to a procedure, so the case's stream holds just that event.</summary>
     private async Task AwardAsync(Guid caseId, DateOnly awardedOn) =>
         await Store.AppendAsync(ProcurementCase.StreamId(caseId), ProcurementCase.StreamType, ExpectedVersion.NoStream,
-            [new NewEvent(Guid.NewGuid(), new ProcurementAwarded(caseId, awardedOn, "Komm.ONE", null, Money.Euro(80_000m),
+            [new NewEvent(Guid.NewGuid(), new ProcurementAwarded(caseId, awardedOn, "Windach Systems GmbH", null, Money.Euro(80_000m),
                 ProcurementProcedureType.Verhandlungsvergabe, "test", DateTimeOffset.UtcNow))]);
 }

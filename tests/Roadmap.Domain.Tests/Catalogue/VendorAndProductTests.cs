@@ -29,7 +29,7 @@ public sealed class VendorAndProductTests
     public void A_vendor_website_that_is_not_a_web_address_is_rejected()
     {
         Spec.For(Vendor.Decider)
-            .When(new RegisterVendor(VendorId, "Ammerdata AG", new Uri("ftp://akdb.de"), Now, By))
+            .When(new RegisterVendor(VendorId, "Ammerdata AG", new Uri("ftp://ammerdata.example"), Now, By))
             .ThenFails("website-invalid");
     }
 

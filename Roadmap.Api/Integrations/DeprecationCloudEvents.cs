@@ -1,0 +1,119 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Npgsql;
+using Roadmap.Domain.Catalogue;
+using Roadmap.EventStore;
+
+namespace Roadmap.Api.Integrations;
+
+/// <summary>
+/// A CloudEvents 1.0 event in structured mode (application/cloudevents+json), as webhooks, the pull feed and the
+/// live stream deliver it. <see cref="Id"/> is the stored event's id, so every channel and every retry of one
+/// event carries the same id and receivers can deduplicate.
+/// </summary>
+public sealed record CloudEvent(
+    [property: JsonPropertyName("specversion")] string SpecVersion,
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("source")] string Source,
+    [property: JsonPropertyName("type")] string Type,
+    [property: JsonPropertyName("subject")] string Subject,
+    [property: JsonPropertyName("time")] DateTimeOffset Time,
+    [property: JsonPropertyName("datacontenttype")] string DataContentType,
+    [property: JsonPropertyName("data")] DeprecationData Data);
+
+/// <summary>
+/// The payload, close to the OASIS OpenEoX draft: dates as yyyy-MM-dd or "tba" (null when unknown), plus what
+/// Roadmap knows about who is affected. <see cref="AffectedMunicipalities"/> are the municipalities running the
+/// release when the event is delivered (the filter by municipality uses them).
+/// </summary>
+public sealed record DeprecationData(
+    [property: JsonPropertyName("release_id")] Guid ReleaseId,
+    [property: JsonPropertyName("product_id")] Guid ProductId,
+    [property: JsonPropertyName("product_name")] string? ProductName,
+    [property: JsonPropertyName("product_version")] string? ProductVersion,
+    [property: JsonPropertyName("vendor_name")] string? VendorName,
+    [property: JsonPropertyName("notice_id")] string? NoticeId,
+    [property: JsonPropertyName("announced_on")] string? AnnouncedOn,
+    [property: JsonPropertyName("end_of_security_support")] string? EndOfSecuritySupport,
+    [property: JsonPropertyName("end_of_life")] string? EndOfLife,
+    [property: JsonPropertyName("reason")] string? Reason,
+    [property: JsonPropertyName("source")] string? NoticeSource,
+    [property: JsonPropertyName("last_updated")] DateTimeOffset LastUpdated,
+    [property: JsonPropertyName("affected_municipalities")] IReadOnlyList<string> AffectedMunicipalities);
+
+/// <summary>Which stored events integrations see, and how they become CloudEvents.</summary>
+public static class DeprecationCloudEvents
+{
+    public const string ContentType = "application/cloudevents+json";
+    public const string DeprecationAnnounced = "de.roadmap.release.deprecation-announced.v1";
+    public const string EndOfSupportChanged = "de.roadmap.release.end-of-support-changed.v1";
+
+    /// <summary>The event types a subscription may ask for.</summary>
+    public static IReadOnlyList<string> Types { get; } = [DeprecationAnnounced, EndOfSupportChanged];
+
+    /// <summary>The stored event names behind them (for SQL filters on the log).</summary>
+    public static IReadOnlyList<string> StoredEventTypes { get; } = ["release.deprecation-announced", "release.end-of-support-changed"];
+
+    public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web);
+
+    public static bool IsIntegrationEvent(RecordedEvent recorded) => recorded.Data is VendorDeprecationAnnounced or EndOfSupportChanged;
+
+    /// <summary>The CloudEvent for a stored deprecation or end-of-support change; null for any other event.</summary>
+    public static async Task<CloudEvent?> ToCloudEventAsync(
+        RecordedEvent recorded, NpgsqlDataSource dataSource, string schema, CancellationToken cancellationToken)
+    {
+        var (type, releaseId, productId, noticeId, announcedOn, eos, eosTba, eol, eolTba, reason, source) = recorded.Data switch
+        {
+            VendorDeprecationAnnounced e => (DeprecationAnnounced, e.ReleaseId, e.ProductId, e.NoticeId, (DateOnly?)e.AnnouncedOn,
+                e.EndOfSecuritySupport, e.EndOfSecuritySupportTba, e.EndOfLife, e.EndOfLifeTba, (string?)null, (string?)e.Source),
+            EndOfSupportChanged e => (EndOfSupportChanged, e.ReleaseId, e.ProductId, (string?)null, (DateOnly?)null,
+                e.EndOfSecuritySupport, e.EndOfSecuritySupportTba, e.EndOfLife, e.EndOfLifeTba, e.Reason, (string?)null),
+            _ => default,
+        };
+        if (type is null)
+        {
+            return null;
+        }
+
+        var context = await ReleaseContextAsync(dataSource, schema, releaseId, cancellationToken);
+        var data = new DeprecationData(
+            releaseId, productId, context.Product, context.Version, context.Vendor, noticeId, Date(announcedOn),
+            DateOrTba(eos, eosTba), DateOrTba(eol, eolTba), reason, source, recorded.RecordedAt, context.Municipalities);
+        return new CloudEvent(
+            "1.0", recorded.EventId.ToString(), $"/catalogue/releases/{releaseId}", type, $"release/{releaseId}", recorded.RecordedAt,
+            "application/json", data);
+    }
+
+    private static string? Date(DateOnly? date) => date?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private static string? DateOrTba(DateOnly? date, bool tba) => tba ? "tba" : Date(date);
+
+    private sealed record ReleaseContext(string? Product, string? Version, string? Vendor, IReadOnlyList<string> Municipalities);
+
+    private static async Task<ReleaseContext> ReleaseContextAsync(NpgsqlDataSource dataSource, string schema, Guid releaseId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            $"""
+            select p.name, r.version_label, v.name,
+                   coalesce((select array_agg(distinct i.ags order by i.ags) from {schema}.procedure_index i
+                              where i.release_id = r.release_id and i.state <> 'retired'), array[]::text[])
+              from {schema}.release_index r
+              left join {schema}.product_index p on p.product_id = r.product_id
+              left join {schema}.vendor_index v on v.vendor_id = p.vendor_id
+             where r.release_id = $1
+            """);
+        command.Parameters.AddWithValue(releaseId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return new ReleaseContext(null, null, null, []);
+        }
+
+        return new ReleaseContext(
+            reader.IsDBNull(0) ? null : reader.GetString(0),
+            reader.IsDBNull(1) ? null : reader.GetString(1),
+            reader.IsDBNull(2) ? null : reader.GetString(2),
+            reader.GetFieldValue<string[]>(3));
+    }
+}
