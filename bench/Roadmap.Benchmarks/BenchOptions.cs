@@ -39,8 +39,11 @@ internal sealed record BenchOptions
     /// <summary>rebuild: how the events are loaded, <c>copy</c> or <c>append</c>.</summary>
     public string Load { get; init; } = "copy";
 
-    /// <summary>http-append: procedure instances the decisions go to.</summary>
+    /// <summary>http-append: procedure instances the decisions go to; read: procedures per municipality.</summary>
     public int Procedures { get; init; } = 400;
+
+    /// <summary>read: municipalities (Bavaria has 2,056).</summary>
+    public int Municipalities { get; init; } = 2056;
 
     public long TotalEvents => (long)Streams * EventsPerStream;
 
@@ -65,6 +68,11 @@ internal sealed record BenchOptions
         [
             new("concurrency", 1, 1000), new("seconds", 1, 3600), new("warmup", 0, 600), new("procedures", 1, 100_000),
         ],
+        "read" =>
+        [
+            new("municipalities", 1, CountyHistory.Kreise.Length * CountyHistory.MunicipalitiesPerCounty), new("procedures", 1, 10_000),
+            new("concurrency", 1, 256), new("seconds", 1, 3600), new("warmup", 0, 600), new("batch", 1, 100_000),
+        ],
         "rebuild" =>
         [
             new("events", 1, 20_000_000), new("streams", 1, 20_000_000), new("concurrency", 1, 64), new("batch", 1, 1_000_000),
@@ -79,6 +87,7 @@ internal sealed record BenchOptions
         "projection-lag" => new BenchOptions { Concurrency = 4, Warmup = 1 },
         "rebuild" => new BenchOptions { Concurrency = 4, Streams = 0 },
         "http-append" or "http-append-vs-append" => new BenchOptions { Warmup = 2 },
+        "read" => new BenchOptions { Procedures = 300, Warmup = 3 },
         _ => new BenchOptions(),
     };
 
@@ -165,6 +174,7 @@ internal sealed record BenchOptions
                 "poll-ms" => options with { PollMs = number },
                 "events" => options with { Events = number },
                 "procedures" => options with { Procedures = number },
+                "municipalities" => options with { Municipalities = number },
                 _ => options with { Warmup = number },
             };
         }
@@ -195,6 +205,11 @@ internal sealed record BenchOptions
             case "http-append" or "http-append-vs-append":
                 return options.Concurrency > options.Procedures
                     ? $"--concurrency ({options.Concurrency}) cannot exceed --procedures ({options.Procedures}): every worker needs its own procedures"
+                    : "";
+            case "read":
+                var procedures = (long)options.Municipalities * options.Procedures;
+                return procedures > 3_000_000
+                    ? $"--municipalities x --procedures = {procedures} procedure instances is more than this benchmark is meant for (3,000,000)"
                     : "";
             case "rebuild":
                 return options.Streams > options.Events

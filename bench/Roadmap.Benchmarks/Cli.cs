@@ -15,7 +15,7 @@ internal static class Cli
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // "15.18 (Debian 15.18-0+deb12u1)" stays readable
     };
 
-    private static readonly string[] Names = ["append", "append-ceiling", "append-vs-ceiling", "projection-lag", "rebuild", "http-append", "http-append-vs-append"];
+    private static readonly string[] Names = ["append", "append-ceiling", "append-vs-ceiling", "projection-lag", "rebuild", "http-append", "http-append-vs-append", "read"];
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -71,6 +71,7 @@ internal static class Cli
                 "projection-lag" => await ProjectionLagBenchmark.RunAsync(connectionString, options, cancellation.Token),
                 "rebuild" => await RebuildBenchmark.RunAsync(connectionString, options, cancellation.Token),
                 "http-append" => await HttpAppendBenchmark.RunAsync(connectionString, options, cancellation.Token),
+                "read" => await ReadBenchmark.RunAsync(connectionString, options, cancellation.Token),
                 "http-append-vs-append" => await RunHttpVersusAppendAsync(connectionString, options, cancellation.Token),
                 _ => await RunVersusAsync(connectionString, options, cancellation.Token),
             };
@@ -198,6 +199,15 @@ internal static class Cli
           http-append-vs-append
                               append (its defaults, same --concurrency), then http-append; prints the ratio
                               http-append requests/s / append events/s (the goal is >= 0.6) (options of http-append)
+          read                generates a county history of real domain events (M municipalities in Bavarian counties x
+                              P procedures with extended support, accepted risks, replacement plans, joint procurement
+                              cases, schedules, cut-overs; 100 releases with notices), COPYs it into the schema, lets the
+                              real API's daemon build the "roadmap" projection (progress from /admin/projections/roadmap),
+                              then C clients GET /municipalities/{ags}/roadmap?today=2026-11-25 of random municipalities
+                              for T seconds after W warm-up seconds and a 200-request serial probe; requests/s,
+                              p50/p95/p99/max, statuses, CPU per request, load and projection times
+                              --municipalities M (2056)  --procedures P (300)  --concurrency C (8)  --seconds T (10)
+                              --warmup W (3)  --batch B (daemon BatchSize while building the projection; 5000)
 
         Options take a value as '--name N' or '--name=N'.
         Environment: ConnectionStrings__Roadmap (required), ROADMAP_PG_BIN (directory holding pgbench;

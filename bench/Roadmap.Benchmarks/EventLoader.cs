@@ -34,7 +34,7 @@ internal static class EventLoader
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
     };
 
-    private sealed record Row(string StreamId, long Version, Guid EventId, string Type, string Data, string Metadata, DateTimeOffset RecordedAt);
+    internal sealed record Row(string StreamId, long Version, Guid EventId, string Type, string Data, string Metadata, DateTimeOffset RecordedAt);
 
     /// <summary>Loads the events; returns the bytes of event JSON written.</summary>
     public static async Task<long> LoadAsync(
@@ -150,7 +150,7 @@ internal static class EventLoader
         return bytes;
     }
 
-    private static async Task CopyChunkAsync(NpgsqlDataSource dataSource, string schema, List<Row> rows, CancellationToken cancellationToken)
+    internal static async Task CopyChunkAsync(NpgsqlDataSource dataSource, string schema, List<Row> rows, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var import = await connection.BeginBinaryImportAsync(
@@ -231,7 +231,7 @@ internal static class EventLoader
         return bytes;
     }
 
-    private static async Task WhenAllOrFirstErrorAsync(Task[] tasks, string what, CancellationToken cancellationToken)
+    internal static async Task WhenAllOrFirstErrorAsync(Task[] tasks, string what, CancellationToken cancellationToken)
     {
         try
         {

@@ -204,6 +204,59 @@ internal sealed record ReadSplit(
     double DeserializeMicrosecondsPerEvent,
     double DeserializeShareOfRebuild);
 
+/// <summary>
+/// The final JSON of <c>read</c>. RequestsPerSecond counts the 200 answers over the timed window (its wall time, the
+/// last requests drained); latencies are over every request completed in it, from sending to the body's last byte.
+/// Serial*: one client alone, before the timed window. CPU and DatabaseWaits are over the timed window.
+/// </summary>
+internal sealed record ReadFigures(
+    string Benchmark,
+    int Municipalities,
+    int ProceduresPerMunicipality,
+    long Procedures,
+    int Counties,
+    long Cases,
+    long Events,
+    int Streams,
+    long Requests,
+    double Seconds,
+    double RequestsPerSecond,
+    double P50Ms,
+    double P95Ms,
+    double P99Ms,
+    double MaxMs,
+    double MeanMs,
+    IReadOnlyDictionary<string, long> Statuses,
+    int SerialRequests,
+    double SerialP50Ms,
+    double SerialP99Ms,
+    int EntriesPerRoadmap,
+    double MeanResponseBytes,
+    double ApiCpuMsPerRequest,
+    double? ServerCpuMsPerRequest,
+    double ApiCpuSeconds,
+    double LoadGeneratorCpuSeconds,
+    double? ServerCpuSeconds,
+    double CpuWallSeconds,
+    IReadOnlyDictionary<string, double> DatabaseWaits,
+    double LoadSeconds,
+    double LoadEventsPerSecond,
+    long LoadBytes,
+    double ProjectionSeconds,
+    double ProjectionEventsPerSecond,
+    int ProjectionBatchSize,
+    double VacuumSeconds,
+    long ReadModelBytes,
+    int Concurrency,
+    int WarmupSeconds,
+    string Today,
+    int Cores,
+    string LoadAverageBefore,
+    string LoadAverageAfter,
+    string Note,
+    string Schema,
+    string ServerVersion);
+
 internal static class Figures
 {
     public static double Round(double value, int digits = 3) => Math.Round(value, digits, MidpointRounding.AwayFromZero);

@@ -1,0 +1,504 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using System.Threading.Channels;
+using Npgsql;
+using Roadmap.Api.Infrastructure;
+using Roadmap.Domain.Procurement;
+using Roadmap.EventStore;
+using Roadmap.Projections.Roadmaps;
+
+namespace Roadmap.Benchmarks;
+
+/// <summary>
+/// <c>read</c>: GET /municipalities/{ags}/roadmap under load, on a generated county history.
+/// <list type="number">
+/// <item>Generates M municipalities x P procedures of real domain events (<see cref="CountyHistory"/>), serialized with
+/// the API's own registry (EventTypes.Create), and bulk-loads them with binary COPY into a freshly migrated schema
+/// (streams first, then events in chunks from C connections), then VACUUM ANALYZE. COPY bypasses the API's inline
+/// projections (catalogue/procedure/procurement indexes); the roadmap read does not use them.</item>
+/// <item>Starts the real API (a child process, <see cref="ApiProcess"/>) and lets its projection daemon build the async
+/// projection "roadmap" from the start of the log, with Roadmap:Projections:BatchSize = --batch (5000, the engine's
+/// rebuild batch); progress from GET /admin/projections/roadmap until its lag is 0. Then stops that API and runs
+/// VACUUM ANALYZE on the roadmap tables (the steady state autovacuum reaches after a catch-up).</item>
+/// <item>Starts the API again with its default configuration, and C clients GET the roadmap of random municipalities
+/// (seeded, uniform) with today=2026-11-25: W seconds of warm-up (not counted), a short serial probe (one client), then
+/// T seconds timed. Latency is from sending the request to the last byte of the body.</item>
+/// </list>
+/// </summary>
+internal static class ReadBenchmark
+{
+    public const string Today = "2026-11-25";
+    private const int SerialProbeRequests = 200;
+    private static readonly TimeSpan StallTimeout = TimeSpan.FromMinutes(3);
+
+    public static async Task<ReadFigures> RunAsync(string connectionString, BenchOptions options, CancellationToken cancellationToken)
+    {
+        await using var dataSource = EventStoreDataSource.Create(connectionString, "roadmap-bench");
+        var serverVersion = await AppendBenchmark.ServerVersionAsync(dataSource, cancellationToken);
+        await using var schema = await BenchSchema.CreateAsync(dataSource, cancellationToken);
+        var store = new PostgresEventStore(dataSource, new EventStoreOptions(schema.Name, EventTypes.Create()));
+        var history = new CountyHistory(options.Municipalities, options.Procedures, ProcurementRuleSet.LoadDefault());
+
+        // 1. Generate and load.
+        await Console.Error.WriteLineAsync(
+            $"read: generating {options.Municipalities} municipalities in {history.Counties} counties x {options.Procedures} procedures " +
+            $"({(long)options.Municipalities * options.Procedures} procedure instances), {history.Releases} releases");
+        var loadStarted = Stopwatch.GetTimestamp();
+        var (events, streams, loadBytes, byType) = await LoadAsync(store, history, options, cancellationToken);
+        var loadSeconds = Stopwatch.GetElapsedTime(loadStarted).TotalSeconds;
+        await Console.Error.WriteLineAsync(
+            $"load: {events} events in {streams} streams ({loadBytes / Math.Max(1, events)} bytes of JSON on average) in {loadSeconds:F1} s " +
+            $"= {events / loadSeconds:F0} events/s (generation, COPY and vacuum analyze)");
+        await Console.Error.WriteLineAsync(
+            $"load: by type {string.Join(", ", byType.OrderByDescending(p => p.Value).Select(p => $"{p.Key} {p.Value}"))}");
+
+        // 2. The projection, built by the API's daemon.
+        var batch = options.Batch ?? 5000;
+        double projectionSeconds;
+        await using (var builder = await ApiProcess.StartAsync(connectionString, schema.Name, cancellationToken,
+            new Dictionary<string, string> { ["Roadmap__Projections__BatchSize"] = batch.ToString(CultureInfo.InvariantCulture) }))
+        {
+            projectionSeconds = await WaitForProjectionAsync(builder, events, cancellationToken);
+        }
+
+        var vacuumStarted = Stopwatch.GetTimestamp();
+        foreach (var table in new RoadmapProjection().Tables)
+        {
+            await using var vacuum = dataSource.CreateCommand($"vacuum (analyze) {schema.Name}.{table}");
+            vacuum.CommandTimeout = 0;
+            await vacuum.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        var vacuumSeconds = Stopwatch.GetElapsedTime(vacuumStarted).TotalSeconds;
+        var (procedureRows, caseRows, tableBytes) = await VerifyProjectionAsync(schema, options, cancellationToken);
+        await Console.Error.WriteLineAsync(
+            $"projection: {events} events in {projectionSeconds:F1} s = {events / projectionSeconds:F0} events/s (batch {batch}); vacuum analyze of its " +
+            $"tables {vacuumSeconds:F1} s; {procedureRows} procedure documents, {caseRows} cases, tables and indexes {tableBytes / 1048576.0:F0} MiB");
+
+        // 3. The reads, against a freshly started API with its default configuration.
+        await using var api = await ApiProcess.StartAsync(connectionString, schema.Name, cancellationToken);
+        using var handler = new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = Math.Max(options.Concurrency, 16),
+            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+            UseProxy = false,
+            AllowAutoRedirect = false,
+            AutomaticDecompression = DecompressionMethods.None,
+        };
+        using var client = new HttpClient(handler, disposeHandler: false) { BaseAddress = api.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        var entries = await VerifyRoadmapAsync(client, options, cancellationToken);
+
+        var clients = Enumerable.Range(0, options.Concurrency).Select(i => new Client(options.Municipalities, CountyHistory.Seed + 1000 + i)).ToArray();
+        await Console.Error.WriteLineAsync($"read: warm-up, {options.Concurrency} clients for {options.Warmup} s (not counted)");
+        await RunClientsAsync(client, clients, options.Warmup, cancellationToken);
+        foreach (var c in clients)
+        {
+            c.Reset();
+        }
+
+        await Console.Error.WriteLineAsync($"read: serial probe, one client, {SerialProbeRequests} requests");
+        var serial = new Client(options.Municipalities, CountyHistory.Seed + 999);
+        await serial.RunAsync(client, requests: SerialProbeRequests, until: long.MaxValue, cancellationToken);
+        var serialSorted = serial.Latencies.ToArray();
+        Array.Sort(serialSorted);
+
+        await Console.Error.WriteLineAsync($"read: timed, {options.Concurrency} clients for {options.Seconds} s");
+        var loadBefore = LoadAverage();
+        var cpu = await CpuMeter.StartAsync(dataSource, cancellationToken);
+        var apiCpuBefore = api.CpuSeconds;
+        var waits = new WaitSampler(dataSource);
+        var timedSeconds = await RunClientsAsync(client, clients, options.Seconds, cancellationToken);
+        var cpuUsed = cpu.Read();
+        var apiCpu = api.CpuSeconds - apiCpuBefore;
+        var databaseWaits = await waits.StopAsync();
+        await waits.DisposeAsync();
+        var loadAfter = LoadAverage();
+
+        var sorted = clients.SelectMany(c => c.Latencies).ToArray();
+        Array.Sort(sorted);
+        var statuses = clients.SelectMany(c => c.Statuses).GroupBy(p => p.Key, p => p.Value)
+            .ToDictionary(g => g.Key == 0 ? "exception" : g.Key.ToString(CultureInfo.InvariantCulture), g => g.Sum());
+        var ok = statuses.GetValueOrDefault("200");
+        if (ok == 0)
+        {
+            throw new BenchmarkFailedException(
+                $"no request succeeded in the timed window (statuses: {string.Join(", ", statuses.Select(p => $"{p.Key}: {p.Value}"))}); " +
+                $"first problem: {clients.Select(c => c.FirstProblem).FirstOrDefault(p => p is not null)}");
+        }
+
+        var bytes = clients.Sum(c => c.Bytes);
+        var figures = new ReadFigures(
+            Benchmark: "read",
+            Municipalities: options.Municipalities,
+            ProceduresPerMunicipality: options.Procedures,
+            Procedures: procedureRows,
+            Counties: history.Counties,
+            Cases: caseRows,
+            Events: events,
+            Streams: streams,
+            Requests: sorted.LongLength,
+            Seconds: Figures.Round(timedSeconds, 2),
+            RequestsPerSecond: Figures.Round(ok / timedSeconds, 1),
+            P50Ms: Figures.Round(Figures.PercentileMs(sorted, 50)),
+            P95Ms: Figures.Round(Figures.PercentileMs(sorted, 95)),
+            P99Ms: Figures.Round(Figures.PercentileMs(sorted, 99)),
+            MaxMs: Figures.Round(Figures.TicksToMs(sorted[^1])),
+            MeanMs: Figures.Round(Figures.TicksToMs((long)sorted.Average(t => (double)t))),
+            Statuses: statuses,
+            SerialRequests: serialSorted.Length,
+            SerialP50Ms: Figures.Round(Figures.PercentileMs(serialSorted, 50)),
+            SerialP99Ms: Figures.Round(Figures.PercentileMs(serialSorted, 99)),
+            EntriesPerRoadmap: entries,
+            MeanResponseBytes: Figures.Round(bytes / (double)Math.Max(1, sorted.LongLength), 0),
+            ApiCpuMsPerRequest: Figures.Round(apiCpu * 1000 / Math.Max(1, sorted.LongLength), 3),
+            ServerCpuMsPerRequest: cpuUsed.Server is { } serverCpu ? Figures.Round(serverCpu * 1000 / Math.Max(1, sorted.LongLength), 3) : null,
+            ApiCpuSeconds: Figures.Round(apiCpu, 2),
+            LoadGeneratorCpuSeconds: Figures.Round(cpuUsed.Client, 2),
+            ServerCpuSeconds: cpuUsed.Server is { } s ? Figures.Round(s, 2) : null,
+            CpuWallSeconds: Figures.Round(cpuUsed.Wall, 2),
+            DatabaseWaits: databaseWaits,
+            LoadSeconds: Figures.Round(loadSeconds, 1),
+            LoadEventsPerSecond: Figures.Round(events / loadSeconds, 0),
+            LoadBytes: loadBytes,
+            ProjectionSeconds: Figures.Round(projectionSeconds, 1),
+            ProjectionEventsPerSecond: Figures.Round(events / projectionSeconds, 0),
+            ProjectionBatchSize: batch,
+            VacuumSeconds: Figures.Round(vacuumSeconds, 1),
+            ReadModelBytes: tableBytes,
+            Concurrency: options.Concurrency,
+            WarmupSeconds: options.Warmup,
+            Today: Today,
+            Cores: Environment.ProcessorCount,
+            LoadAverageBefore: loadBefore,
+            LoadAverageAfter: loadAfter,
+            Note: $"the API, PostgreSQL and this load generator share the machine's {Environment.ProcessorCount} cores; clients are closed-loop",
+            Schema: schema.Name,
+            ServerVersion: serverVersion);
+
+        var busy = figures.CpuWallSeconds > 0
+            ? (figures.ApiCpuSeconds + figures.LoadGeneratorCpuSeconds + (figures.ServerCpuSeconds ?? 0)) / (figures.CpuWallSeconds * figures.Cores)
+            : 0;
+        await Console.Out.WriteLineAsync(
+            $"""
+            read: GET /municipalities/{"{ags}"}/roadmap?today={Today}, {options.Concurrency} concurrent clients, random municipalities, {figures.Seconds:F1} s timed (API pid {api.Pid})
+              data        {figures.Municipalities} municipalities in {figures.Counties} counties x {figures.ProceduresPerMunicipality} procedures = {figures.Procedures} procedure documents, {figures.Cases} procurement cases, {history.Releases} releases
+                          {figures.Events} events in {figures.Streams} streams; load {figures.LoadSeconds:F1} s ({figures.LoadEventsPerSecond:F0} events/s); projection "roadmap" {figures.ProjectionSeconds:F1} s ({figures.ProjectionEventsPerSecond:F0} events/s, batch {batch}), vacuum {figures.VacuumSeconds:F1} s, read model {tableBytes / 1048576.0:F0} MiB
+              throughput  {figures.RequestsPerSecond:F1} requests/s (200), {figures.MeanResponseBytes / 1024:F0} KiB per response, {entries} entries per roadmap
+              latency     p50 {figures.P50Ms:F3} ms, p95 {figures.P95Ms:F3} ms, p99 {figures.P99Ms:F3} ms, max {figures.MaxMs:F3} ms, mean {figures.MeanMs:F3} ms
+              serial      one client, {figures.SerialRequests} requests: p50 {figures.SerialP50Ms:F3} ms, p99 {figures.SerialP99Ms:F3} ms
+              statuses    {string.Join(", ", statuses.Select(p => $"{p.Key}: {p.Value}"))}
+              cpu         over {figures.CpuWallSeconds:F1} s: API {figures.ApiCpuSeconds:F2} s ({figures.ApiCpuMsPerRequest:F2} ms/request), load generator {figures.LoadGeneratorCpuSeconds:F2} s, PostgreSQL {(figures.ServerCpuSeconds is { } sc ? $"{sc:F2} s ({figures.ServerCpuMsPerRequest:F2} ms/request)" : "n/a")} (~{busy * 100:F0} % of {figures.Cores} cores)
+              db waits    mean active backends per 100 ms sample: {(databaseWaits.Count == 0 ? "n/a" : string.Join(", ", databaseWaits.Take(6).Select(p => $"{p.Key} {p.Value:F2}")))}
+              load avg    before {loadBefore}, after {loadAfter} (1, 5, 15 min)
+              note        {figures.Note}
+            """);
+        return figures;
+    }
+
+    /// <summary>Generates the history twice: once for the streams' final versions (streams are copied first: events reference them), then for the events.</summary>
+    private static async Task<(long Events, int Streams, long Bytes, Dictionary<string, long> ByType)> LoadAsync(
+        PostgresEventStore store, CountyHistory history, BenchOptions options, CancellationToken cancellationToken)
+    {
+        var schema = store.Options.Schema;
+        var types = store.Options.Types;
+        var versions = new Dictionary<string, (string Type, long Version)>(StringComparer.Ordinal);
+        var byType = new Dictionary<string, long>(StringComparer.Ordinal);
+        long total = 0;
+        foreach (var e in history.Events())
+        {
+            versions[e.StreamId] = (e.StreamType, versions.TryGetValue(e.StreamId, out var v) ? v.Version + 1 : 1);
+            var name = types.NameOf(e.Data.GetType()).Name;
+            byType[name] = byType.GetValueOrDefault(name) + 1;
+            total++;
+        }
+
+        await Console.Error.WriteLineAsync($"load: {total} events in {versions.Count} streams generated (first pass, for the stream versions)");
+        await using (var connection = await store.DataSource.OpenConnectionAsync(cancellationToken))
+        await using (var import = await connection.BeginBinaryImportAsync(
+            $"copy {schema}.streams (stream_id, stream_type, version) from stdin (format binary)", cancellationToken))
+        {
+            foreach (var (id, (type, version)) in versions)
+            {
+                await import.StartRowAsync(cancellationToken);
+                await import.WriteAsync(id, NpgsqlTypes.NpgsqlDbType.Text, cancellationToken);
+                await import.WriteAsync(type, NpgsqlTypes.NpgsqlDbType.Text, cancellationToken);
+                await import.WriteAsync(version, NpgsqlTypes.NpgsqlDbType.Bigint, cancellationToken);
+            }
+
+            await import.CompleteAsync(cancellationToken);
+        }
+
+        var streamCount = versions.Count;
+        versions.Clear();
+        long bytes = 0;
+        await using (var progress = new Progress("load (copy)", total))
+        {
+            var chunks = Channel.CreateBounded<List<EventLoader.Row>>(new BoundedChannelOptions(options.Concurrency * 2) { SingleWriter = true });
+            using var failure = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var producer = Task.Run(
+                async () =>
+                {
+                    try
+                    {
+                        var streamVersions = new Dictionary<string, long>(StringComparer.Ordinal);
+                        var chunk = new List<EventLoader.Row>(EventLoader.CopyChunk);
+                        long index = 0;
+                        foreach (var e in history.Events())
+                        {
+                            var version = streamVersions[e.StreamId] = streamVersions.GetValueOrDefault(e.StreamId) + 1;
+                            var json = types.Serialize(e.Data);
+                            bytes += json.Length;
+                            chunk.Add(new EventLoader.Row(
+                                e.StreamId, version, e.EventId, types.NameOf(e.Data.GetType()).Name, json,
+                                JsonSerializer.Serialize(new EventMetadata(Actor: CountyHistory.Actor, CorrelationId: $"import-{index++ / 50}"), EventLoader.MetadataJson),
+                                e.At));
+                            if (chunk.Count == EventLoader.CopyChunk)
+                            {
+                                await chunks.Writer.WriteAsync(chunk, failure.Token);
+                                chunk = new List<EventLoader.Row>(EventLoader.CopyChunk);
+                            }
+                        }
+
+                        if (chunk.Count > 0)
+                        {
+                            await chunks.Writer.WriteAsync(chunk, failure.Token);
+                        }
+
+                        chunks.Writer.Complete();
+                    }
+                    catch (Exception e)
+                    {
+                        chunks.Writer.Complete(e);
+                        throw;
+                    }
+                },
+                CancellationToken.None);
+            var copiers = Enumerable.Range(0, options.Concurrency).Select(_ => Task.Run(
+                async () =>
+                {
+                    try
+                    {
+                        await foreach (var chunk in chunks.Reader.ReadAllAsync(failure.Token))
+                        {
+                            await EventLoader.CopyChunkAsync(store.DataSource, schema, chunk, failure.Token);
+                            progress.Add(chunk.Count);
+                        }
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        await failure.CancelAsync();
+                        throw;
+                    }
+                },
+                CancellationToken.None)).ToArray();
+            await EventLoader.WhenAllOrFirstErrorAsync([producer, .. copiers], "copying the events", cancellationToken);
+        }
+
+        foreach (var table in new[] { "streams", "events" })
+        {
+            await using var vacuum = store.DataSource.CreateCommand($"vacuum (analyze) {schema}.{table}");
+            vacuum.CommandTimeout = 0;
+            await vacuum.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        return (total, streamCount, bytes, byType);
+    }
+
+    /// <summary>Polls GET /admin/projections/roadmap every 3 s until the lag is 0; returns the seconds from the API's start.</summary>
+    private static async Task<double> WaitForProjectionAsync(ApiProcess api, long events, CancellationToken cancellationToken)
+    {
+        using var client = new HttpClient { BaseAddress = api.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        var started = Stopwatch.GetTimestamp();
+        long lastApplied = -1;
+        var lastAt = started;
+        var lastProgress = started;
+        while (true)
+        {
+            var pollStarted = Stopwatch.GetTimestamp();
+            using var response = await client.GetAsync($"/admin/projections/{RoadmapProjection.ProjectionName}", cancellationToken);
+            var body = await response.Content.ReadAsStringAsync(cancellationToken);
+            var pollMs = Stopwatch.GetElapsedTime(pollStarted).TotalMilliseconds;
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                throw new BenchmarkFailedException($"GET /admin/projections/{RoadmapProjection.ProjectionName} answered {(int)response.StatusCode}: {body}");
+            }
+
+            using var document = JsonDocument.Parse(body);
+            if (!document.RootElement.TryGetProperty("status", out var status) || status.ValueKind != JsonValueKind.Object)
+            {
+                await Task.Delay(1000, cancellationToken);
+                continue;
+            }
+
+            var state = status.GetProperty("state").GetString();
+            var applied = status.GetProperty("appliedEvents").GetInt64();
+            var lag = status.GetProperty("lagEvents").GetInt64();
+            var now = Stopwatch.GetTimestamp();
+            if (state == "failed")
+            {
+                throw new BenchmarkFailedException($"the projection failed: {status.GetProperty("error")}");
+            }
+
+            if (lag == 0 && applied > 0)
+            {
+                var seconds = Stopwatch.GetElapsedTime(started, now).TotalSeconds;
+                await Console.Error.WriteLineAsync($"projection: caught up, {applied} events applied, lag 0 after {seconds:F1} s");
+                return seconds;
+            }
+
+            var elapsed = Stopwatch.GetElapsedTime(started, now).TotalSeconds;
+            var rate = lastApplied < 0 ? 0 : (applied - lastApplied) / Stopwatch.GetElapsedTime(lastAt, now).TotalSeconds;
+            var average = applied / elapsed;
+            var eta = average > 0 ? $"{(events - applied) / average:F0} s" : "?";
+            await Console.Error.WriteLineAsync(
+                $"projection: {applied}/{events} events ({100.0 * applied / events:F1} %), {rate:F0} events/s now, {average:F0} events/s average, " +
+                $"lag {lag}{(lag >= Roadmap.EventStore.Projections.ProjectionAdmin.MaxLagCounted ? "+" : "")}, ETA {eta}, state {state}, {elapsed:F0} s (status {pollMs:F0} ms)");
+            if (applied != lastApplied)
+            {
+                lastProgress = now;
+            }
+            else if (Stopwatch.GetElapsedTime(lastProgress) > StallTimeout)
+            {
+                throw new BenchmarkFailedException($"the projection made no progress for {StallTimeout.TotalSeconds:F0} s (state {state})");
+            }
+
+            lastApplied = applied;
+            lastAt = now;
+            await Task.Delay(3000, cancellationToken);
+        }
+    }
+
+    private static async Task<(long Procedures, long Cases, long Bytes)> VerifyProjectionAsync(
+        BenchSchema schema, BenchOptions options, CancellationToken cancellationToken)
+    {
+        var s = schema.Name;
+        var procedures = await schema.ScalarAsync($"select count(*) from {s}.roadmap_procedures", cancellationToken);
+        var municipalities = await schema.ScalarAsync($"select count(*) from {s}.roadmap_municipalities", cancellationToken);
+        var cases = await schema.ScalarAsync($"select count(*) from {s}.roadmap_cases", cancellationToken);
+        var bytes = await schema.ScalarAsync(
+            $"select sum(pg_total_relation_size(c.oid)) from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = '{s}' and c.relkind = 'r' and c.relname like 'roadmap%'",
+            cancellationToken);
+        var expected = (long)options.Municipalities * options.Procedures;
+        if (procedures != expected || municipalities != options.Municipalities)
+        {
+            throw new BenchmarkFailedException(
+                $"read model verification failed: {procedures} procedure documents (expected {expected}), {municipalities} municipalities (expected {options.Municipalities})");
+        }
+
+        return (procedures, cases, bytes);
+    }
+
+    /// <summary>The first municipality's roadmap has one entry per procedure; returns that count.</summary>
+    private static async Task<int> VerifyRoadmapAsync(HttpClient client, BenchOptions options, CancellationToken cancellationToken)
+    {
+        var ags = CountyHistory.AgsOf(0).Value;
+        using var response = await client.GetAsync($"/municipalities/{ags}/roadmap?today={Today}", cancellationToken);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            throw new BenchmarkFailedException($"GET /municipalities/{ags}/roadmap answered {(int)response.StatusCode}: {body[..Math.Min(500, body.Length)]}");
+        }
+
+        using var document = JsonDocument.Parse(body);
+        var entries = document.RootElement.GetProperty("entries").GetArrayLength();
+        if (entries != options.Procedures)
+        {
+            throw new BenchmarkFailedException($"the roadmap of {ags} has {entries} entries, expected {options.Procedures}");
+        }
+
+        var bands = document.RootElement.GetProperty("counts");
+        await Console.Error.WriteLineAsync($"verified: the roadmap of {ags} has {entries} entries ({body.Length / 1024} KiB), band counts {bands}");
+        return entries;
+    }
+
+    /// <summary>Runs every client for <paramref name="seconds"/>; returns the measured wall time.</summary>
+    private static async Task<double> RunClientsAsync(HttpClient client, Client[] clients, int seconds, CancellationToken cancellationToken)
+    {
+        if (seconds == 0)
+        {
+            return 0;
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        var until = started + seconds * Stopwatch.Frequency;
+        await Task.WhenAll(clients.Select(c => Task.Run(() => c.RunAsync(client, int.MaxValue, until, cancellationToken), CancellationToken.None)));
+        return Stopwatch.GetElapsedTime(started).TotalSeconds;
+    }
+
+    private static string LoadAverage()
+    {
+        try
+        {
+            return string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        }
+        catch (IOException)
+        {
+            return "n/a";
+        }
+    }
+
+    /// <summary>A closed-loop client: GETs the roadmap of a random municipality, reads the whole body, repeats.</summary>
+    private sealed class Client(int municipalities, int seed)
+    {
+        private readonly Random _random = new(seed);
+        private readonly byte[] _buffer = new byte[64 * 1024];
+
+        public List<long> Latencies { get; } = new(capacity: 1 << 14);
+
+        public Dictionary<int, long> Statuses { get; } = [];
+
+        public long Bytes { get; private set; }
+
+        public string? FirstProblem { get; private set; }
+
+        public void Reset()
+        {
+            Latencies.Clear();
+            Statuses.Clear();
+            Bytes = 0;
+        }
+
+        public async Task RunAsync(HttpClient client, int requests, long until, CancellationToken cancellationToken)
+        {
+            for (var n = 0; n < requests && Stopwatch.GetTimestamp() < until; n++)
+            {
+                var ags = CountyHistory.AgsOf(_random.Next(municipalities)).Value;
+                var begin = Stopwatch.GetTimestamp();
+                int status;
+                long read = 0;
+                try
+                {
+                    using var response = await client.GetAsync($"/municipalities/{ags}/roadmap?today={Today}", HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+                    status = (int)response.StatusCode;
+                    await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+                    int count;
+                    while ((count = await body.ReadAsync(_buffer, cancellationToken)) > 0)
+                    {
+                        read += count;
+                    }
+
+                    if (status != 200)
+                    {
+                        FirstProblem ??= $"{status} for {ags}";
+                    }
+                }
+                catch (HttpRequestException e)
+                {
+                    status = 0;
+                    FirstProblem ??= $"{ags}: {e.Message}";
+                }
+                catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    status = 0;
+                    FirstProblem ??= $"{ags}: no answer within {client.Timeout.TotalSeconds:F0} s";
+                }
+
+                Latencies.Add(Stopwatch.GetTimestamp() - begin);
+                Statuses[status] = Statuses.GetValueOrDefault(status) + 1;
+                Bytes += read;
+            }
+        }
+    }
+}
