@@ -39,11 +39,11 @@ public static class PageStyles
         .pill-band.band-moderate { background: var(--moderate); color: #000; }
         .pill-band.band-low { background: var(--low); color: #fff; }
         .pill-band.band-unknown { background: var(--unknown); color: #000; }
-        .pill-badge { background: #eceff1; }
+        .pill-badge { background: #eceff1; white-space: normal; overflow-wrap: anywhere; }
         .decisions { margin: 0; padding-left: 1.25rem; }
         .decisions li { margin: .15rem 0; }
         .decisions .due { font-weight: 700; white-space: nowrap; }
-        .columns { display: grid; grid-template-columns: 2fr 1fr; gap: 0 2rem; }
+        .columns { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 0 2rem; }
         table { border-collapse: collapse; width: 100%; font-size: .9rem; }
         th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid #e0e0e0; }
         th { background: #eceff1; }
