@@ -5,6 +5,7 @@ using Roadmap.Api.Catalogue;
 using Roadmap.Api.Demo;
 using Roadmap.Api.Health;
 using Roadmap.Api.Infrastructure;
+using Roadmap.Api.Integrations.Feeds;
 using Roadmap.Api.Municipalities;
 using Roadmap.Api.Procedures;
 using Roadmap.Api.Procurements;
@@ -30,6 +31,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<Decisions>();
 builder.Services.AddRoadmapEventStore(builder.Configuration);
 builder.Services.AddRoadmapReadModels();
+builder.Services.AddFeeds();
 builder.Services.AddSingleton<DemoData>();
 builder.Services.AddHostedService<DemoDataService>();
 
@@ -60,6 +62,7 @@ app.MapProcedures();
 app.MapProcurements();
 app.MapRoadmaps();
 app.MapRoadmapPages();
+app.MapFeeds();
 
 await app.RunAsync();
 return 0;

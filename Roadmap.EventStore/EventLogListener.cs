@@ -35,6 +35,18 @@ public sealed class EventLogListener : IAsyncDisposable
         _loop = Task.Run(() => RunAsync(connection, _stop.Token), CancellationToken.None);
     }
 
+    /// <summary>
+    /// Completes at the next notification. Take it before reading the log and await it after an empty read: an
+    /// append that commits between the read and the wait then still wakes the reader.
+    /// </summary>
+    public Task NextNotification()
+    {
+        lock (_gate)
+        {
+            return _signal.Task;
+        }
+    }
+
     /// <summary>Waits until an append is notified or the timeout passes; true when notified.</summary>
     public async Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {

@@ -40,6 +40,8 @@ public sealed partial class PostgresEventStore
             """;
         _streamInfoSql = $"select stream_id, stream_type, version, created_at, updated_at, archived from {s}.streams where stream_id = $1";
         _globalReadSql = BuildGlobalReadSql(s);
+        _globalReadOfTypesSql = BuildGlobalReadOfTypesSql(s);
+        _globalReachedSql = BuildGlobalReachedSql(s);
         _headSql = $"select coalesce(max(global_position), 0) from {s}.events";
     }
 

@@ -57,7 +57,10 @@ public static class DeprecationCloudEvents
 
     public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web);
 
-    public static bool IsIntegrationEvent(RecordedEvent recorded) => recorded.Data is VendorDeprecationAnnounced or EndOfSupportChanged;
+    // Qualified on purpose: inside this class the bare name EndOfSupportChanged is the string constant above, so
+    // "is ... or EndOfSupportChanged" compiled as a constant pattern and was false for every end-of-support change.
+    public static bool IsIntegrationEvent(RecordedEvent recorded) =>
+        recorded.Data is VendorDeprecationAnnounced or Roadmap.Domain.Catalogue.EndOfSupportChanged;
 
     /// <summary>The CloudEvent for a stored deprecation or end-of-support change; null for any other event.</summary>
     public static async Task<CloudEvent?> ToCloudEventAsync(

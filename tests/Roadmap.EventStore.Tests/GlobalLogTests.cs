@@ -83,6 +83,74 @@ public sealed class GlobalLogTests(SchemaFixture db) : IClassFixture<SchemaFixtu
         Assert.Equal(2, ours.Select(e => e.EventId).Distinct().Count());
     }
 
+    /// <summary>Reads the given types from <paramref name="from"/> in batches until <paramref name="done"/> holds.</summary>
+    private async Task<(List<RecordedEvent> Events, GlobalCheckpoint Next)> DrainTypesUntilAsync(
+        GlobalCheckpoint from, string[] types, Func<List<RecordedEvent>, GlobalCheckpoint, bool> done)
+    {
+        var all = new List<RecordedEvent>();
+        var deadline = DateTime.UtcNow + CatchUpTimeout;
+        while (true)
+        {
+            var page = await _store.ReadAllAsync(from, types, batchSize: 1);
+            all.AddRange(page.Events);
+            Assert.True(page.Next >= from, $"The filtered read went back from {from} to {page.Next}.");
+            from = page.Next;
+            if (page.IsEmpty && done(all, from))
+            {
+                return (all, from);
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"The filtered reader did not catch up within {CatchUpTimeout}; it has {all.Count} events.");
+            if (page.IsEmpty)
+            {
+                await Task.Delay(20);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_read_filtered_by_type_returns_those_events_in_order_and_moves_its_checkpoint_past_the_others()
+    {
+        var start = await CurrentEndAsync();
+        var stream = $"filtered-{Guid.NewGuid():N}";
+        await _store.AppendAsync(stream, "counter", ExpectedVersion.NoStream,
+        [
+            TestEvents.New(new CounterOpened(stream, "a", DateTimeOffset.UnixEpoch)), Increment(stream), TestEvents.New(new CounterRenamed(stream, "b")),
+            Increment(stream), TestEvents.New(new CounterRenamed(stream, "c")), Increment(stream),
+        ]);
+        var (all, end) = await DrainUntilAsync(start, events => events.Count(e => e.StreamId == stream) == 6);
+        var lastOfStream = all.Last(e => e.StreamId == stream).Checkpoint;
+
+        var (renamed, next) = await DrainTypesUntilAsync(start, ["counter.renamed"],
+            (events, at) => events.Count(e => e.StreamId == stream) == 2 && at >= lastOfStream);
+
+        Assert.All(renamed, e => Assert.Equal("counter.renamed", e.EventType));
+        Assert.Equal(["b", "c"], renamed.Where(e => e.StreamId == stream).Select(e => ((CounterRenamed)e.Data).NewName));
+        Assert.True(next >= end, $"The filtered read stopped at {next}, before the end of the log it had read ({end}).");
+    }
+
+    [Fact]
+    public async Task A_read_filtered_by_type_does_not_move_past_a_transaction_that_commits_late()
+    {
+        var start = await CurrentEndAsync();
+        var streamA = $"late-filtered-a-{Guid.NewGuid():N}";
+        var streamB = $"late-filtered-b-{Guid.NewGuid():N}";
+
+        await using var connectionA = await db.DataSource.OpenConnectionAsync();
+        await using var transactionA = await connectionA.BeginTransactionAsync();
+        await _store.AppendAsync(connectionA, transactionA, streamA, "counter", ExpectedVersion.NoStream, [TestEvents.New(new CounterRenamed(streamA, "late"))]);
+        await _store.AppendAsync(streamB, "counter", ExpectedVersion.NoStream, [Increment("B")]);
+
+        var whileOpen = await _store.ReadAllAsync(start, ["counter.renamed"], batchSize: 10);
+        Assert.DoesNotContain(whileOpen.Events, e => e.StreamId == streamA);
+        Assert.True(whileOpen.Next == start, $"The filtered read moved past the open transaction to {whileOpen.Next}.");
+
+        await transactionA.CommitAsync();
+
+        var (afterCommit, _) = await DrainTypesUntilAsync(start, ["counter.renamed"], (events, _) => events.Any(e => e.StreamId == streamA));
+        Assert.Single(afterCommit, e => e.StreamId == streamA);
+    }
+
     [Fact]
     public async Task The_log_is_ordered_by_transaction_id_as_a_number_not_as_text()
     {

@@ -1,0 +1,75 @@
+using Npgsql;
+using Roadmap.EventStore;
+
+namespace Roadmap.Api.Integrations.Feeds;
+
+/// <summary>One CloudEvent of the feed and the cursor just after it (the SSE event id).</summary>
+public sealed record FeedItem(string Cursor, CloudEvent Event);
+
+/// <summary>A page of the feed and where the next one starts.</summary>
+public sealed record FeedPage(IReadOnlyList<FeedItem> Items, GlobalCheckpoint Next);
+
+/// <summary>
+/// Reads deprecation CloudEvents from the global log for the pull feed and the live stream. It reads only what
+/// the store says is safe (below the snapshot's xmin), filtered in SQL to <see cref="DeprecationCloudEvents.StoredEventTypes"/>.
+/// </summary>
+public sealed class FeedReader(PostgresEventStore store, NpgsqlDataSource dataSource, EventStoreOptions options, FeedListener listener)
+{
+    public const int DefaultLimit = 100;
+    public const int MaxLimit = 1000;
+
+    /// <summary>
+    /// Up to <paramref name="limit"/> events after <paramref name="after"/>. Next is the last event returned when
+    /// the page is full, otherwise the point the log read reached (past unrelated events).
+    /// </summary>
+    public async Task<FeedPage> ReadAsync(GlobalCheckpoint after, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        var items = new List<FeedItem>();
+        var next = after;
+        while (items.Count < limit)
+        {
+            var requested = limit - items.Count;
+            // Archived streams are filtered here rather than in the store, so a short batch reliably means "nothing more yet".
+            var page = await store.ReadAllAsync(next, DeprecationCloudEvents.StoredEventTypes, requested, includeArchived: true, cancellationToken);
+            foreach (var recorded in page.Events.Where(e => !e.Archived && DeprecationCloudEvents.IsIntegrationEvent(e)))
+            {
+                var cloudEvent = await DeprecationCloudEvents.ToCloudEventAsync(recorded, dataSource, options.Schema, cancellationToken);
+                if (cloudEvent is not null)
+                {
+                    items.Add(new FeedItem(FeedCursor.Format(recorded.Checkpoint), cloudEvent));
+                }
+            }
+
+            next = page.Next;
+            if (page.Events.Count < requested)
+            {
+                break;
+            }
+        }
+
+        return new FeedPage(items, next);
+    }
+
+    /// <summary>
+    /// As <see cref="ReadAsync"/>, but when nothing is new, waits up to <paramref name="wait"/> for an append and
+    /// reads again; on timeout the page is empty and Next is where the read reached.
+    /// </summary>
+    public async Task<FeedPage> ReadOrWaitAsync(GlobalCheckpoint after, int limit, TimeSpan wait, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var deadline = clock.GetUtcNow() + wait;
+        while (true)
+        {
+            var notification = listener.NextNotification();
+            var page = await ReadAsync(after, limit, cancellationToken);
+            var remaining = deadline - clock.GetUtcNow();
+            if (page.Items.Count > 0 || remaining <= TimeSpan.Zero)
+            {
+                return page;
+            }
+
+            after = page.Next;
+            await FeedListener.WaitAsync(notification, remaining, cancellationToken);
+        }
+    }
+}
