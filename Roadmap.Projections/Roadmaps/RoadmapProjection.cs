@@ -46,6 +46,10 @@ public sealed class RoadmapProjection : Projection
         create table if not exists __schema__.roadmap_municipalities (ags text primary key, county_ags text not null, doc jsonb not null);
         create index if not exists roadmap_municipalities_county on __schema__.roadmap_municipalities (county_ags);
         create table if not exists __schema__.roadmap_municipality_versions (ags text primary key, version bigint not null);
+        -- Read models from before the versions existed: version 0 stands for the documents as they are now (every later
+        -- change sets a log position, which is never 0). Once every municipality has a row this inserts nothing.
+        insert into __schema__.roadmap_municipality_versions (ags, version)
+        select ags, 0 from __schema__.roadmap_municipalities order by ags on conflict (ags) do nothing;
         """;
 
     public override async Task ApplyAsync(ProjectionBatch batch, CancellationToken cancellationToken)

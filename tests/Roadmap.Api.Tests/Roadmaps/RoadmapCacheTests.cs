@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using Roadmap.Domain.Shared;
 using Roadmap.Projections.Roadmaps;
 
@@ -122,6 +123,39 @@ public sealed class RoadmapCacheTests(RoadmapApiFactory factory) : IClassFixture
         using var asOf = await driver.Client.GetAsync($"/municipalities/{ags}/roadmap?today={Today}&asOf={BerlinTime.Today(TimeProvider.System):yyyy-MM-dd}");
         Assert.Equal(HttpStatusCode.OK, asOf.StatusCode);
         Assert.Null(asOf.Headers.ETag);
+    }
+
+    [Fact]
+    public async Task A_read_model_from_before_the_versions_gets_version_0_when_its_tables_are_ensured()
+    {
+        var driver = new RoadmapDriver(factory);
+        var ags = await driver.MunicipalityAsync(RoadmapDriver.NewCounty());
+        var procedure = await driver.ProcedureAsync(ags, await driver.ReleaseAsync("2028-12-31"));
+        await driver.CatchUpAsync();
+        await using var connection = new NpgsqlConnection(RoadmapApiFactory.ConnectionString);
+        await connection.OpenAsync();
+        await using (var delete = new NpgsqlCommand($"delete from {factory.Schema}.roadmap_municipality_versions where ags = $1", connection))
+        {
+            delete.Parameters.AddWithValue(ags);
+            await delete.ExecuteNonQueryAsync();
+        }
+
+        Assert.Null(await VersionAsync(ags));
+        using (var uncached = await driver.Client.GetAsync($"/municipalities/{ags}/roadmap?today={Today}"))
+        {
+            Assert.Equal(HttpStatusCode.OK, uncached.StatusCode);
+            Assert.Null(uncached.Headers.ETag);
+        }
+
+        await using (var ddl = new NpgsqlCommand(new RoadmapProjection().TablesSql.Replace("__schema__", factory.Schema, StringComparison.Ordinal), connection))
+        {
+            await ddl.ExecuteNonQueryAsync();
+        }
+
+        Assert.Equal(0, await VersionAsync(ags));
+        await driver.OkAsync(await driver.Client.PostAsJsonAsync($"/procedures/{procedure}/extended-support", new { until = "2029-06-30", reference = "EXT-6" }));
+        await driver.CatchUpAsync();
+        Assert.True(await VersionAsync(ags) > 0);
     }
 
     private async Task<long?> VersionAsync(string ags) =>
