@@ -9,12 +9,17 @@ namespace Roadmap.Api.Roadmaps;
 
 public static class RoadmapEndpoints
 {
-    /// <summary>The async roadmap projection and its queries.</summary>
+    /// <summary>The async roadmap projection and its queries; the live roadmap is cached by version (<see cref="RoadmapCache"/>).</summary>
     public static IServiceCollection AddRoadmapReadModels(this IServiceCollection services)
     {
         services.AddProjection(new RoadmapProjection(), ProjectionLifecycle.Async);
-        services.AddSingleton<IRoadmapQueries>(sp => new RoadmapQueries(
+        services.AddSingleton(sp => new RoadmapQueries(
             sp.GetRequiredService<Npgsql.NpgsqlDataSource>(), sp.GetRequiredService<EventStoreOptions>(), ProcurementRuleSet.LoadDefault()));
+        services.AddSingleton(sp => new RoadmapCache(
+            sp.GetRequiredService<RoadmapQueries>(),
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>(),
+            (sp.GetRequiredService<IConfiguration>().GetValue<long?>("Roadmap:RoadmapCache:SizeLimitMiB") ?? RoadmapCache.DefaultSizeLimitMiB) * 1024 * 1024));
+        services.AddSingleton<IRoadmapQueries>(sp => new CachedRoadmapQueries(sp.GetRequiredService<RoadmapQueries>(), sp.GetRequiredService<RoadmapCache>()));
         return services;
     }
 

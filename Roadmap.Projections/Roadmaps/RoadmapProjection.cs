@@ -10,6 +10,14 @@ namespace Roadmap.Projections.Roadmaps;
 /// jsonb table per kind of document. Each batch loads the documents it touches once, folds the batch with
 /// <see cref="RoadmapFacts"/> and writes what changed in one round trip. Dates that depend on "today" are computed
 /// when queried (<see cref="RoadmapQueries"/>), so the stored documents never depend on the clock.
+/// <para>
+/// <c>roadmap_municipality_versions</c> says, per municipality, when its roadmap's inputs last changed: the log position
+/// of the last event of the batch that changed its municipality document, one of its procedures, the release, product or
+/// vendor of one of its procedures, or a procurement case one of its procedures is assigned to (or it takes part in).
+/// It is written in the batch's transaction, so a reader that sees a version sees the documents of that version.
+/// A log position rather than a counter: the same version always means the same documents, also across a rebuild that
+/// cuts the log into other batches, so a cache keyed by it (<c>CachedRoadmapQueries</c>) can never serve an old answer.
+/// </para>
 /// </summary>
 public sealed class RoadmapProjection : Projection
 {
@@ -18,7 +26,10 @@ public sealed class RoadmapProjection : Projection
     public override string Name => ProjectionName;
 
     public override IReadOnlyList<string> Tables =>
-        ["roadmap_procedures", "roadmap_releases", "roadmap_products", "roadmap_vendors", "roadmap_cases", "roadmap_municipalities"];
+        [
+            "roadmap_procedures", "roadmap_releases", "roadmap_products", "roadmap_vendors", "roadmap_cases", "roadmap_municipalities",
+            "roadmap_municipality_versions",
+        ];
 
     public override string TablesSql =>
         """
@@ -26,6 +37,7 @@ public sealed class RoadmapProjection : Projection
           procedure_id uuid primary key, ags text not null, release_id uuid not null, case_id uuid, doc jsonb not null);
         create index if not exists roadmap_procedures_ags on __schema__.roadmap_procedures (ags);
         create index if not exists roadmap_procedures_release on __schema__.roadmap_procedures (release_id);
+        create index if not exists roadmap_procedures_case on __schema__.roadmap_procedures (case_id) where case_id is not null;
         create table if not exists __schema__.roadmap_releases (release_id uuid primary key, doc jsonb not null);
         create table if not exists __schema__.roadmap_products (product_id uuid primary key, doc jsonb not null);
         create table if not exists __schema__.roadmap_vendors (vendor_id uuid primary key, doc jsonb not null);
@@ -33,6 +45,11 @@ public sealed class RoadmapProjection : Projection
         create index if not exists roadmap_cases_participants on __schema__.roadmap_cases using gin (participant_ags);
         create table if not exists __schema__.roadmap_municipalities (ags text primary key, county_ags text not null, doc jsonb not null);
         create index if not exists roadmap_municipalities_county on __schema__.roadmap_municipalities (county_ags);
+        create table if not exists __schema__.roadmap_municipality_versions (ags text primary key, version bigint not null);
+        -- Read models from before the versions existed: version 0 stands for the documents as they are now (every later
+        -- change sets a log position, which is never 0). Once every municipality has a row this inserts nothing.
+        insert into __schema__.roadmap_municipality_versions (ags, version)
+        select ags, 0 from __schema__.roadmap_municipalities order by ags on conflict (ags) do nothing;
         """;
 
     public override async Task ApplyAsync(ProjectionBatch batch, CancellationToken cancellationToken)
@@ -72,6 +89,8 @@ public sealed class RoadmapProjection : Projection
             writes.BatchCommands.Add(RoadmapDocuments.Upsert(batch.Schema, kind, key, facts));
         }
 
+        // After the upserts, so that the joins see this batch's procedures, releases and products.
+        writes.BatchCommands.Add(RoadmapDocuments.BumpVersions(batch.Schema, facts, batch.Events[^1].GlobalPosition));
         await writes.ExecuteNonQueryAsync(cancellationToken);
     }
 }
@@ -180,6 +199,91 @@ internal static class RoadmapDocuments
             FactKind.Vendor => Simple(table, kind, key, Write(facts.Vendors[Guid.Parse(key)])),
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
         };
+    }
+
+    /// <summary>
+    /// Sets the version of every municipality whose roadmap reads a document in <see cref="RoadmapFacts.Changed"/> to
+    /// <paramref name="version"/>. Must run after the upserts of the same batch.
+    /// </summary>
+    public static NpgsqlBatchCommand BumpVersions(string schema, RoadmapFacts facts, long version)
+    {
+        var direct = new SortedSet<string>(StringComparer.Ordinal);
+        var releases = new List<Guid>();
+        var products = new List<Guid>();
+        var vendors = new List<Guid>();
+        var cases = new List<Guid>();
+        foreach (var (kind, key) in facts.Changed)
+        {
+            switch (kind)
+            {
+                case FactKind.Municipality:
+                    direct.Add(key);
+                    break;
+                case FactKind.Procedure:
+                    direct.Add(facts.Procedures[Guid.Parse(key)].Ags);
+                    break;
+                case FactKind.Release:
+                    releases.Add(Guid.Parse(key));
+                    break;
+                case FactKind.Product:
+                    products.Add(Guid.Parse(key));
+                    break;
+                case FactKind.Vendor:
+                    vendors.Add(Guid.Parse(key));
+                    break;
+                case FactKind.Case:
+                    var @case = facts.Cases[Guid.Parse(key)];
+                    cases.Add(@case.CaseId);
+                    direct.UnionWith(@case.Participants.Select(p => p.Ags));
+                    break;
+            }
+        }
+
+        var sources = new List<string> { "select unnest($1::text[])" };
+        if (releases.Count > 0)
+        {
+            sources.Add($"select p.ags from {schema}.roadmap_procedures p where p.release_id = any($2)");
+        }
+
+        if (products.Count > 0)
+        {
+            sources.Add(
+                $"""
+                select p.ags from {schema}.roadmap_releases r join {schema}.roadmap_procedures p on p.release_id = r.release_id
+                 where (r.doc->>'productId')::uuid = any($3)
+                """);
+        }
+
+        if (vendors.Count > 0)
+        {
+            sources.Add(
+                $"""
+                select p.ags from {schema}.roadmap_products d
+                  join {schema}.roadmap_releases r on (r.doc->>'productId')::uuid = d.product_id
+                  join {schema}.roadmap_procedures p on p.release_id = r.release_id
+                 where (d.doc->>'vendorId')::uuid = any($4)
+                """);
+        }
+
+        if (cases.Count > 0)
+        {
+            sources.Add($"select p.ags from {schema}.roadmap_procedures p where p.case_id = any($5)");
+        }
+
+        var command = new NpgsqlBatchCommand(
+            $"""
+            insert into {schema}.roadmap_municipality_versions (ags, version)
+            select distinct ags, $6::bigint from ({string.Join("\n union all\n", sources)}) as affected(ags)
+            order by 1
+            on conflict (ags) do update set version = excluded.version
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = direct.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        command.Parameters.Add(GuidsParameter(releases));
+        command.Parameters.Add(GuidsParameter(products));
+        command.Parameters.Add(GuidsParameter(vendors));
+        command.Parameters.Add(GuidsParameter(cases));
+        command.Parameters.Add(new NpgsqlParameter { Value = version, NpgsqlDbType = NpgsqlDbType.Bigint });
+        return command;
     }
 
     private static NpgsqlBatchCommand Simple(string table, FactKind kind, string key, string doc)

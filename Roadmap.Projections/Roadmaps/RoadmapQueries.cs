@@ -16,13 +16,41 @@ public sealed class RoadmapQueries(NpgsqlDataSource dataSource, EventStoreOption
     private readonly RoadmapCalculator _calculator = new(rules);
     private readonly string _schema = options.Schema;
 
-    public async Task<MunicipalityRoadmap?> GetRoadmapAsync(Ags ags, DateOnly today, DateOnly? asOf, CancellationToken cancellationToken)
+    public async Task<MunicipalityRoadmap?> GetRoadmapAsync(Ags ags, DateOnly today, DateOnly? asOf, CancellationToken cancellationToken) =>
+        asOf is { } day
+            ? _calculator.Roadmap(await FoldAsOfAsync(day, cancellationToken), ags.Value, today, asOf)
+            : (await GetLiveRoadmapAsync(ags, today, cancellationToken)).Roadmap;
+
+    /// <summary>
+    /// The version of the municipality's live roadmap (see <see cref="RoadmapProjection"/>): one primary-key lookup.
+    /// Null when the projection has not seen the municipality (nor anything of it).
+    /// </summary>
+    public async Task<long?> GetRoadmapVersionAsync(Ags ags, CancellationToken cancellationToken)
     {
-        var facts = asOf is { } day
-            ? await FoldAsOfAsync(day, cancellationToken)
-            : await LoadAsync($"select doc::text from {_schema}.roadmap_municipalities where ags = $1", ags.Value,
-                $"select doc::text from {_schema}.roadmap_procedures where ags = $1", cancellationToken);
-        return _calculator.Roadmap(facts, ags.Value, today, asOf);
+        await using var command = dataSource.CreateCommand($"select version from {_schema}.roadmap_municipality_versions where ags = $1");
+        command.Parameters.Add(new NpgsqlParameter { Value = ags.Value });
+        return await command.ExecuteScalarAsync(cancellationToken) is long version ? version : null;
+    }
+
+    /// <summary>
+    /// The live roadmap and the version it was computed from, read in one snapshot (repeatable read), so the answer is
+    /// exactly the one of that version: what a cache may store under it.
+    /// </summary>
+    public async Task<VersionedRoadmap> GetLiveRoadmapAsync(Ags ags, DateOnly today, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
+        long? version;
+        await using (var command = new NpgsqlCommand($"select version from {_schema}.roadmap_municipality_versions where ags = $1", connection, transaction))
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = ags.Value });
+            version = await command.ExecuteScalarAsync(cancellationToken) is long v ? v : null;
+        }
+
+        var facts = await LoadAsync(connection, $"select doc::text from {_schema}.roadmap_municipalities where ags = $1", ags.Value,
+            $"select doc::text from {_schema}.roadmap_procedures where ags = $1", cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return new VersionedRoadmap(_calculator.Roadmap(facts, ags.Value, today, null), version);
     }
 
     public async Task<RiskBoard> GetRiskBoardAsync(Ags countyAgs, DateOnly today, DateOnly? asOf, CancellationToken cancellationToken)
@@ -52,8 +80,14 @@ public sealed class RoadmapQueries(NpgsqlDataSource dataSource, EventStoreOption
     /// <summary>The municipalities and procedures a query selects, and the releases, products, vendors and cases they refer to.</summary>
     private async Task<RoadmapFacts> LoadAsync(string municipalitiesSql, string key, string proceduresSql, CancellationToken cancellationToken)
     {
-        var facts = new RoadmapFacts();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await LoadAsync(connection, municipalitiesSql, key, proceduresSql, cancellationToken);
+    }
+
+    private async Task<RoadmapFacts> LoadAsync(
+        NpgsqlConnection connection, string municipalitiesSql, string key, string proceduresSql, CancellationToken cancellationToken)
+    {
+        var facts = new RoadmapFacts();
         await ReadAsync(connection, municipalitiesSql, FactKind.Municipality, facts, cancellationToken, new NpgsqlParameter { Value = key });
         await ReadAsync(connection, proceduresSql, FactKind.Procedure, facts, cancellationToken, new NpgsqlParameter { Value = key });
         await ReadReferencesAsync(connection, facts, cancellationToken);

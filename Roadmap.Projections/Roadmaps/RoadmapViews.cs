@@ -127,6 +127,9 @@ public sealed record TimelinePhase(
     DateOnly? ActualEnd,
     bool CannotMeetMinimum);
 
+/// <summary>A live roadmap (null: municipality unknown) and the version of its inputs it was computed from (null: none recorded yet).</summary>
+public sealed record VersionedRoadmap(MunicipalityRoadmap? Roadmap, long? Version);
+
 /// <summary>The queries over the roadmap read models. <c>today</c> counts slack; <c>asOf</c> limits knowledge to events recorded by then.</summary>
 public interface IRoadmapQueries
 {

@@ -1,0 +1,136 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
+using Roadmap.Domain.Shared;
+using Roadmap.Projections.Roadmaps;
+
+namespace Roadmap.Api.Roadmaps;
+
+/// <summary>A live roadmap serialized as the endpoint sends it, and its entity tag.</summary>
+/// <param name="ETag">Null when the projection has recorded no version for the municipality (then nothing is cached).</param>
+public sealed record RoadmapBody(byte[] Utf8Json, string? ETag);
+
+/// <summary>
+/// Live roadmaps by (ags, today, version), where version is the municipality's entry in
+/// <c>roadmap_municipality_versions</c>: a hit costs one primary-key lookup. Whatever changes the inputs of a roadmap
+/// changes its version in the projection's transaction, and an entry is stored under the version of the snapshot it
+/// was computed from (<see cref="RoadmapQueries.GetLiveRoadmapAsync"/>), so a hit is never an old answer. Bounded in
+/// bytes (configuration Roadmap:RoadmapCache:SizeLimitMiB, default 1024; 0 turns it off), least recently used out first.
+/// </summary>
+public sealed class RoadmapCache : IDisposable
+{
+    public const long DefaultSizeLimitMiB = 1024;
+
+    /// <summary>What the serialized roadmap depends on besides its inputs: this build's code (calculator, JSON options).</summary>
+    private static readonly string Build = BuildTag();
+
+    private readonly RoadmapQueries _queries;
+    private readonly JsonSerializerOptions _json;
+    private readonly MemoryCache? _cache;
+
+    public RoadmapCache(RoadmapQueries queries, IOptions<JsonOptions> json, long sizeLimitBytes)
+    {
+        _queries = queries;
+        _json = json.Value.SerializerOptions;
+        _cache = sizeLimitBytes > 0 ? new MemoryCache(new MemoryCacheOptions { SizeLimit = sizeLimitBytes, CompactionPercentage = 0.1 }) : null;
+    }
+
+    /// <summary>Entries held now (for tests and diagnostics).</summary>
+    public int Count => _cache?.Count ?? 0;
+
+    /// <summary>The municipality's roadmap version: one indexed lookup, no documents read.</summary>
+    public Task<long?> VersionAsync(Ags ags, CancellationToken cancellationToken) => _queries.GetRoadmapVersionAsync(ags, cancellationToken);
+
+    /// <summary>The strong entity tag of the live roadmap of (ags, today) at a version.</summary>
+    public static string ETag(Ags ags, DateOnly today, long version) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"\"{ags.Value}-{today:yyyyMMdd}-{version}-{Build}\"");
+
+    /// <summary>The live roadmap as JSON: cached for <paramref name="version"/> (read just before), else computed and cached. Null: municipality unknown.</summary>
+    public async Task<RoadmapBody?> GetBodyAsync(Ags ags, DateOnly today, long? version, CancellationToken cancellationToken)
+    {
+        if (version is { } v && _cache is not null && _cache.TryGetValue(new Key(ags.Value, today, v, Body: true), out RoadmapBody? hit) && hit is not null)
+        {
+            return hit;
+        }
+
+        var computed = await _queries.GetLiveRoadmapAsync(ags, today, cancellationToken);
+        if (computed.Roadmap is null)
+        {
+            return null;
+        }
+
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(computed.Roadmap, _json);
+        if (computed.Version is not { } snapshot)
+        {
+            return new RoadmapBody(bytes, null);
+        }
+
+        var body = new RoadmapBody(bytes, ETag(ags, today, snapshot));
+        Store(new Key(ags.Value, today, snapshot, Body: true), body, bytes.Length + 256);
+        return body;
+    }
+
+    /// <summary>The live roadmap (for the CSV, the pages and the calendar): cached like <see cref="GetBodyAsync"/>, as objects.</summary>
+    public async Task<MunicipalityRoadmap?> GetRoadmapAsync(Ags ags, DateOnly today, CancellationToken cancellationToken)
+    {
+        if (_cache is not null && await VersionAsync(ags, cancellationToken) is { } version
+            && _cache.TryGetValue(new Key(ags.Value, today, version, Body: false), out MunicipalityRoadmap? hit) && hit is not null)
+        {
+            return hit;
+        }
+
+        var computed = await _queries.GetLiveRoadmapAsync(ags, today, cancellationToken);
+        if (computed is { Roadmap: { } roadmap, Version: { } snapshot })
+        {
+            // A rough size of the object graph: about 2 KiB per entry.
+            Store(new Key(ags.Value, today, snapshot, Body: false), roadmap, 1024 + (2048L * roadmap.Entries.Count));
+        }
+
+        return computed.Roadmap;
+    }
+
+    public void Dispose() => _cache?.Dispose();
+
+    private void Store(Key key, object value, long size)
+    {
+        if (_cache is null)
+        {
+            return;
+        }
+
+        using var entry = _cache.CreateEntry(key);
+        entry.Value = value;
+        entry.Size = size;
+        // Older versions and past days are never asked for again; let them age out before the size limit has to act.
+        entry.SlidingExpiration = TimeSpan.FromHours(1);
+    }
+
+    private static string BuildTag()
+    {
+        var ids = string.Join('|', typeof(RoadmapCache).Assembly.ManifestModule.ModuleVersionId, typeof(RoadmapQueries).Assembly.ManifestModule.ModuleVersionId);
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(ids));
+        return Convert.ToHexStringLower(hash.AsSpan(0, 4));
+    }
+
+    private readonly record struct Key(string Ags, DateOnly Today, long Version, bool Body);
+}
+
+/// <summary>
+/// <see cref="IRoadmapQueries"/> with the live roadmap from <see cref="RoadmapCache"/>; as-of answers and the other
+/// views go straight to <see cref="RoadmapQueries"/>.
+/// </summary>
+public sealed class CachedRoadmapQueries(RoadmapQueries inner, RoadmapCache cache) : IRoadmapQueries
+{
+    public Task<MunicipalityRoadmap?> GetRoadmapAsync(Ags ags, DateOnly today, DateOnly? asOf, CancellationToken cancellationToken) =>
+        asOf is null ? cache.GetRoadmapAsync(ags, today, cancellationToken) : inner.GetRoadmapAsync(ags, today, asOf, cancellationToken);
+
+    public Task<RiskBoard> GetRiskBoardAsync(Ags countyAgs, DateOnly today, DateOnly? asOf, CancellationToken cancellationToken) =>
+        inner.GetRiskBoardAsync(countyAgs, today, asOf, cancellationToken);
+
+    public Task<ProcurementTimeline?> GetProcurementTimelineAsync(Guid caseId, DateOnly today, CancellationToken cancellationToken) =>
+        inner.GetProcurementTimelineAsync(caseId, today, cancellationToken);
+
+    public Task<IReadOnlyList<ProcurementTimeline>> GetMunicipalityTimelinesAsync(Ags ags, DateOnly today, CancellationToken cancellationToken) =>
+        inner.GetMunicipalityTimelinesAsync(ags, today, cancellationToken);
+}
