@@ -5,6 +5,8 @@ using Roadmap.Api.Catalogue;
 using Roadmap.Api.Demo;
 using Roadmap.Api.Health;
 using Roadmap.Api.Infrastructure;
+using Roadmap.Api.Integrations.Subscriptions;
+using Roadmap.Api.Integrations.Webhooks;
 using Roadmap.Api.Municipalities;
 using Roadmap.Api.Procedures;
 using Roadmap.Api.Procurements;
@@ -29,6 +31,7 @@ builder.Services.AddValidatorsFromAssemblyContaining<Program>(includeInternalTyp
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<Decisions>();
 builder.Services.AddRoadmapEventStore(builder.Configuration);
+builder.Services.AddWebhooks(builder.Configuration);
 builder.Services.AddRoadmapReadModels();
 builder.Services.AddSingleton<DemoData>();
 builder.Services.AddHostedService<DemoDataService>();
@@ -60,6 +63,7 @@ app.MapProcedures();
 app.MapProcurements();
 app.MapRoadmaps();
 app.MapRoadmapPages();
+app.MapSubscriptions();
 
 await app.RunAsync();
 return 0;
