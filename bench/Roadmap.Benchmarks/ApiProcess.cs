@@ -38,7 +38,8 @@ internal sealed class ApiProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<ApiProcess> StartAsync(string connectionString, string schema, CancellationToken cancellationToken)
+    public static async Task<ApiProcess> StartAsync(
+        string connectionString, string schema, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? environment = null)
     {
         var dll = await LocateOrBuildAsync(cancellationToken);
         var port = FreeLoopbackPort();
@@ -61,6 +62,10 @@ internal sealed class ApiProcess : IAsyncDisposable
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning";
         start.Environment.Remove("ASPNETCORE_URLS");
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var api = new ApiProcess(process, baseAddress, dll);

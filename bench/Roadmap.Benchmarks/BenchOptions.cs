@@ -39,6 +39,9 @@ internal sealed record BenchOptions
     /// <summary>rebuild: how the events are loaded, <c>copy</c> or <c>append</c>.</summary>
     public string Load { get; init; } = "copy";
 
+    /// <summary>webhooks: subscriptions, each with a receiver of its own.</summary>
+    public int Subscriptions { get; init; } = 10;
+
     /// <summary>http-append: procedure instances the decisions go to.</summary>
     public int Procedures { get; init; } = 400;
 
@@ -65,6 +68,7 @@ internal sealed record BenchOptions
         [
             new("concurrency", 1, 1000), new("seconds", 1, 3600), new("warmup", 0, 600), new("procedures", 1, 100_000),
         ],
+        "webhooks" => [new("subscriptions", 1, 1000), new("events", 1, 1_000_000), new("rate", 1, 10_000), new("concurrency", 1, 256)],
         "rebuild" =>
         [
             new("events", 1, 20_000_000), new("streams", 1, 20_000_000), new("concurrency", 1, 64), new("batch", 1, 1_000_000),
@@ -79,6 +83,7 @@ internal sealed record BenchOptions
         "projection-lag" => new BenchOptions { Concurrency = 4, Warmup = 1 },
         "rebuild" => new BenchOptions { Concurrency = 4, Streams = 0 },
         "http-append" or "http-append-vs-append" => new BenchOptions { Warmup = 2 },
+        "webhooks" => new BenchOptions { Events = 2000, Rate = 200, Concurrency = 8 },
         _ => new BenchOptions(),
     };
 
@@ -165,6 +170,7 @@ internal sealed record BenchOptions
                 "poll-ms" => options with { PollMs = number },
                 "events" => options with { Events = number },
                 "procedures" => options with { Procedures = number },
+                "subscriptions" => options with { Subscriptions = number },
                 _ => options with { Warmup = number },
             };
         }
@@ -196,6 +202,8 @@ internal sealed record BenchOptions
                 return options.Concurrency > options.Procedures
                     ? $"--concurrency ({options.Concurrency}) cannot exceed --procedures ({options.Procedures}): every worker needs its own procedures"
                     : "";
+            case "webhooks":
+                return "";
             case "rebuild":
                 return options.Streams > options.Events
                     ? $"--streams ({options.Streams}) cannot exceed --events ({options.Events}): every stream needs an event"
