@@ -19,6 +19,9 @@ public sealed class WebhookSender(
 {
     public const string HttpClientName = "webhooks";
 
+    /// <summary>Deliveries read and stored together; a crash repeats at most these.</summary>
+    private const int BatchSize = 50;
+
     private readonly string _schema = storeOptions.Schema;
     private readonly Dictionary<Guid, Worker> _workers = [];
     private readonly SemaphoreSlim _wake = new(0, 1);
@@ -165,8 +168,8 @@ public sealed class WebhookSender(
                 while (true)
                 {
                     stop.ThrowIfCancellationRequested();
-                    var head = await HeadAsync(connection, subscription, stop);
-                    if (head is null)
+                    var pending = await PendingAsync(connection, subscription, stop);
+                    if (pending.Count == 0)
                     {
                         lock (_workers)
                         {
@@ -182,7 +185,7 @@ public sealed class WebhookSender(
                         continue;
                     }
 
-                    var wait = head.NextAttemptAt - clock.GetUtcNow();
+                    var wait = pending[0].NextAttemptAt - clock.GetUtcNow();
                     if (wait > TimeSpan.Zero)
                     {
                         // Re-read at least every poll interval: a redelivery or pause may change the head meanwhile.
@@ -190,7 +193,7 @@ public sealed class WebhookSender(
                         continue;
                     }
 
-                    await AttemptAsync(connection, head, stop);
+                    await SendInOrderAsync(connection, pending, stop);
                 }
             }
             finally
@@ -226,8 +229,11 @@ public sealed class WebhookSender(
 
     private sealed record Head(long DeliveryId, Guid SubscriptionId, Guid EventId, string Body, int Attempts, DateTimeOffset NextAttemptAt, string TargetUrl, string Secret);
 
-    /// <summary>The oldest pending delivery of an active subscription: nothing behind it goes before it.</summary>
-    private async Task<Head?> HeadAsync(NpgsqlConnection connection, Guid subscription, CancellationToken stop)
+    /// <summary>
+    /// The oldest pending deliveries of an active subscription, in order. They are sent one after the other and the
+    /// outcomes stored together: a crash repeats at most this batch. A failure ends the batch (nothing overtakes it).
+    /// </summary>
+    private async Task<List<Head>> PendingAsync(NpgsqlConnection connection, Guid subscription, CancellationToken stop)
     {
         await using var command = new NpgsqlCommand(
             $"""
@@ -236,20 +242,53 @@ public sealed class WebhookSender(
               join {_schema}.webhook_subscriptions s on s.subscription_id = d.subscription_id and s.state = 'active'
               join {_schema}.webhook_secrets k on k.subscription_id = d.subscription_id
              where d.subscription_id = $1 and d.state = 'pending'
-             order by d.delivery_id limit 1
+             order by d.delivery_id limit {BatchSize}
             """, connection);
         command.Parameters.AddWithValue(subscription);
         await using var reader = await command.ExecuteReaderAsync(stop);
-        if (!await reader.ReadAsync(stop))
+        var pending = new List<Head>();
+        while (await reader.ReadAsync(stop))
         {
-            return null;
+            pending.Add(new Head(reader.GetInt64(0), subscription, reader.GetGuid(1), reader.GetString(2), reader.GetInt32(3),
+                reader.GetFieldValue<DateTimeOffset>(4), reader.GetString(5), reader.GetString(6)));
         }
 
-        return new Head(reader.GetInt64(0), subscription, reader.GetGuid(1), reader.GetString(2), reader.GetInt32(3),
-            reader.GetFieldValue<DateTimeOffset>(4), reader.GetString(5), reader.GetString(6));
+        return pending;
     }
 
-    private async Task AttemptAsync(NpgsqlConnection connection, Head head, CancellationToken stop)
+    private async Task SendInOrderAsync(NpgsqlConnection connection, List<Head> pending, CancellationToken stop)
+    {
+        var outcomes = new List<Outcome>(pending.Count);
+        try
+        {
+            foreach (var head in pending)
+            {
+                if (head.NextAttemptAt > clock.GetUtcNow())
+                {
+                    break;
+                }
+
+                var outcome = await AttemptAsync(head, stop);
+                outcomes.Add(outcome);
+                if (outcome.Error is not null)
+                {
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            // Also when stopping: what was answered is stored, so only the attempt cut off is repeated.
+            if (outcomes.Count > 0)
+            {
+                await RecordAsync(connection, outcomes);
+            }
+        }
+    }
+
+    private sealed record Outcome(Head Head, int Attempt, DateTimeOffset StartedAt, TimeSpan Duration, int? Status, string? Error);
+
+    private async Task<Outcome> AttemptAsync(Head head, CancellationToken stop)
     {
         var attempt = head.Attempts + 1;
         var startedAt = clock.GetUtcNow();
@@ -289,7 +328,7 @@ public sealed class WebhookSender(
             await hook(head.DeliveryId);
         }
 
-        await RecordAsync(connection, head, attempt, startedAt, duration, status, error, stop);
+        return new Outcome(head, attempt, startedAt, duration, status, error);
     }
 
     private HttpRequestMessage Sign(Head head, DateTimeOffset now)
@@ -306,70 +345,74 @@ public sealed class WebhookSender(
         return request;
     }
 
-    /// <summary>The attempt in the delivery log and the delivery's new state, in one transaction.</summary>
-    private async Task RecordAsync(
-        NpgsqlConnection connection, Head head, int attempt, DateTimeOffset startedAt, TimeSpan duration, int? status, string? error, CancellationToken stop)
+    /// <summary>The attempts in the delivery log and the deliveries' new states, in one transaction (three statements, one round trip).</summary>
+    private async Task RecordAsync(NpgsqlConnection connection, List<Outcome> outcomes)
     {
-        var delivered = error is null;
-        var dead = !delivered && attempt >= options.MaxAttempts;
-        var next = clock.GetUtcNow() + (delivered || dead ? TimeSpan.Zero : options.BackoffAfter(attempt, Random.Shared));
-        await using var transaction = await connection.BeginTransactionAsync(stop);
+        var now = clock.GetUtcNow();
+        var states = outcomes.Select(o => o.Error is null ? "delivered" : o.Attempt >= options.MaxAttempts ? "dead" : "pending").ToArray();
+        await using var transaction = await connection.BeginTransactionAsync(CancellationToken.None);
         await using var batch = new NpgsqlBatch(connection, transaction);
         var log = new NpgsqlBatchCommand(
             $"""
             insert into {_schema}.webhook_attempts (delivery_id, subscription_id, attempt, started_at, duration_ms, status_code, error)
-            values ($1, $2, $3, $4, $5, $6, $7)
+            select * from unnest($1::bigint[], $2::uuid[], $3::integer[], $4::timestamptz[], $5::float8[], $6::integer[], $7::text[])
             """);
-        log.Parameters.Add(new NpgsqlParameter { Value = head.DeliveryId });
-        log.Parameters.Add(new NpgsqlParameter { Value = head.SubscriptionId });
-        log.Parameters.Add(new NpgsqlParameter { Value = attempt });
-        log.Parameters.Add(new NpgsqlParameter { Value = startedAt });
-        log.Parameters.Add(new NpgsqlParameter { Value = duration.TotalMilliseconds });
-        log.Parameters.Add(new NpgsqlParameter { Value = (object?)status ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Integer });
-        log.Parameters.Add(new NpgsqlParameter { Value = (object?)error ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        log.Parameters.Add(new NpgsqlParameter { Value = outcomes.Select(o => o.Head.DeliveryId).ToArray() });
+        log.Parameters.Add(new NpgsqlParameter { Value = outcomes.Select(o => o.Head.SubscriptionId).ToArray() });
+        log.Parameters.Add(new NpgsqlParameter { Value = outcomes.Select(o => o.Attempt).ToArray() });
+        log.Parameters.Add(new NpgsqlParameter { Value = outcomes.Select(o => o.StartedAt).ToArray() });
+        log.Parameters.Add(new NpgsqlParameter { Value = outcomes.Select(o => o.Duration.TotalMilliseconds).ToArray() });
+        log.Parameters.Add(new NpgsqlParameter { Value = outcomes.Select(o => o.Status).ToArray() });
+        log.Parameters.Add(new NpgsqlParameter { Value = outcomes.Select(o => o.Error).ToArray() });
         batch.BatchCommands.Add(log);
 
         var update = new NpgsqlBatchCommand(
             $"""
-            update {_schema}.webhook_deliveries
-               set attempts = $2, last_error = $3, next_attempt_at = $4,
-                   state = case when $5 then 'delivered' when $6 then 'dead' else 'pending' end,
-                   delivered_at = case when $5 then now() end,
-                   dead_at = case when $6 then now() end
-             where delivery_id = $1 and state = 'pending'
+            update {_schema}.webhook_deliveries d
+               set attempts = u.attempt, last_error = u.error, next_attempt_at = u.next_attempt_at, state = u.state,
+                   delivered_at = case when u.state = 'delivered' then now() end,
+                   dead_at = case when u.state = 'dead' then now() end
+              from unnest($1::bigint[], $2::integer[], $3::text[], $4::timestamptz[], $5::text[]) as u(delivery_id, attempt, error, next_attempt_at, state)
+             where d.delivery_id = u.delivery_id and d.state = 'pending'
             """);
-        update.Parameters.Add(new NpgsqlParameter { Value = head.DeliveryId });
-        update.Parameters.Add(new NpgsqlParameter { Value = attempt });
-        update.Parameters.Add(new NpgsqlParameter { Value = (object?)error ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-        update.Parameters.Add(new NpgsqlParameter { Value = next });
-        update.Parameters.Add(new NpgsqlParameter { Value = delivered });
-        update.Parameters.Add(new NpgsqlParameter { Value = dead });
+        update.Parameters.Add(new NpgsqlParameter { Value = outcomes.Select(o => o.Head.DeliveryId).ToArray() });
+        update.Parameters.Add(new NpgsqlParameter { Value = outcomes.Select(o => o.Attempt).ToArray() });
+        update.Parameters.Add(new NpgsqlParameter { Value = outcomes.Select(o => o.Error).ToArray() });
+        update.Parameters.Add(new NpgsqlParameter
+        {
+            Value = outcomes.Select((o, i) => states[i] == "pending" ? now + options.BackoffAfter(o.Attempt, Random.Shared) : now).ToArray(),
+        });
+        update.Parameters.Add(new NpgsqlParameter { Value = states });
         batch.BatchCommands.Add(update);
 
-        if (dead || delivered)
+        var subscription = outcomes[0].Head.SubscriptionId;
+        if (states.Contains("delivered"))
         {
-            var health = new NpgsqlBatchCommand(dead
-                ? $"""
-                  insert into {_schema}.webhook_status (subscription_id, failing, failing_since, last_error) values ($1, true, now(), $2)
-                  on conflict (subscription_id) do update set failing = true, last_error = excluded.last_error,
-                    failing_since = coalesce({_schema}.webhook_status.failing_since, excluded.failing_since)
-                  """
-                : $"update {_schema}.webhook_status set failing = false, failing_since = null where subscription_id = $1 and failing");
-            health.Parameters.Add(new NpgsqlParameter { Value = head.SubscriptionId });
-            if (dead)
-            {
-                health.Parameters.Add(new NpgsqlParameter { Value = error });
-            }
-
-            batch.BatchCommands.Add(health);
+            var healthy = new NpgsqlBatchCommand($"update {_schema}.webhook_status set failing = false, failing_since = null where subscription_id = $1 and failing");
+            healthy.Parameters.Add(new NpgsqlParameter { Value = subscription });
+            batch.BatchCommands.Add(healthy);
         }
 
-        await batch.ExecuteNonQueryAsync(stop);
+        var dead = outcomes.Where((_, i) => states[i] == "dead").ToList();
+        if (dead.Count > 0)
+        {
+            var failing = new NpgsqlBatchCommand(
+                $"""
+                insert into {_schema}.webhook_status (subscription_id, failing, failing_since, last_error) values ($1, true, now(), $2)
+                on conflict (subscription_id) do update set failing = true, last_error = excluded.last_error,
+                  failing_since = coalesce({_schema}.webhook_status.failing_since, excluded.failing_since)
+                """);
+            failing.Parameters.Add(new NpgsqlParameter { Value = subscription });
+            failing.Parameters.Add(new NpgsqlParameter { Value = dead[^1].Error });
+            batch.BatchCommands.Add(failing);
+        }
+
+        await batch.ExecuteNonQueryAsync(CancellationToken.None);
         await transaction.CommitAsync(CancellationToken.None);
-        if (dead)
+        foreach (var outcome in dead)
         {
             logger.LogWarning("Webhook delivery {Delivery} to subscription {Subscription} is a dead letter after {Attempts} attempts: {Error}",
-                head.DeliveryId, head.SubscriptionId, attempt, error);
+                outcome.Head.DeliveryId, subscription, outcome.Attempt, outcome.Error);
         }
     }
 

@@ -24,6 +24,7 @@ public static class WebhookSetup
                 client.Timeout = Timeout.InfiniteTimeSpan; // each attempt has its own timeout (AttemptTimeout)
                 client.DefaultRequestHeaders.UserAgent.ParseAdd("Roadmap-Webhooks/1.0");
             })
+            .RemoveAllLoggers() // four log lines per delivery otherwise; the delivery log (webhook_attempts) records each attempt
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
             {
                 AllowAutoRedirect = false,
