@@ -6,6 +6,8 @@ using Roadmap.Api.Demo;
 using Roadmap.Api.Health;
 using Roadmap.Api.Infrastructure;
 using Roadmap.Api.Integrations.Feeds;
+using Roadmap.Api.Integrations.Subscriptions;
+using Roadmap.Api.Integrations.Webhooks;
 using Roadmap.Api.Municipalities;
 using Roadmap.Api.Procedures;
 using Roadmap.Api.Procurements;
@@ -30,6 +32,7 @@ builder.Services.AddValidatorsFromAssemblyContaining<Program>(includeInternalTyp
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<Decisions>();
 builder.Services.AddRoadmapEventStore(builder.Configuration);
+builder.Services.AddWebhooks(builder.Configuration);
 builder.Services.AddRoadmapReadModels();
 builder.Services.AddFeeds();
 builder.Services.AddSingleton<DemoData>();
@@ -63,6 +66,7 @@ app.MapProcurements();
 app.MapRoadmaps();
 app.MapRoadmapPages();
 app.MapFeeds();
+app.MapSubscriptions();
 
 await app.RunAsync();
 return 0;

@@ -2,6 +2,7 @@ using Roadmap.Domain.Catalogue;
 using Roadmap.Domain.Municipalities;
 using Roadmap.Domain.Procedures;
 using Roadmap.Domain.Procurements;
+using Roadmap.Domain.Subscriptions;
 
 namespace Roadmap.Domain.Deciding;
 
@@ -42,6 +43,12 @@ public static class DomainEvents
         (typeof(ReviewConcluded), "procurement.review-concluded", 1),
         (typeof(ProcurementAwarded), "procurement.awarded", 1),
         (typeof(ProcurementCancelled), "procurement.cancelled", 1),
+
+        (typeof(SubscriptionCreated), "subscription.created", 1),
+        (typeof(SubscriptionPaused), "subscription.paused", 1),
+        (typeof(SubscriptionResumed), "subscription.resumed", 1),
+        (typeof(SubscriptionDeleted), "subscription.deleted", 1),
+        (typeof(SubscriptionSecretRotated), "subscription.secret-rotated", 1),
     ];
 
     /// <summary>The registered name and version of an event class; throws for a class that is not an event.</summary>

@@ -112,6 +112,11 @@ public static class ViolationCodes
     public const string AwardInFuture = "award-in-future";
     public const string CancellationBeforeStart = "cancellation-before-start";
 
+    // Webhook subscriptions
+    public const string SubscriptionUnknown = "subscription-unknown";
+    public const string SubscriptionAlreadyCreated = "subscription-already-created";
+    public const string TargetUrlRequired = "target-url-required";
+
     /// <summary>All codes, e.g. for documenting problem types.</summary>
     public static IReadOnlyList<string> All { get; } = typeof(ViolationCodes)
         .GetFields(BindingFlags.Public | BindingFlags.Static)

@@ -39,6 +39,9 @@ internal sealed record BenchOptions
     /// <summary>rebuild: how the events are loaded, <c>copy</c> or <c>append</c>.</summary>
     public string Load { get; init; } = "copy";
 
+    /// <summary>webhooks: subscriptions, each with a receiver of its own.</summary>
+    public int Subscriptions { get; init; } = 10;
+
     /// <summary>http-append: procedure instances the decisions go to; read: procedures per municipality.</summary>
     public int Procedures { get; init; } = 400;
 
@@ -73,6 +76,7 @@ internal sealed record BenchOptions
             new("municipalities", 1, CountyHistory.Kreise.Length * CountyHistory.MunicipalitiesPerCounty), new("procedures", 1, 10_000),
             new("concurrency", 1, 256), new("seconds", 1, 3600), new("warmup", 0, 600), new("batch", 1, 100_000),
         ],
+        "webhooks" => [new("subscriptions", 1, 1000), new("events", 1, 1_000_000), new("rate", 1, 10_000), new("concurrency", 1, 256)],
         "rebuild" =>
         [
             new("events", 1, 20_000_000), new("streams", 1, 20_000_000), new("concurrency", 1, 64), new("batch", 1, 1_000_000),
@@ -88,6 +92,7 @@ internal sealed record BenchOptions
         "rebuild" => new BenchOptions { Concurrency = 4, Streams = 0 },
         "http-append" or "http-append-vs-append" => new BenchOptions { Warmup = 2 },
         "read" => new BenchOptions { Procedures = 300, Warmup = 3 },
+        "webhooks" => new BenchOptions { Events = 2000, Rate = 200, Concurrency = 8 },
         _ => new BenchOptions(),
     };
 
@@ -175,6 +180,7 @@ internal sealed record BenchOptions
                 "events" => options with { Events = number },
                 "procedures" => options with { Procedures = number },
                 "municipalities" => options with { Municipalities = number },
+                "subscriptions" => options with { Subscriptions = number },
                 _ => options with { Warmup = number },
             };
         }
@@ -211,6 +217,8 @@ internal sealed record BenchOptions
                 return procedures > 3_000_000
                     ? $"--municipalities x --procedures = {procedures} procedure instances is more than this benchmark is meant for (3,000,000)"
                     : "";
+            case "webhooks":
+                return "";
             case "rebuild":
                 return options.Streams > options.Events
                     ? $"--streams ({options.Streams}) cannot exceed --events ({options.Events}): every stream needs an event"

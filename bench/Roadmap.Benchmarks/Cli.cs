@@ -15,7 +15,7 @@ internal static class Cli
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // "15.18 (Debian 15.18-0+deb12u1)" stays readable
     };
 
-    private static readonly string[] Names = ["append", "append-ceiling", "append-vs-ceiling", "projection-lag", "rebuild", "http-append", "http-append-vs-append", "read"];
+    private static readonly string[] Names = ["append", "append-ceiling", "append-vs-ceiling", "projection-lag", "rebuild", "http-append", "http-append-vs-append", "read", "webhooks"];
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -73,6 +73,7 @@ internal static class Cli
                 "http-append" => await HttpAppendBenchmark.RunAsync(connectionString, options, cancellation.Token),
                 "read" => await ReadBenchmark.RunAsync(connectionString, options, cancellation.Token),
                 "http-append-vs-append" => await RunHttpVersusAppendAsync(connectionString, options, cancellation.Token),
+                "webhooks" => await WebhookBenchmark.RunAsync(connectionString, options, cancellation.Token),
                 _ => await RunVersusAsync(connectionString, options, cancellation.Token),
             };
             await Console.Out.WriteLineAsync(JsonSerializer.Serialize(result, result.GetType(), JsonOptions));
@@ -208,6 +209,12 @@ internal static class Cli
                               p50/p95/p99/max, statuses, CPU per request, load and projection times
                               --municipalities M (2056)  --procedures P (300)  --concurrency C (8)  --seconds T (10)
                               --warmup W (3)  --batch B (daemon BatchSize while building the projection; 5000)
+          webhooks            starts the real API as in http-append (loopback http allowed), N Kestrel receivers in this
+                              process that verify every signature, N subscriptions; then C workers POST E deprecation
+                              notices at R per second (open loop); deliveriesPerSecond and the time from an event's
+                              commit (its CloudEvent time) to its receipt, p50/p99/max (the goal: p99 <= 250 ms at
+                              N=10, R=200)
+                              --subscriptions N (10)  --events E (2000)  --rate R (200)  --concurrency C (8)
 
         Options take a value as '--name N' or '--name=N'.
         Environment: ConnectionStrings__Roadmap (required), ROADMAP_PG_BIN (directory holding pgbench;

@@ -1,0 +1,25 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Roadmap.Api.Infrastructure;
+using Roadmap.Domain.Subscriptions;
+
+namespace Roadmap.Api.Integrations.Subscriptions;
+
+/// <summary>DELETE /subscriptions/{id}: no further deliveries; pending ones are not sent.</summary>
+public static class DeleteSubscription
+{
+    public static void Map(RouteGroupBuilder group) => group.MapDelete("/{id}", HandleAsync)
+        .WithSummary("Deletes a subscription: nothing more is recorded or sent for it. Its history stays in the event log.");
+
+    private static async Task<Results<Ok<DecisionResponse>, Created<DecisionResponse>, ProblemHttpResult>> HandleAsync(
+        string id, HttpContext http, Decisions decisions, CancellationToken cancellationToken) =>
+        Guid.TryParse(id, out var subscriptionId)
+            ? await decisions.DecideAsync(
+                http,
+                new DecisionTarget(Subscription.StreamId(subscriptionId), Subscription.StreamType),
+                Subscription.Decider,
+                (_, context) => ValueTask.FromResult<ISubscriptionCommand>(
+                    new Roadmap.Domain.Subscriptions.DeleteSubscription(subscriptionId, context.Now, context.By)),
+                new { subscriptionId },
+                cancellationToken)
+            : SubscriptionReads.Unknown(id);
+}

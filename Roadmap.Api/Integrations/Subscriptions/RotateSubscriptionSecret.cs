@@ -1,0 +1,38 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Roadmap.Api.Infrastructure;
+using Roadmap.EventStore;
+
+namespace Roadmap.Api.Integrations.Subscriptions;
+
+/// <summary>POST /subscriptions/{id}/secret: a new signing secret, shown once; the next attempt is signed with it.</summary>
+public static class RotateSubscriptionSecret
+{
+    /// <param name="Reason">Optional: why, for the audit trail of who rotated when (the reason itself is not stored).</param>
+    public sealed record Request(string? Reason = null)
+    {
+        /// <summary>The example the OpenAPI document shows.</summary>
+        public static Request Example => new("Yearly rotation");
+    }
+
+    public static void Map(RouteGroupBuilder group) => group.MapPost("/{id}/secret", HandleAsync)
+        .WithSummary("Rotates the signing secret and shows the new one once; deliveries from now on are signed with it.");
+
+    private static async Task<Results<Ok<SubscriptionWithSecret>, ProblemHttpResult>> HandleAsync(
+        string id, Request? request, HttpContext http, PostgresEventStore store, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        if (!Guid.TryParse(id, out var subscriptionId))
+        {
+            return SubscriptionReads.Unknown(id);
+        }
+
+        var (answer, problem) = await SubscriptionSecrets.DecideWithNewSecretAsync(store, subscriptionId,
+            _ => new Roadmap.Domain.Subscriptions.RotateSubscriptionSecret(subscriptionId, clock.GetUtcNow(), Actor.Of(http)), cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        HttpVersioning.SetETag(http, answer!.Subscription.Version);
+        return TypedResults.Ok(answer);
+    }
+}

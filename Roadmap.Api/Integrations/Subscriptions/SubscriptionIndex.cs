@@ -1,0 +1,70 @@
+using Npgsql;
+using NpgsqlTypes;
+using Roadmap.Domain.Subscriptions;
+using Roadmap.EventStore.Projections;
+
+namespace Roadmap.Api.Integrations.Subscriptions;
+
+/// <summary>
+/// The subscriptions and their filters, current when a decision returns (inline): the list the API serves and the
+/// table the webhook dispatcher matches events against. <c>created_position</c> keeps a subscription from receiving
+/// events older than itself.
+/// </summary>
+public sealed class SubscriptionIndex : Projection
+{
+    public override string Name => "subscription_index";
+
+    public override IReadOnlyList<string> Tables => ["webhook_subscriptions"];
+
+    public override string TablesSql =>
+        """
+        create table if not exists __schema__.webhook_subscriptions (
+          subscription_id uuid primary key, target_url text not null, event_types text[] not null, municipalities text[] not null,
+          product_ids uuid[] not null, release_ids uuid[] not null, state text not null, created_at timestamptz not null,
+          created_position bigint not null, updated_at timestamptz not null, version bigint not null);
+        """;
+
+    public override async Task ApplyAsync(ProjectionBatch batch, CancellationToken cancellationToken)
+    {
+        var table = batch.Table("webhook_subscriptions");
+        foreach (var recorded in batch.Events)
+        {
+            if (recorded.Data is not ISubscriptionEvent e)
+            {
+                continue;
+            }
+
+            await using var command = e switch
+            {
+                SubscriptionCreated c => batch.Command(
+                    $"""
+                    insert into {table} (subscription_id, target_url, event_types, municipalities, product_ids, release_ids, state,
+                      created_at, created_position, updated_at, version)
+                    values ($1, $2, $3, $4, $5, $6, 'active', $7, $8, $7, $9)
+                    """),
+                SubscriptionPaused => batch.Command($"update {table} set state = 'paused', updated_at = $2, version = $3 where subscription_id = $1"),
+                SubscriptionResumed => batch.Command($"update {table} set state = 'active', updated_at = $2, version = $3 where subscription_id = $1"),
+                SubscriptionDeleted => batch.Command($"update {table} set state = 'deleted', updated_at = $2, version = $3 where subscription_id = $1"),
+                _ => batch.Command($"update {table} set updated_at = $2, version = $3 where subscription_id = $1"),
+            };
+            command.Parameters.AddWithValue(e.SubscriptionId);
+            if (e is SubscriptionCreated created)
+            {
+                command.Parameters.AddWithValue(created.TargetUrl);
+                command.Parameters.AddWithValue(created.EventTypes.ToArray());
+                command.Parameters.AddWithValue(created.Municipalities.ToArray());
+                command.Parameters.AddWithValue(created.ProductIds.ToArray());
+                command.Parameters.AddWithValue(created.ReleaseIds.ToArray());
+                command.Parameters.AddWithValue(created.RecordedAt);
+                command.Parameters.AddWithValue(recorded.GlobalPosition);
+            }
+            else
+            {
+                command.Parameters.AddWithValue(e.RecordedAt);
+            }
+
+            command.Parameters.Add(new NpgsqlParameter { Value = recorded.Version, NpgsqlDbType = NpgsqlDbType.Bigint });
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,442 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text;
+using Npgsql;
+using Roadmap.EventStore;
+
+namespace Roadmap.Api.Integrations.Webhooks;
+
+/// <summary>
+/// Sends the deliveries that <see cref="WebhookOutbox"/> recorded. One worker per subscription with pending
+/// deliveries, holding that subscription's advisory lock, so across all nodes one sender serves a subscription and
+/// sends its deliveries strictly in delivery_id (log) order: the oldest pending delivery is retried, with backoff,
+/// until it succeeds or becomes a dead letter, and only then does the next one go. A delivery is marked delivered
+/// only after a 2xx, so a crash in flight sends that delivery again (at least once, same webhook-id).
+/// </summary>
+public sealed class WebhookSender(
+    NpgsqlDataSource dataSource, EventStoreOptions storeOptions, WebhookOptions options, IHttpClientFactory httpClients,
+    TimeProvider clock, ILogger<WebhookSender> logger) : BackgroundService
+{
+    public const string HttpClientName = "webhooks";
+
+    /// <summary>Deliveries read and stored together; a crash repeats at most these.</summary>
+    private const int BatchSize = 50;
+
+    private readonly string _schema = storeOptions.Schema;
+    private readonly Dictionary<Guid, Worker> _workers = [];
+    private readonly SemaphoreSlim _wake = new(0, 1);
+
+    protected override async Task ExecuteAsync(CancellationToken stop)
+    {
+        if (!options.RunSender)
+        {
+            logger.LogInformation("Webhook sender disabled on this node (Roadmap:Webhooks:RunSender=false)");
+            return;
+        }
+
+        var listening = ListenAsync(stop);
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                foreach (var subscription in await DueSubscriptionsAsync(stop))
+                {
+                    Kick(subscription, stop);
+                }
+
+                await _wake.WaitAsync(options.PollInterval, stop);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Webhook sender: could not read pending deliveries; retrying");
+                await DelayQuietlyAsync(options.PollInterval, stop);
+            }
+        }
+
+        Task[] running;
+        lock (_workers)
+        {
+            running = _workers.Values.Select(w => w.Task).ToArray();
+        }
+
+        await Task.WhenAll(running.Append(listening));
+    }
+
+    private void Wake()
+    {
+        try
+        {
+            _wake.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // already awake
+        }
+    }
+
+    /// <summary>LISTEN for the dispatcher's NOTIFY; the poll in <see cref="ExecuteAsync"/> covers a lost one.</summary>
+    private async Task ListenAsync(CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await using var connection = await dataSource.OpenConnectionAsync(stop);
+                connection.Notification += (_, _) => Wake();
+                await using (var listen = new NpgsqlCommand($"listen {WebhookOutbox.Channel(_schema)}", connection))
+                {
+                    await listen.ExecuteNonQueryAsync(stop);
+                }
+
+                try
+                {
+                    while (!stop.IsCancellationRequested)
+                    {
+                        await connection.WaitAsync(stop);
+                    }
+                }
+                finally
+                {
+                    await using var unlisten = new NpgsqlCommand("unlisten *", connection);
+                    await unlisten.ExecuteNonQueryAsync(CancellationToken.None);
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Webhook sender: LISTEN connection lost; reconnecting");
+                await DelayQuietlyAsync(options.PollInterval, stop);
+            }
+        }
+    }
+
+    private async Task<List<Guid>> DueSubscriptionsAsync(CancellationToken stop)
+    {
+        await using var command = dataSource.CreateCommand(
+            $"""
+            select distinct d.subscription_id from {_schema}.webhook_deliveries d
+              join {_schema}.webhook_subscriptions s on s.subscription_id = d.subscription_id
+             where d.state = 'pending' and s.state = 'active'
+            """);
+        await using var reader = await command.ExecuteReaderAsync(stop);
+        var due = new List<Guid>();
+        while (await reader.ReadAsync(stop))
+        {
+            due.Add(reader.GetGuid(0));
+        }
+
+        return due;
+    }
+
+    /// <summary>Starts a worker for the subscription, or tells the running one to look again before it stops.</summary>
+    private void Kick(Guid subscription, CancellationToken stop)
+    {
+        lock (_workers)
+        {
+            if (_workers.TryGetValue(subscription, out var running))
+            {
+                running.Kicked = true;
+                return;
+            }
+
+            var worker = new Worker();
+            _workers[subscription] = worker;
+            worker.Task = Task.Run(() => RunWorkerAsync(subscription, worker, stop), CancellationToken.None);
+        }
+    }
+
+    private async Task RunWorkerAsync(Guid subscription, Worker worker, CancellationToken stop)
+    {
+        try
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(stop);
+            var lockKey = $"roadmap.webhooks:{_schema}:{subscription}";
+            if (!await AdvisoryLockAsync(connection, "pg_try_advisory_lock", lockKey, stop))
+            {
+                return; // another node sends for this subscription
+            }
+
+            try
+            {
+                while (true)
+                {
+                    stop.ThrowIfCancellationRequested();
+                    var pending = await PendingAsync(connection, subscription, stop);
+                    if (pending.Count == 0)
+                    {
+                        lock (_workers)
+                        {
+                            if (!worker.Kicked)
+                            {
+                                _workers.Remove(subscription);
+                                return;
+                            }
+
+                            worker.Kicked = false;
+                        }
+
+                        continue;
+                    }
+
+                    var wait = pending[0].NextAttemptAt - clock.GetUtcNow();
+                    if (wait > TimeSpan.Zero)
+                    {
+                        // Re-read at least every poll interval: a redelivery or pause may change the head meanwhile.
+                        await Task.Delay(wait < options.PollInterval ? wait : options.PollInterval, stop);
+                        continue;
+                    }
+
+                    await SendInOrderAsync(connection, pending, stop);
+                }
+            }
+            finally
+            {
+                await AdvisoryLockAsync(connection, "pg_advisory_unlock", lockKey, CancellationToken.None);
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Webhook sender: worker for subscription {Subscription} failed; the next poll restarts it", subscription);
+        }
+        finally
+        {
+            lock (_workers)
+            {
+                if (_workers.TryGetValue(subscription, out var current) && ReferenceEquals(current, worker))
+                {
+                    _workers.Remove(subscription);
+                }
+            }
+        }
+    }
+
+    private static async Task<bool> AdvisoryLockAsync(NpgsqlConnection connection, string function, string key, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand($"select {function}(hashtextextended($1, 0))", connection);
+        command.Parameters.AddWithValue(key);
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    private sealed record Head(long DeliveryId, Guid SubscriptionId, Guid EventId, string Body, int Attempts, DateTimeOffset NextAttemptAt, string TargetUrl, string Secret);
+
+    /// <summary>
+    /// The oldest pending deliveries of an active subscription, in order. They are sent one after the other and the
+    /// outcomes stored together: a crash repeats at most this batch. A failure ends the batch (nothing overtakes it).
+    /// </summary>
+    private async Task<List<Head>> PendingAsync(NpgsqlConnection connection, Guid subscription, CancellationToken stop)
+    {
+        await using var command = new NpgsqlCommand(
+            $"""
+            select d.delivery_id, d.event_id, d.body, d.attempts, d.next_attempt_at, s.target_url, k.secret
+              from {_schema}.webhook_deliveries d
+              join {_schema}.webhook_subscriptions s on s.subscription_id = d.subscription_id and s.state = 'active'
+              join {_schema}.webhook_secrets k on k.subscription_id = d.subscription_id
+             where d.subscription_id = $1 and d.state = 'pending'
+             order by d.delivery_id limit {BatchSize}
+            """, connection);
+        command.Parameters.AddWithValue(subscription);
+        await using var reader = await command.ExecuteReaderAsync(stop);
+        var pending = new List<Head>();
+        while (await reader.ReadAsync(stop))
+        {
+            pending.Add(new Head(reader.GetInt64(0), subscription, reader.GetGuid(1), reader.GetString(2), reader.GetInt32(3),
+                reader.GetFieldValue<DateTimeOffset>(4), reader.GetString(5), reader.GetString(6)));
+        }
+
+        return pending;
+    }
+
+    private async Task SendInOrderAsync(NpgsqlConnection connection, List<Head> pending, CancellationToken stop)
+    {
+        var outcomes = new List<Outcome>(pending.Count);
+        try
+        {
+            foreach (var head in pending)
+            {
+                if (head.NextAttemptAt > clock.GetUtcNow())
+                {
+                    break;
+                }
+
+                var outcome = await AttemptAsync(head, stop);
+                outcomes.Add(outcome);
+                if (outcome.Error is not null)
+                {
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            // Also when stopping: what was answered is stored, so only the attempt cut off is repeated.
+            if (outcomes.Count > 0)
+            {
+                await RecordAsync(connection, outcomes);
+            }
+        }
+    }
+
+    private sealed record Outcome(Head Head, int Attempt, DateTimeOffset StartedAt, TimeSpan Duration, int? Status, string? Error);
+
+    private async Task<Outcome> AttemptAsync(Head head, CancellationToken stop)
+    {
+        var attempt = head.Attempts + 1;
+        var startedAt = clock.GetUtcNow();
+        var started = Stopwatch.GetTimestamp();
+        int? status = null;
+        string? error = null;
+        try
+        {
+            using var request = Sign(head, startedAt);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
+            timeout.CancelAfter(options.AttemptTimeout);
+            using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            status = (int)response.StatusCode;
+            if (!response.IsSuccessStatusCode)
+            {
+                error = (int)response.StatusCode is >= 300 and < 400
+                    ? $"HTTP {status}: redirects are not followed"
+                    : $"HTTP {status} {response.ReasonPhrase}";
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            throw; // stopping: the delivery stays pending and goes again after the restart
+        }
+        catch (OperationCanceledException)
+        {
+            error = $"timed out after {options.AttemptTimeout.TotalMilliseconds:F0} ms";
+        }
+        catch (HttpRequestException e)
+        {
+            error = e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message;
+        }
+
+        var duration = Stopwatch.GetElapsedTime(started);
+        if (options.AfterResponse is { } hook)
+        {
+            await hook(head.DeliveryId);
+        }
+
+        return new Outcome(head, attempt, startedAt, duration, status, error);
+    }
+
+    private HttpRequestMessage Sign(Head head, DateTimeOffset now)
+    {
+        var body = Encoding.UTF8.GetBytes(head.Body);
+        var id = head.EventId.ToString();
+        var timestamp = now.ToUnixTimeSeconds();
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue(DeprecationCloudEvents.ContentType) { CharSet = "utf-8" };
+        var request = new HttpRequestMessage(HttpMethod.Post, head.TargetUrl) { Content = content };
+        request.Headers.TryAddWithoutValidation(WebhookSignature.IdHeader, id);
+        request.Headers.TryAddWithoutValidation(WebhookSignature.TimestampHeader, timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        request.Headers.TryAddWithoutValidation(WebhookSignature.SignatureHeader, WebhookSignature.Sign(head.Secret, id, timestamp, body));
+        return request;
+    }
+
+    /// <summary>The attempts in the delivery log and the deliveries' new states, in one transaction (three statements, one round trip).</summary>
+    private async Task RecordAsync(NpgsqlConnection connection, List<Outcome> outcomes)
+    {
+        var now = clock.GetUtcNow();
+        var states = outcomes.Select(o => o.Error is null ? "delivered" : o.Attempt >= options.MaxAttempts ? "dead" : "pending").ToArray();
+        await using var transaction = await connection.BeginTransactionAsync(CancellationToken.None);
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        var log = new NpgsqlBatchCommand(
+            $"""
+            insert into {_schema}.webhook_attempts (delivery_id, subscription_id, attempt, started_at, duration_ms, status_code, error)
+            select * from unnest($1::bigint[], $2::uuid[], $3::integer[], $4::timestamptz[], $5::float8[], $6::integer[], $7::text[])
+            """);
+        log.Parameters.Add(new NpgsqlParameter { Value = outcomes.Select(o => o.Head.DeliveryId).ToArray() });
+        log.Parameters.Add(new NpgsqlParameter { Value = outcomes.Select(o => o.Head.SubscriptionId).ToArray() });
+        log.Parameters.Add(new NpgsqlParameter { Value = outcomes.Select(o => o.Attempt).ToArray() });
+        log.Parameters.Add(new NpgsqlParameter { Value = outcomes.Select(o => o.StartedAt).ToArray() });
+        log.Parameters.Add(new NpgsqlParameter { Value = outcomes.Select(o => o.Duration.TotalMilliseconds).ToArray() });
+        log.Parameters.Add(new NpgsqlParameter { Value = outcomes.Select(o => o.Status).ToArray() });
+        log.Parameters.Add(new NpgsqlParameter { Value = outcomes.Select(o => o.Error).ToArray() });
+        batch.BatchCommands.Add(log);
+
+        var update = new NpgsqlBatchCommand(
+            $"""
+            update {_schema}.webhook_deliveries d
+               set attempts = u.attempt, last_error = u.error, next_attempt_at = u.next_attempt_at, state = u.state,
+                   delivered_at = case when u.state = 'delivered' then now() end,
+                   dead_at = case when u.state = 'dead' then now() end
+              from unnest($1::bigint[], $2::integer[], $3::text[], $4::timestamptz[], $5::text[]) as u(delivery_id, attempt, error, next_attempt_at, state)
+             where d.delivery_id = u.delivery_id and d.state = 'pending'
+            """);
+        update.Parameters.Add(new NpgsqlParameter { Value = outcomes.Select(o => o.Head.DeliveryId).ToArray() });
+        update.Parameters.Add(new NpgsqlParameter { Value = outcomes.Select(o => o.Attempt).ToArray() });
+        update.Parameters.Add(new NpgsqlParameter { Value = outcomes.Select(o => o.Error).ToArray() });
+        update.Parameters.Add(new NpgsqlParameter
+        {
+            Value = outcomes.Select((o, i) => states[i] == "pending" ? now + options.BackoffAfter(o.Attempt, Random.Shared) : now).ToArray(),
+        });
+        update.Parameters.Add(new NpgsqlParameter { Value = states });
+        batch.BatchCommands.Add(update);
+
+        var subscription = outcomes[0].Head.SubscriptionId;
+        if (states.Contains("delivered"))
+        {
+            var healthy = new NpgsqlBatchCommand($"update {_schema}.webhook_status set failing = false, failing_since = null where subscription_id = $1 and failing");
+            healthy.Parameters.Add(new NpgsqlParameter { Value = subscription });
+            batch.BatchCommands.Add(healthy);
+        }
+
+        var dead = outcomes.Where((_, i) => states[i] == "dead").ToList();
+        if (dead.Count > 0)
+        {
+            var failing = new NpgsqlBatchCommand(
+                $"""
+                insert into {_schema}.webhook_status (subscription_id, failing, failing_since, last_error) values ($1, true, now(), $2)
+                on conflict (subscription_id) do update set failing = true, last_error = excluded.last_error,
+                  failing_since = coalesce({_schema}.webhook_status.failing_since, excluded.failing_since)
+                """);
+            failing.Parameters.Add(new NpgsqlParameter { Value = subscription });
+            failing.Parameters.Add(new NpgsqlParameter { Value = dead[^1].Error });
+            batch.BatchCommands.Add(failing);
+        }
+
+        await batch.ExecuteNonQueryAsync(CancellationToken.None);
+        await transaction.CommitAsync(CancellationToken.None);
+        foreach (var outcome in dead)
+        {
+            logger.LogWarning("Webhook delivery {Delivery} to subscription {Subscription} is a dead letter after {Attempts} attempts: {Error}",
+                outcome.Head.DeliveryId, subscription, outcome.Attempt, outcome.Error);
+        }
+    }
+
+    private static async Task DelayQuietlyAsync(TimeSpan delay, CancellationToken stop)
+    {
+        try
+        {
+            await Task.Delay(delay, stop);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    public override void Dispose()
+    {
+        _wake.Dispose();
+        base.Dispose();
+    }
+
+    private sealed class Worker
+    {
+        public Task Task { get; set; } = Task.CompletedTask;
+
+        public bool Kicked { get; set; }
+    }
+}
