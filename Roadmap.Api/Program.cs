@@ -28,8 +28,10 @@ builder.Services.ConfigureHttpJsonOptions(options =>
     options.SerializerOptions.RespectRequiredConstructorParameters = true;
 });
 builder.Services.AddOpenApi(OpenApiConventions.Configure);
-builder.Services.AddValidatorsFromAssemblyContaining<Program>(includeInternalTypes: true);
+// Validators are stateless: one instance each for the life of the app.
+builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton, includeInternalTypes: true);
 builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<StreamStateCache>();
 builder.Services.AddSingleton<Decisions>();
 builder.Services.AddRoadmapEventStore(builder.Configuration);
 builder.Services.AddWebhooks(builder.Configuration);

@@ -26,7 +26,7 @@ public sealed record DecisionTarget(string StreamId, string StreamType, string? 
 /// without it a concurrent change is retried on the fresh state. Idempotency-Key makes a retried POST return the
 /// stored answer and append nothing: the key's row is written in the append's transaction.
 /// </summary>
-public sealed class Decisions(PostgresEventStore store, TimeProvider clock, ILogger<Decisions> logger)
+public sealed class Decisions(PostgresEventStore store, StreamStateCache states, TimeProvider clock, ILogger<Decisions> logger)
 {
     public const string IdempotencyHeader = "Idempotency-Key";
     private const int MaxAttempts = 5;
@@ -63,7 +63,8 @@ public sealed class Decisions(PostgresEventStore store, TimeProvider clock, ILog
             }
 
             // Read on the decision's own connection: one connection per request, and the fold sees the same database.
-            var current = await store.AggregateStreamAsync(connection, transaction, target.StreamId, decider.Initial, decider.EvolveStored, cancellationToken: cancellationToken);
+            // Only the events after the state this node already knows are read (StreamStateCache).
+            var current = await states.LoadAsync(connection, transaction, target.StreamId, decider, cancellationToken);
             if (ifMatch is { } pinned && pinned != current.Version)
             {
                 return StaleVersion(target.StreamId, pinned, current.Version);
@@ -80,6 +81,7 @@ public sealed class Decisions(PostgresEventStore store, TimeProvider clock, ILog
             }
 
             DecisionResponse response;
+            var (stateAfter, versionAfter) = (current.State, current.Version);
             if (events.Count == 0)
             {
                 response = new DecisionResponse(target.StreamId, current.Version, []);
@@ -94,6 +96,10 @@ public sealed class Decisions(PostgresEventStore store, TimeProvider clock, ILog
                     var appended = await store.AppendAsync(connection, transaction, target.StreamId, target.StreamType, expected, newEvents, cancellationToken, notifyWithTransaction: false);
                     response = new DecisionResponse(target.StreamId, appended.NextExpectedVersion,
                         appended.Events.Select(e => new DecisionEvent(e.EventId, e.EventType, e.Version, e.RecordedAt, e.Data)).ToList());
+                    if (!appended.WasAlreadyStored)
+                    {
+                        (stateAfter, versionAfter) = (events.Aggregate(current.State, decider.Evolve), appended.NextExpectedVersion);
+                    }
                 }
                 catch (WrongExpectedVersionException e) when (ifMatch is null && attempt < MaxAttempts)
                 {
@@ -114,6 +120,8 @@ public sealed class Decisions(PostgresEventStore store, TimeProvider clock, ILog
             }
 
             await transaction.CommitAsync(cancellationToken);
+            states.Remember(target.StreamId, stateAfter, versionAfter);
+
             if (events.Count > 0)
             {
                 store.SignalAppended(); // after the commit, out of the global notify lock (docs/0003)

@@ -45,6 +45,10 @@ internal sealed record BenchOptions
     /// <summary>http-append: procedure instances the decisions go to; read: procedures per municipality.</summary>
     public int Procedures { get; init; } = 400;
 
+    /// <summary>http-append: 1 runs the async projections and the webhook sender in the API under test (one node does
+    /// everything); 0 leaves them to another node, as a deployment with separate API and worker nodes would.</summary>
+    public bool Daemon { get; init; } = true;
+
     /// <summary>read: municipalities (Bavaria has 2,056).</summary>
     public int Municipalities { get; init; } = 2056;
 
@@ -70,6 +74,7 @@ internal sealed record BenchOptions
         "http-append" or "http-append-vs-append" =>
         [
             new("concurrency", 1, 1000), new("seconds", 1, 3600), new("warmup", 0, 600), new("procedures", 1, 100_000),
+            new("daemon", 0, 1),
         ],
         "read" =>
         [
@@ -179,6 +184,7 @@ internal sealed record BenchOptions
                 "poll-ms" => options with { PollMs = number },
                 "events" => options with { Events = number },
                 "procedures" => options with { Procedures = number },
+                "daemon" => options with { Daemon = number == 1 },
                 "municipalities" => options with { Municipalities = number },
                 "subscriptions" => options with { Subscriptions = number },
                 _ => options with { Warmup = number },

@@ -197,6 +197,8 @@ internal static class Cli
                               seconds after W warm-up seconds; successful requests/s, p50/p95/p99/max latency, 409, 412
                               and other statuses separately, CPU of the API, this process and PostgreSQL
                               --concurrency C (8)  --seconds T (10)  --warmup W (2 seconds, not counted)  --procedures S (400)
+                              --daemon 1|0 (1: the API under test also runs the async projections and the webhook
+                              sender, as a single node does; 0: they run elsewhere, as on a dedicated API node)
           http-append-vs-append
                               append (its defaults, same --concurrency), then http-append; prints the ratio
                               http-append requests/s / append events/s (the goal is >= 0.6) (options of http-append)

@@ -83,6 +83,7 @@ internal sealed record HttpAppendFigures(
     int WarmupSeconds,
     string Decisions,
     string Note,
+    bool AsyncProjectionsInApi,
     string Schema,
     string ServerVersion);
 

@@ -38,7 +38,10 @@ internal static class HttpAppendBenchmark
         var serverVersion = await AppendBenchmark.ServerVersionAsync(dataSource, cancellationToken);
         await using var schema = await BenchSchema.CreateAsync(dataSource, cancellationToken);
         // Disposed before the schema: the API is gone before its schema is dropped.
-        await using var api = await ApiProcess.StartAsync(connectionString, schema.Name, cancellationToken);
+        var nodeEnvironment = options.Daemon
+            ? new Dictionary<string, string>()
+            : new Dictionary<string, string> { ["Roadmap__Projections__RunDaemon"] = "false", ["Roadmap__Webhooks__RunSender"] = "false" };
+        await using var api = await ApiProcess.StartAsync(connectionString, schema.Name, cancellationToken, nodeEnvironment);
 
         using var handler = new SocketsHttpHandler
         {
@@ -195,6 +198,7 @@ internal static class HttpAppendBenchmark
             WarmupSeconds: options.Warmup,
             Decisions: Decisions,
             Note: $"the API, PostgreSQL and this load generator share the machine's {Environment.ProcessorCount} cores",
+            AsyncProjectionsInApi: options.Daemon,
             Schema: schema.Name,
             ServerVersion: serverVersion);
 

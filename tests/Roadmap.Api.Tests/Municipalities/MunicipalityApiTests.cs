@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -198,5 +199,29 @@ public sealed class MunicipalityApiTests(RoadmapApiFactory factory) : IClassFixt
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("/problems/municipality-unknown", problem.GetProperty("type").GetString());
+    }
+
+    [Fact]
+    public async Task A_change_made_by_another_node_is_seen_by_the_next_decision()
+    {
+        var client = factory.CreateClient();
+        var ags = NewAgs();
+        await RegisterAsync(client, ags);
+        await client.PostAsJsonAsync($"/municipalities/{ags}/name", new { name = "Erster Name" }); // this node now knows version 2
+
+        // Another node (here: a direct append) renames it to version 3.
+        var store = factory.Services.GetRequiredService<Roadmap.EventStore.PostgresEventStore>();
+        var parsed = Roadmap.Domain.Shared.Ags.Parse(ags);
+        await store.AppendAsync(Roadmap.Domain.Municipalities.Municipality.StreamId(parsed), "municipality", Roadmap.EventStore.ExpectedVersion.Exactly(2),
+            [new Roadmap.EventStore.NewEvent(Guid.NewGuid(), new Roadmap.Domain.Municipalities.MunicipalityRenamed(parsed, "Zweiter Name", "Erster Name", "other-node", DateTimeOffset.UtcNow))]);
+
+        var stale = new HttpRequestMessage(HttpMethod.Post, $"/municipalities/{ags}/name") { Content = JsonContent.Create(new { name = "Dritter Name" }) };
+        stale.Headers.TryAddWithoutValidation("If-Match", "W/\"2\"");
+        var unchanged = await client.PostAsJsonAsync($"/municipalities/{ags}/name", new { name = "Zweiter Name" });
+
+        Assert.Equal(HttpStatusCode.PreconditionFailed, (await client.SendAsync(stale)).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, unchanged.StatusCode);
+        var problem = await unchanged.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("/problems/name-unchanged", problem.GetProperty("type").GetString());
     }
 }
