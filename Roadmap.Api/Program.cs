@@ -31,6 +31,7 @@ builder.Services.AddOpenApi(OpenApiConventions.Configure);
 // Validators are stateless: one instance each for the life of the app.
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton, includeInternalTypes: true);
 builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddProcurementRules(builder.Configuration);
 builder.Services.AddSingleton<StreamStateCache>();
 builder.Services.AddSingleton<Decisions>();
 builder.Services.AddRoadmapEventStore(builder.Configuration);

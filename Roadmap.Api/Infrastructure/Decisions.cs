@@ -4,6 +4,9 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 using Roadmap.Domain.Deciding;
+using Roadmap.Domain.Procedures;
+using Roadmap.Domain.Procurement;
+using Roadmap.Domain.Procurements;
 using Roadmap.EventStore;
 
 namespace Roadmap.Api.Infrastructure;
@@ -26,8 +29,15 @@ public sealed record DecisionTarget(string StreamId, string StreamType, string? 
 /// without it a concurrent change is retried on the fresh state. Idempotency-Key makes a retried POST return the
 /// stored answer and append nothing: the key's row is written in the append's transaction.
 /// </summary>
-public sealed class Decisions(PostgresEventStore store, StreamStateCache states, TimeProvider clock, ILogger<Decisions> logger)
+public sealed class Decisions(
+    PostgresEventStore store, StreamStateCache states, ProcurementRuleSet rules, TimeProvider clock, ILogger<Decisions> logger)
 {
+    /// <summary>The procedure decider with the configured procurement rules (freeze windows).</summary>
+    public Decider<IProcedureCommand, IProcedureEvent, ProcedureState> Procedures { get; } = ProcedureInstance.For(rules);
+
+    /// <summary>The procurement case decider with the configured procurement rules (thresholds, limits, periods).</summary>
+    public Decider<IProcurementCommand, IProcurementEvent, ProcurementCaseState> Procurements { get; } = ProcurementCase.For(rules);
+
     public const string IdempotencyHeader = "Idempotency-Key";
     private const int MaxAttempts = 5;
     private static readonly JsonSerializerOptions StoredJson = new(JsonSerializerDefaults.Web);

@@ -36,7 +36,7 @@ public static class AcceptRisk
         decisions.DecideAsync(
             http,
             ProcedureLookups.Target(id),
-            ProcedureInstance.Decider,
+            decisions.Procedures,
             (_, context) => ValueTask.FromResult<IProcedureCommand>(new Roadmap.Domain.Procedures.AcceptRisk(
                 id, request.AcceptedBy, request.Until, request.Reason, context.Now, context.By)),
             request,

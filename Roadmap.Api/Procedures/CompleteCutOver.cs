@@ -41,7 +41,7 @@ public static class CompleteCutOver
         return await decisions.DecideAsync(
             http,
             ProcedureLookups.Target(id),
-            ProcedureInstance.Decider,
+            decisions.Procedures,
             async ValueTask<IProcedureCommand> (state, context) => new Roadmap.Domain.Procedures.CompleteCutOver(
                 id, request.CompletedOn, request.NewReleaseId, await ProcedureLookups.AwardedOnAsync(store, state, cancellationToken), context.Now, context.By),
             request,

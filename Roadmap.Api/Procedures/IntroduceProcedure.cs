@@ -58,7 +58,7 @@ public static class IntroduceProcedure
         return await decisions.DecideAsync(
             http,
             new DecisionTarget(ProcedureInstance.StreamId(procedureId), ProcedureInstance.StreamType, $"/procedures/{procedureId}"),
-            ProcedureInstance.Decider,
+            decisions.Procedures,
             (_, context) => ValueTask.FromResult<IProcedureCommand>(new Roadmap.Domain.Procedures.IntroduceProcedure(
                 procedureId, parsed, request.Category, request.ReleaseId, request.Name, request.IntroducedOn, context.Now, context.By)),
             request,

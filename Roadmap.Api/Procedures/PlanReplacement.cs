@@ -43,7 +43,7 @@ public static class PlanReplacement
         return await decisions.DecideAsync(
             http,
             ProcedureLookups.Target(id),
-            ProcedureInstance.Decider,
+            decisions.Procedures,
             (_, context) => ValueTask.FromResult<IProcedureCommand>(new Roadmap.Domain.Procedures.PlanReplacement(
                 id, request.Strategy, request.TargetGoLive, request.TargetReleaseId, context.Now, context.By)),
             request,

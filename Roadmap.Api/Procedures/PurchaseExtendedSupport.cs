@@ -37,7 +37,7 @@ public static class PurchaseExtendedSupport
         decisions.DecideAsync(
             http,
             ProcedureLookups.Target(id),
-            ProcedureInstance.Decider,
+            decisions.Procedures,
             (_, context) => ValueTask.FromResult<IProcedureCommand>(new Roadmap.Domain.Procedures.PurchaseExtendedSupport(
                 id, request.Until, request.Cost is { } cost ? Money.Euro(cost) : null, request.Reference, context.Now, context.By)),
             request,

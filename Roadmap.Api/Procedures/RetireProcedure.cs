@@ -32,7 +32,7 @@ public static class RetireProcedure
         decisions.DecideAsync(
             http,
             ProcedureLookups.Target(id),
-            ProcedureInstance.Decider,
+            decisions.Procedures,
             (_, context) => ValueTask.FromResult<IProcedureCommand>(new Roadmap.Domain.Procedures.RetireProcedure(
                 id, request.RetiredOn, request.Reason, context.Now, context.By)),
             request,

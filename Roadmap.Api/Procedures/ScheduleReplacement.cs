@@ -37,7 +37,7 @@ public static class ScheduleReplacement
         decisions.DecideAsync(
             http,
             ProcedureLookups.Target(id),
-            ProcedureInstance.Decider,
+            decisions.Procedures,
             async ValueTask<IProcedureCommand> (state, context) => new Roadmap.Domain.Procedures.ScheduleReplacement(
                 id, request.CutOverOn, request.ParallelRunFrom, request.ParallelRunUntil,
                 await ProcedureLookups.AwardedOnAsync(store, state, cancellationToken), context.Now, context.By),

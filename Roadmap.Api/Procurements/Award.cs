@@ -30,7 +30,7 @@ public static class Award
 
     private static Task<Results<Ok<DecisionResponse>, Created<DecisionResponse>, ProblemHttpResult>> HandleAsync(
         Guid id, Request request, HttpContext http, Decisions decisions, CancellationToken cancellationToken) =>
-        decisions.DecideAsync(http, ProcurementEndpoints.Target(id), ProcurementCase.Decider,
+        decisions.DecideAsync(http, ProcurementEndpoints.Target(id), decisions.Procurements,
             (_, context) => ValueTask.FromResult<IProcurementCommand>(new AwardProcurement(
                 id, request.AwardedOn, request.VendorName, request.ReleaseId, new Money(request.NetValue), context.Now, context.By)),
             request, cancellationToken);

@@ -25,7 +25,7 @@ public static class Cancellation
 
     private static Task<Results<Ok<DecisionResponse>, Created<DecisionResponse>, ProblemHttpResult>> HandleAsync(
         Guid id, Request request, HttpContext http, Decisions decisions, CancellationToken cancellationToken) =>
-        decisions.DecideAsync(http, ProcurementEndpoints.Target(id), ProcurementCase.Decider,
+        decisions.DecideAsync(http, ProcurementEndpoints.Target(id), decisions.Procurements,
             (_, context) => ValueTask.FromResult<IProcurementCommand>(new CancelProcurement(id, request.CancelledOn, request.Reason, context.Now, context.By)),
             request, cancellationToken);
 }

@@ -35,7 +35,7 @@ public static class Deadlines
 
     private static Task<Results<Ok<DecisionResponse>, Created<DecisionResponse>, ProblemHttpResult>> HandleAsync(
         Guid id, Request request, HttpContext http, Decisions decisions, CancellationToken cancellationToken) =>
-        decisions.DecideAsync(http, ProcurementEndpoints.Target(id), ProcurementCase.Decider,
+        decisions.DecideAsync(http, ProcurementEndpoints.Target(id), decisions.Procurements,
             (_, context) => ValueTask.FromResult<IProcurementCommand>(new SetProcurementDeadlines(
                 id, request.ParticipationDeadline, request.OfferDeadline, request.ElectronicSubmission, request.Urgent, request.UrgencyReason,
                 context.Now, context.By, request.PublishedOn)),

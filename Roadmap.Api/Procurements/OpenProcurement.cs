@@ -55,25 +55,25 @@ public static class OpenProcurement
         return decisions.DecideAcrossStreamsAsync(
             http,
             $"/procurements/{caseId}",
-            (writes, ct) => DecideAsync(writes, caseId, request, ct),
+            (writes, ct) => DecideAsync(decisions, writes, caseId, request, ct),
             request,
             cancellationToken);
     }
 
     private static async Task<(DecisionResponse?, ProblemHttpResult?)> DecideAsync(
-        Decisions.StreamWrites writes, Guid caseId, Request request, CancellationToken cancellationToken)
+        Decisions decisions, Decisions.StreamWrites writes, Guid caseId, Request request, CancellationToken cancellationToken)
     {
         var participants = request.Participants.Select(p => new ProcurementParticipant(Ags.Parse(p.Ags), p.ProcedureId)).ToList();
-        var caseEvents = ProcurementCase.Decider.Decide(
+        var caseEvents = decisions.Procurements.Decide(
             new OpenProcurementCase(caseId, request.Title, request.Category, Ags.Parse(request.LeadAgs), participants, writes.Context.Now, writes.Context.By),
-            ProcurementCase.Decider.Initial);
+            decisions.Procurements.Initial);
 
         // Every procedure is checked before anything is appended, so a 422 names the first bad one without partial work.
         var procedures = new List<(ProcurementParticipant Participant, long Version, IReadOnlyList<IProcedureEvent> Events)>();
         foreach (var participant in participants)
         {
             var streamId = ProcedureInstance.StreamId(participant.ProcedureId);
-            var current = await writes.LoadAsync(streamId, ProcedureInstance.Decider, cancellationToken);
+            var current = await writes.LoadAsync(streamId, decisions.Procedures, cancellationToken);
             switch (current.State)
             {
                 case NotIntroducedProcedure:
@@ -84,7 +84,7 @@ public static class OpenProcurement
                         $"The procedure {participant.ProcedureId} belongs to the municipality {active.Ags}, not to {participant.Ags}."));
             }
 
-            var events = ProcedureInstance.Decider.Decide(
+            var events = decisions.Procedures.Decide(
                 new AssignToProcurement(participant.ProcedureId, caseId, writes.Context.Now, writes.Context.By), current.State);
             procedures.Add((participant, current.Version, events));
         }

@@ -38,7 +38,7 @@ public static class ProcedureDetermination
 
     private static Task<Results<Ok<DecisionResponse>, Created<DecisionResponse>, ProblemHttpResult>> HandleAsync(
         Guid id, Request request, HttpContext http, Decisions decisions, CancellationToken cancellationToken) =>
-        decisions.DecideAsync(http, ProcurementEndpoints.Target(id), ProcurementCase.Decider,
+        decisions.DecideAsync(http, ProcurementEndpoints.Target(id), decisions.Procurements,
             (_, context) => ValueTask.FromResult<IProcurementCommand>(new DetermineProcurementProcedure(
                 id, request.PlannedPublicationOn, request.ChosenType, request.Justification, context.Now, context.By, request.AuthorityKind)),
             request, cancellationToken);

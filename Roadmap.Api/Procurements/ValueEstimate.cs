@@ -39,7 +39,7 @@ public static class ValueEstimate
 
     private static Task<Results<Ok<DecisionResponse>, Created<DecisionResponse>, ProblemHttpResult>> HandleAsync(
         Guid id, Request request, HttpContext http, Decisions decisions, CancellationToken cancellationToken) =>
-        decisions.DecideAsync(http, ProcurementEndpoints.Target(id), ProcurementCase.Decider,
+        decisions.DecideAsync(http, ProcurementEndpoints.Target(id), decisions.Procurements,
             (_, context) => ValueTask.FromResult<IProcurementCommand>(new EstimateProcurementValue(
                 id, [.. request.Shares.Select(s => new ValueShare(Ags.Parse(s.Ags), new Money(s.NetValue)))], request.IncludesOptions,
                 request.Justification, context.Now, context.By)),

@@ -14,7 +14,7 @@ public static class RoadmapEndpoints
     {
         services.AddProjection(new RoadmapProjection(), ProjectionLifecycle.Async);
         services.AddSingleton(sp => new RoadmapQueries(
-            sp.GetRequiredService<Npgsql.NpgsqlDataSource>(), sp.GetRequiredService<EventStoreOptions>(), ProcurementRuleSet.LoadDefault()));
+            sp.GetRequiredService<Npgsql.NpgsqlDataSource>(), sp.GetRequiredService<EventStoreOptions>(), sp.GetRequiredService<ProcurementRuleSet>()));
         services.AddSingleton(sp => new RoadmapCache(
             sp.GetRequiredService<RoadmapQueries>(),
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>(),
