@@ -25,7 +25,7 @@ public sealed partial class PostgresEventStore
     private static string BuildGlobalReadSql(string schema) =>
         $"""
         select e.global_position, e.transaction_id::text as transaction_id_text, e.stream_id, version, event_id, event_type, schema_version,
-               e.data::text, e.metadata::text, e.recorded_at, e.archived
+               e.data, e.metadata::text, e.recorded_at, e.archived
           from {schema}.events e
          where (e.transaction_id, e.global_position) > ($1::text::xid8, $2)
            and e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
@@ -38,7 +38,7 @@ public sealed partial class PostgresEventStore
     private static string BuildGlobalReadOfTypesSql(string schema) =>
         $"""
         select e.global_position, e.transaction_id::text as transaction_id_text, e.stream_id, version, event_id, event_type, schema_version,
-               e.data::text, e.metadata::text, e.recorded_at, e.archived
+               e.data, e.metadata::text, e.recorded_at, e.archived
           from {schema}.events e
          where (e.transaction_id, e.global_position) > ($1::text::xid8, $2)
            and e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())

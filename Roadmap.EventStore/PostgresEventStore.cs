@@ -33,7 +33,7 @@ public sealed partial class PostgresEventStore
         _readStreamSql =
             $"""
             select e.global_position, e.transaction_id::text as transaction_id_text, e.stream_id, version, event_id, event_type, schema_version,
-                   e.data::text, e.metadata::text, e.recorded_at, e.archived
+                   e.data, e.metadata::text, e.recorded_at, e.archived
               from {s}.events e
              where stream_id = $1 and version >= $2 and version <= $3 and recorded_at <= $4 and (not archived or $5)
              order by version
@@ -359,7 +359,7 @@ public sealed partial class PostgresEventStore
             EventId: reader.GetGuid(4),
             EventType: eventType,
             SchemaVersion: schemaVersion,
-            Data: _options.Types.Deserialize(eventType, schemaVersion, reader.GetString(7), position),
+            Data: _options.Types.Deserialize(eventType, schemaVersion, reader.GetFieldValue<byte[]>(7), position),
             Metadata: MetadataJson.Deserialize(reader.GetString(8)),
             RecordedAt: reader.GetFieldValue<DateTimeOffset>(9),
             Archived: reader.GetBoolean(10));

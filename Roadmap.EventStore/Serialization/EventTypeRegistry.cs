@@ -81,14 +81,20 @@ public sealed class EventTypeRegistry
     public string Serialize(object data) => JsonSerializer.Serialize(data, data.GetType(), JsonOptions);
 
     /// <summary>Upcasts the stored JSON as far as needed and deserializes it to the registered class.</summary>
-    public object Deserialize(string eventType, int schemaVersion, string json, long? globalPosition = null)
+    public object Deserialize(string eventType, int schemaVersion, string json, long? globalPosition = null) =>
+        Deserialize(eventType, schemaVersion, System.Text.Encoding.UTF8.GetBytes(json), globalPosition);
+
+    /// <summary>The same from the stored UTF-8 bytes, as the store reads them (no string, no transcoding).</summary>
+    public object Deserialize(string eventType, int schemaVersion, ReadOnlySpan<byte> utf8Json, long? globalPosition = null)
     {
         var name = new EventTypeName(eventType, schemaVersion);
         if (_classesByName.TryGetValue(name, out var current))
         {
-            return JsonSerializer.Deserialize(json, current, JsonOptions)
+            return JsonSerializer.Deserialize(utf8Json, current, JsonOptions)
                 ?? throw new JsonException($"Event {name} at position {globalPosition} deserialized to null.");
         }
+
+        var json = System.Text.Encoding.UTF8.GetString(utf8Json);
 
         var node = JsonNode.Parse(json) as JsonObject
             ?? throw new JsonException($"Event {name} at position {globalPosition} is not a JSON object.");
