@@ -74,10 +74,17 @@ public sealed class Decisions(
 
             // Read on the decision's own connection: one connection per request, and the fold sees the same database.
             // Only the events after the state this node already knows are read (StreamStateCache).
-            var current = await states.LoadAsync(connection, transaction, target.StreamId, decider, cancellationToken);
-            if (ifMatch is { } pinned && pinned != current.Version)
+            // On the first attempt a state this node knows is trusted without a read (the append's expected version
+            // guards it); after a conflict, or to answer a mismatched If-Match, the stream is read.
+            var current = await states.LoadAsync(connection, transaction, target.StreamId, decider, trustCache: attempt == 1, cancellationToken);
+            if (ifMatch is { } pinned && pinned != current.Version && attempt == 1)
             {
-                return StaleVersion(target.StreamId, pinned, current.Version);
+                current = await states.LoadAsync(connection, transaction, target.StreamId, decider, trustCache: false, cancellationToken);
+            }
+
+            if (ifMatch is { } expectedByClient && expectedByClient != current.Version)
+            {
+                return StaleVersion(target.StreamId, expectedByClient, current.Version);
             }
 
             IReadOnlyList<TEvent> events;
@@ -85,9 +92,18 @@ public sealed class Decisions(
             {
                 events = decider.Decide(await command(current.State, context), current.State);
             }
+            catch (DomainRuleViolation) when (current.Unread)
+            {
+                continue; // a rule broken on a state this node only remembers: decide again on the stream as stored
+            }
             catch (DomainRuleViolation violation)
             {
                 return DomainProblems.From(violation);
+            }
+
+            if (events.Count == 0 && current.Unread)
+            {
+                continue; // nothing to do on a remembered state: make sure on the stored one
             }
 
             DecisionResponse response;
@@ -113,11 +129,13 @@ public sealed class Decisions(
                 }
                 catch (WrongExpectedVersionException e) when (ifMatch is null && attempt < MaxAttempts)
                 {
+                    states.Forget(target.StreamId);
                     logger.LogDebug("{Stream} changed under a decision ({Message}); deciding again", target.StreamId, e.Message);
                     continue;
                 }
                 catch (WrongExpectedVersionException e)
                 {
+                    states.Forget(target.StreamId);
                     return StaleVersion(target.StreamId, ifMatch ?? current.Version, e.Actual ?? -1);
                 }
             }

@@ -19,14 +19,23 @@ public sealed class StreamStateCache(PostgresEventStore store) : IDisposable
 
     private sealed record Entry(object State, long Version);
 
-    /// <summary>The stream's state and version, read on the caller's connection and transaction.</summary>
-    public async Task<(TState State, long Version)> LoadAsync<TCommand, TEvent, TState>(
+    /// <summary>
+    /// The stream's state and version, read on the caller's connection and transaction. With
+    /// <paramref name="trustCache"/> a known state is returned without asking the database: the append's expected
+    /// version still refuses it if another node moved the stream, and the caller then asks again without trust.
+    /// </summary>
+    public async Task<(TState State, long Version, bool Unread)> LoadAsync<TCommand, TEvent, TState>(
         NpgsqlConnection connection, NpgsqlTransaction transaction, string streamId, Decider<TCommand, TEvent, TState> decider,
-        CancellationToken cancellationToken)
+        bool trustCache, CancellationToken cancellationToken)
     {
         var (state, version) = _states.TryGetValue(streamId, out Entry? cached) && cached!.State is TState known
             ? (known, cached.Version)
             : (decider.Initial, 0L);
+        if (trustCache && version > 0)
+        {
+            return (state, version, true);
+        }
+
         var newer = await store.ReadStreamAsync(
             connection, transaction, streamId, new ReadStreamOptions { FromVersion = version + 1 }, cancellationToken);
         foreach (var recorded in newer)
@@ -35,8 +44,11 @@ public sealed class StreamStateCache(PostgresEventStore store) : IDisposable
             version = recorded.Version;
         }
 
-        return (state, version);
+        return (state, version, false);
     }
+
+    /// <summary>Forgets a stream whose cached state turned out to be behind.</summary>
+    public void Forget(string streamId) => _states.Remove(streamId);
 
     /// <summary>Remembers a state after the transaction that produced or read it has committed.</summary>
     public void Remember<TState>(string streamId, TState state, long version)

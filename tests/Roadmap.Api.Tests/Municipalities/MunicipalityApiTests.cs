@@ -223,5 +223,14 @@ public sealed class MunicipalityApiTests(RoadmapApiFactory factory) : IClassFixt
         Assert.Equal(HttpStatusCode.Conflict, unchanged.StatusCode);
         var problem = await unchanged.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("/problems/name-unchanged", problem.GetProperty("type").GetString());
+
+        // This node renames (and remembers version 4 "Vierter Name"); another node renames to "Fünfter Name" (5);
+        // asking for "Vierter Name" is "unchanged" on what this node remembers, but a real change on what is stored.
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsJsonAsync($"/municipalities/{ags}/name", new { name = "Vierter Name" })).StatusCode);
+        await store.AppendAsync(Roadmap.Domain.Municipalities.Municipality.StreamId(parsed), "municipality", Roadmap.EventStore.ExpectedVersion.Exactly(4),
+            [new Roadmap.EventStore.NewEvent(Guid.NewGuid(), new Roadmap.Domain.Municipalities.MunicipalityRenamed(parsed, "Fünfter Name", "Vierter Name", "other-node", DateTimeOffset.UtcNow))]);
+        var back = await client.PostAsJsonAsync($"/municipalities/{ags}/name", new { name = "Vierter Name" });
+        Assert.Equal(HttpStatusCode.OK, back.StatusCode);
+        Assert.Equal("W/\"6\"", back.Headers.ETag?.ToString());
     }
 }
