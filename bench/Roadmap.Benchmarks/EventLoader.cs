@@ -80,9 +80,34 @@ internal static class EventLoader
             await import.CompleteAsync(cancellationToken);
         }
 
-        // One producer generates chunks in log order; C connections copy them. The channel is bounded, so memory stays
-        // flat in N.
-        var chunks = Channel.CreateBounded<List<Row>>(new BoundedChannelOptions(options.Concurrency * 2) { SingleWriter = true });
+        var types = store.Options.Types;
+        var random = new Random(7);
+        var versions = new int[lengths.Length];
+        IEnumerable<Row> Rows()
+        {
+            long index = 0;
+            foreach (var stream in history.StreamSequence())
+            {
+                var at = history.TimeOf(index++);
+                var version = ++versions[stream];
+                var data = SyntheticEvents.Create(random, stream, version, at);
+                yield return new Row(
+                    SyntheticEvents.StreamId(stream), version, Guid.CreateVersion7(at), types.NameOf(data.GetType()).Name, types.Serialize(data),
+                    JsonSerializer.Serialize(new EventMetadata(Actor: "bench-loader", CorrelationId: $"import-{index / 50}"), MetadataJson), at);
+            }
+        }
+
+        return await CopyEventsAsync(store.DataSource, schema, Rows(), options.Concurrency, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// COPYs events in log order: one producer cuts the rows into chunks, C connections copy them. The channel is
+    /// bounded, so memory stays flat in N. Returns the bytes of event data copied.
+    /// </summary>
+    internal static async Task<long> CopyEventsAsync(
+        NpgsqlDataSource dataSource, string schema, IEnumerable<Row> rows, int concurrency, Progress progress, CancellationToken cancellationToken)
+    {
+        var chunks = Channel.CreateBounded<List<Row>>(new BoundedChannelOptions(concurrency * 2) { SingleWriter = true });
         long bytes = 0;
         using var failure = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var producer = Task.Run(
@@ -90,21 +115,11 @@ internal static class EventLoader
             {
                 try
                 {
-                    var types = store.Options.Types;
-                    var random = new Random(7);
-                    var versions = new int[lengths.Length];
                     var chunk = new List<Row>(CopyChunk);
-                    long index = 0;
-                    foreach (var stream in history.StreamSequence())
+                    foreach (var row in rows)
                     {
-                        var at = history.TimeOf(index++);
-                        var version = ++versions[stream];
-                        var data = SyntheticEvents.Create(random, stream, version, at);
-                        var json = types.Serialize(data);
-                        bytes += json.Length;
-                        chunk.Add(new Row(
-                            SyntheticEvents.StreamId(stream), version, Guid.CreateVersion7(at), types.NameOf(data.GetType()).Name, json,
-                            JsonSerializer.Serialize(new EventMetadata(Actor: "bench-loader", CorrelationId: $"import-{index / 50}"), MetadataJson), at));
+                        bytes += row.Data.Length;
+                        chunk.Add(row);
                         if (chunk.Count == CopyChunk)
                         {
                             await chunks.Writer.WriteAsync(chunk, failure.Token);
@@ -127,14 +142,14 @@ internal static class EventLoader
             },
             CancellationToken.None);
 
-        var copiers = Enumerable.Range(0, options.Concurrency).Select(_ => Task.Run(
+        var copiers = Enumerable.Range(0, concurrency).Select(_ => Task.Run(
             async () =>
             {
                 try
                 {
                     await foreach (var chunk in chunks.Reader.ReadAllAsync(failure.Token))
                     {
-                        await CopyChunkAsync(store.DataSource, schema, chunk, failure.Token);
+                        await CopyChunkAsync(dataSource, schema, chunk, failure.Token);
                         progress.Add(chunk.Count);
                     }
                 }

@@ -235,65 +235,21 @@ internal static class ReadBenchmark
         long bytes = 0;
         await using (var progress = new Progress("load (copy)", total))
         {
-            var chunks = Channel.CreateBounded<List<EventLoader.Row>>(new BoundedChannelOptions(options.Concurrency * 2) { SingleWriter = true });
-            using var failure = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var producer = Task.Run(
-                async () =>
+            IEnumerable<EventLoader.Row> Rows()
+            {
+                var streamVersions = new Dictionary<string, long>(StringComparer.Ordinal);
+                long index = 0;
+                foreach (var e in history.Events())
                 {
-                    try
-                    {
-                        var streamVersions = new Dictionary<string, long>(StringComparer.Ordinal);
-                        var chunk = new List<EventLoader.Row>(EventLoader.CopyChunk);
-                        long index = 0;
-                        foreach (var e in history.Events())
-                        {
-                            var version = streamVersions[e.StreamId] = streamVersions.GetValueOrDefault(e.StreamId) + 1;
-                            var json = types.Serialize(e.Data);
-                            bytes += json.Length;
-                            chunk.Add(new EventLoader.Row(
-                                e.StreamId, version, e.EventId, types.NameOf(e.Data.GetType()).Name, json,
-                                JsonSerializer.Serialize(new EventMetadata(Actor: CountyHistory.Actor, CorrelationId: $"import-{index++ / 50}"), EventLoader.MetadataJson),
-                                e.At));
-                            if (chunk.Count == EventLoader.CopyChunk)
-                            {
-                                await chunks.Writer.WriteAsync(chunk, failure.Token);
-                                chunk = new List<EventLoader.Row>(EventLoader.CopyChunk);
-                            }
-                        }
+                    var version = streamVersions[e.StreamId] = streamVersions.GetValueOrDefault(e.StreamId) + 1;
+                    yield return new EventLoader.Row(
+                        e.StreamId, version, e.EventId, types.NameOf(e.Data.GetType()).Name, types.Serialize(e.Data),
+                        JsonSerializer.Serialize(new EventMetadata(Actor: CountyHistory.Actor, CorrelationId: $"import-{index++ / 50}"), EventLoader.MetadataJson),
+                        e.At);
+                }
+            }
 
-                        if (chunk.Count > 0)
-                        {
-                            await chunks.Writer.WriteAsync(chunk, failure.Token);
-                        }
-
-                        chunks.Writer.Complete();
-                    }
-                    catch (Exception e)
-                    {
-                        chunks.Writer.Complete(e);
-                        throw;
-                    }
-                },
-                CancellationToken.None);
-            var copiers = Enumerable.Range(0, options.Concurrency).Select(_ => Task.Run(
-                async () =>
-                {
-                    try
-                    {
-                        await foreach (var chunk in chunks.Reader.ReadAllAsync(failure.Token))
-                        {
-                            await EventLoader.CopyChunkAsync(store.DataSource, schema, chunk, failure.Token);
-                            progress.Add(chunk.Count);
-                        }
-                    }
-                    catch (Exception e) when (e is not OperationCanceledException)
-                    {
-                        await failure.CancelAsync();
-                        throw;
-                    }
-                },
-                CancellationToken.None)).ToArray();
-            await EventLoader.WhenAllOrFirstErrorAsync([producer, .. copiers], "copying the events", cancellationToken);
+            bytes = await EventLoader.CopyEventsAsync(store.DataSource, schema, Rows(), options.Concurrency, progress, cancellationToken);
         }
 
         foreach (var table in new[] { "streams", "events" })
