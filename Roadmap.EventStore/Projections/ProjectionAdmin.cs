@@ -35,12 +35,19 @@ public sealed class ProjectionAdmin(PostgresEventStore store)
     public const int MaxLagCounted = 1_000_000;
     private readonly string _schema = store.Options.Schema;
 
-    public async Task<IReadOnlyList<ProjectionStatus>> GetStatusAsync(CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<ProjectionStatus>> GetStatusAsync(CancellationToken cancellationToken = default) =>
+        StatusAsync(null, cancellationToken);
+
+    /// <summary>One projection's status; only its own lag is counted.</summary>
+    public async Task<ProjectionStatus?> GetStatusAsync(string name, CancellationToken cancellationToken = default) =>
+        (await StatusAsync(name, cancellationToken)).SingleOrDefault();
+
+    private async Task<IReadOnlyList<ProjectionStatus>> StatusAsync(string? name, CancellationToken cancellationToken)
     {
         await using var connection = await store.DataSource.OpenConnectionAsync(cancellationToken);
         var head = await HeadAsync(connection, cancellationToken);
         var rows = new List<ProjectionStatus>();
-        await using (var command = new NpgsqlCommand(
+        await using var command = new NpgsqlCommand(
             $"""
             select c.name, c.state, c.transaction_id::text, c.position, c.owner, c.heartbeat_at, c.applied_events, c.error,
                    c.rebuilt_at, c.rebuild_requested_at, c.rebuild_started_at, c.rebuild_total, c.rebuild_applied,
@@ -56,8 +63,11 @@ public sealed class ProjectionAdmin(PostgresEventStore store)
                          where (e.transaction_id, e.global_position) > (c.transaction_id, c.position)
                          order by e.transaction_id, e.global_position
                          limit {MaxLagCounted}) behind) lag
+             where $1::text is null or c.name = $1
              order by c.name
-            """, connection))
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)name ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
@@ -106,9 +116,6 @@ public sealed class ProjectionAdmin(PostgresEventStore store)
 
         return rows;
     }
-
-    public async Task<ProjectionStatus?> GetStatusAsync(string name, CancellationToken cancellationToken = default) =>
-        (await GetStatusAsync(cancellationToken)).FirstOrDefault(s => s.Name == name);
 
     /// <summary>Asks the node that runs the projection to rebuild it; false when no such projection is known.</summary>
     public Task<bool> RequestRebuildAsync(string name, CancellationToken cancellationToken = default) =>
