@@ -16,7 +16,7 @@ internal sealed record BenchOptions
     /// <summary>Concurrent writers (append*, projection-lag) or loaders (rebuild).</summary>
     public int Concurrency { get; init; } = 8;
 
-    /// <summary>append: warm-up appends; projection-lag, http-append: warm-up seconds.</summary>
+    /// <summary>append: warm-up appends; projection-lag, http-append, read, webhooks: warm-up seconds.</summary>
     public int Warmup { get; init; } = 200;
 
     public int Rounds { get; init; } = 3;
@@ -81,7 +81,7 @@ internal sealed record BenchOptions
             new("municipalities", 1, CountyHistory.Kreise.Length * CountyHistory.MunicipalitiesPerCounty), new("procedures", 1, 10_000),
             new("concurrency", 1, 256), new("seconds", 1, 3600), new("warmup", 0, 600), new("batch", 1, 100_000),
         ],
-        "webhooks" => [new("subscriptions", 1, 1000), new("events", 1, 1_000_000), new("rate", 1, 10_000), new("concurrency", 1, 256)],
+        "webhooks" => [new("subscriptions", 1, 1000), new("events", 1, 1_000_000), new("rate", 1, 10_000), new("concurrency", 1, 256), new("warmup", 0, 600)],
         "rebuild" =>
         [
             new("events", 1, 20_000_000), new("streams", 1, 20_000_000), new("concurrency", 1, 64), new("batch", 1, 1_000_000),
@@ -97,7 +97,7 @@ internal sealed record BenchOptions
         "rebuild" => new BenchOptions { Concurrency = 4, Streams = 0 },
         "http-append" or "http-append-vs-append" => new BenchOptions { Warmup = 2 },
         "read" => new BenchOptions { Procedures = 300, Warmup = 3 },
-        "webhooks" => new BenchOptions { Events = 2000, Rate = 200, Concurrency = 8 },
+        "webhooks" => new BenchOptions { Events = 2000, Rate = 200, Concurrency = 8, Warmup = 10 },
         _ => new BenchOptions(),
     };
 

@@ -213,10 +213,12 @@ internal static class Cli
                               --warmup W (3)  --batch B (daemon BatchSize while building the projection; 5000)
           webhooks            starts the real API as in http-append (loopback http allowed), N Kestrel receivers in this
                               process that verify every signature, N subscriptions; then C workers POST E deprecation
-                              notices at R per second (open loop); deliveriesPerSecond and the time from an event's
-                              commit (its CloudEvent time) to its receipt, p50/p99/max (the goal: p99 <= 250 ms at
-                              N=10, R=200)
+                              notices at R per second (open loop) after W seconds of warm-up at that rate (delivered,
+                              then forgotten); deliveriesPerSecond and the time from an event's commit (its CloudEvent
+                              time) to its receipt, p50/p99/max (the goal: p99 <= 250 ms at N=10, R=200), where the
+                              time goes (dispatch, send) and the CPU of the API, this process and PostgreSQL
                               --subscriptions N (10)  --events E (2000)  --rate R (200)  --concurrency C (8)
+                              --warmup W (10)
 
         Options take a value as '--name N' or '--name=N'.
         Environment: ConnectionStrings__Roadmap (required), ROADMAP_PG_BIN (directory holding pgbench;

@@ -54,45 +54,33 @@ internal static class WebhookBenchmark
                 receiver.Secret = created.GetProperty("secret").GetString()!;
             }
 
-            await Console.Error.WriteLineAsync($"webhooks: {options.Subscriptions} subscriptions; posting {options.Events} deprecations at {options.Rate}/s");
-            var started = Stopwatch.GetTimestamp();
-            var next = -1;
-            var errors = 0;
-            var workers = Enumerable.Range(0, options.Concurrency).Select(_ => Task.Run(async () =>
+            if (options.Warmup > 0)
             {
-                int i;
-                while ((i = Interlocked.Increment(ref next)) < options.Events)
+                // A service runs for days: let the JIT tier up and the pools fill before measuring, then forget the warm-up.
+                var warmupEvents = options.Warmup * options.Rate;
+                await Console.Error.WriteLineAsync($"webhooks: warming up for {options.Warmup} s ({warmupEvents} deprecations at {options.Rate}/s)");
+                var (_, warmupErrors) = await PostAsync(client, releases, "W", warmupEvents, options, cancellationToken);
+                await WaitForDeliveriesAsync(receivers, (long)(warmupEvents - warmupErrors) * options.Subscriptions, cancellationToken);
+                foreach (var receiver in receivers)
                 {
-                    var due = TimeSpan.FromSeconds((double)i / options.Rate) - Stopwatch.GetElapsedTime(started);
-                    if (due > TimeSpan.Zero)
-                    {
-                        await Task.Delay(due, cancellationToken);
-                    }
-
-                    try
-                    {
-                        await PostAsync(client, $"/catalogue/releases/{releases[i % Releases]}/deprecations",
-                            new { noticeId = $"B-{i}", announcedOn = "2026-05-01", source = "bench", endOfSecuritySupport = "2029-06-30" }, cancellationToken);
-                    }
-                    catch (BenchmarkFailedException e)
-                    {
-                        if (Interlocked.Increment(ref errors) == 1)
-                        {
-                            await Console.Error.WriteLineAsync($"webhooks: {e.Message}");
-                        }
-                    }
+                    receiver.Reset();
                 }
-            }, cancellationToken)).ToList();
-            await Task.WhenAll(workers);
-            var posted = Stopwatch.GetElapsedTime(started);
-            var expected = (long)(options.Events - errors) * options.Subscriptions;
-
-            var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 120;
-            while (receivers.Sum(r => r.Latencies.Count) < expected && Stopwatch.GetTimestamp() < deadline)
-            {
-                await Task.Delay(50, cancellationToken);
             }
 
+            await Console.Error.WriteLineAsync($"webhooks: {options.Subscriptions} subscriptions; posting {options.Events} deprecations at {options.Rate}/s");
+            var cpu = await CpuMeter.StartAsync(dataSource, cancellationToken);
+            var apiCpuAtStart = api.CpuSeconds;
+            var measuredFrom = DateTimeOffset.UtcNow;
+            var started = Stopwatch.GetTimestamp();
+            var (posted, errors) = await PostAsync(client, releases, "B", options.Events, options, cancellationToken);
+            var expected = (long)(options.Events - errors) * options.Subscriptions;
+            await WaitForDeliveriesAsync(receivers, expected, cancellationToken);
+
+            var (cpuWall, benchCpu, serverCpu) = cpu.Read();
+            var apiCpu = api.CpuSeconds - apiCpuAtStart;
+            await Console.Error.WriteLineAsync(
+                $"webhooks: cpu over {cpuWall:F1} s: API {apiCpu:F1} s, receivers and poster {benchCpu:F1} s, " +
+                $"PostgreSQL {(serverCpu is { } server ? $"{server:F1} s" : "n/a")} ({Environment.ProcessorCount} cores)");
             var elapsed = receivers.Max(r => r.LastReceipt) is var last && last > 0 ? Stopwatch.GetElapsedTime(started, last) : Stopwatch.GetElapsedTime(started);
             var latencies = receivers.SelectMany(r => r.Latencies.Values).Order().ToArray();
             var delivered = latencies.Length;
@@ -106,6 +94,7 @@ internal static class WebhookBenchmark
                 $"webhooks: {delivered}/{expected} deliveries in {elapsed.TotalSeconds:F1} s = {figures.DeliveriesPerSecond:F0}/s; " +
                 $"commit-to-receipt p50 {figures.P50Ms} ms, p99 {figures.P99Ms} ms, max {figures.MaxMs} ms; " +
                 $"{figures.Duplicates} duplicates, {figures.InvalidSignatures} bad signatures");
+            await PrintStagesAsync(dataSource, schema.Name, measuredFrom, receivers, cancellationToken);
             if (delivered < expected)
             {
                 throw new BenchmarkFailedException($"only {delivered} of {expected} deliveries arrived within 120 s of the last post");
@@ -120,6 +109,84 @@ internal static class WebhookBenchmark
                 await receiver.DisposeAsync();
             }
         }
+    }
+
+    /// <summary>C workers POST <paramref name="count"/> notices on an open-loop schedule of R per second; the time taken and the failed posts.</summary>
+    private static async Task<(TimeSpan Elapsed, int Errors)> PostAsync(
+        HttpClient client, List<Guid> releases, string prefix, int count, BenchOptions options, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var next = -1;
+        var errors = 0;
+        var workers = Enumerable.Range(0, options.Concurrency).Select(_ => Task.Run(async () =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < count)
+            {
+                var due = TimeSpan.FromSeconds((double)i / options.Rate) - Stopwatch.GetElapsedTime(started);
+                if (due > TimeSpan.Zero)
+                {
+                    await Task.Delay(due, cancellationToken);
+                }
+
+                try
+                {
+                    await PostAsync(client, $"/catalogue/releases/{releases[i % Releases]}/deprecations",
+                        new { noticeId = $"{prefix}-{i}", announcedOn = "2026-05-01", source = "bench", endOfSecuritySupport = "2029-06-30" }, cancellationToken);
+                }
+                catch (BenchmarkFailedException e)
+                {
+                    if (Interlocked.Increment(ref errors) == 1)
+                    {
+                        await Console.Error.WriteLineAsync($"webhooks: {e.Message}");
+                    }
+                }
+            }
+        }, cancellationToken)).ToList();
+        await Task.WhenAll(workers);
+        return (Stopwatch.GetElapsedTime(started), errors);
+    }
+
+    private static async Task WaitForDeliveriesAsync(List<Receiver> receivers, long expected, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 120;
+        while (receivers.Sum(r => r.Latencies.Count) < expected && Stopwatch.GetTimestamp() < deadline)
+        {
+            await Task.Delay(50, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Where the time goes: the dispatcher (event's time to its delivery rows' commit, taken as the rows' created_at,
+    /// the dispatcher transaction's start, so slightly short) and the sender (from there to each receipt).
+    /// </summary>
+    private static async Task PrintStagesAsync(
+        Npgsql.NpgsqlDataSource dataSource, string schema, DateTimeOffset since, List<Receiver> receivers, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            $"""
+            select distinct on (event_id) event_id::text, event_recorded_at, created_at
+              from {schema}.webhook_deliveries where event_recorded_at >= $1 order by event_id
+            """);
+        command.Parameters.AddWithValue(since);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var dispatched = new Dictionary<string, DateTimeOffset>();
+        var dispatch = new List<double>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var created = reader.GetFieldValue<DateTimeOffset>(2);
+            dispatched[reader.GetString(0)] = created;
+            dispatch.Add(Math.Max(0, (created - reader.GetFieldValue<DateTimeOffset>(1)).TotalMilliseconds));
+        }
+
+        var send = receivers.SelectMany(r => r.Receipts)
+            .Where(x => dispatched.ContainsKey(x.Key))
+            .Select(x => Math.Max(0, (x.Value - dispatched[x.Key]).TotalMilliseconds))
+            .Order().ToArray();
+        var dispatchSorted = dispatch.Order().ToArray();
+        await Console.Error.WriteLineAsync(
+            $"webhooks: stages: dispatch (event to delivery rows) p50 {Percentile(dispatchSorted, 0.5)} ms, p99 {Percentile(dispatchSorted, 0.99)} ms; " +
+            $"send (rows to receipt) p50 {Percentile(send, 0.5)} ms, p99 {Percentile(send, 0.99)} ms");
     }
 
     private static double Percentile(double[] sorted, double p) =>
@@ -171,6 +238,9 @@ internal static class WebhookBenchmark
 
         public ConcurrentDictionary<string, double> Latencies { get; } = new();
 
+        /// <summary>When each webhook-id first arrived.</summary>
+        public ConcurrentDictionary<string, DateTimeOffset> Receipts { get; } = new();
+
         public string Secret { get; set; } = "";
 
         public string Url { get; private set; } = "";
@@ -183,9 +253,11 @@ internal static class WebhookBenchmark
 
         public static async Task<Receiver> StartAsync()
         {
-            var builder = WebApplication.CreateSlimBuilder();
+            // No configuration files, so no file watchers: ten receivers would otherwise each watch the working tree.
+            var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+            builder.WebHost.UseKestrelCore();
+            builder.Services.AddRoutingCore();
             builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
-            builder.Logging.ClearProviders();
             var app = builder.Build();
             var receiver = new Receiver(app);
             app.MapPost("/hooks", (Delegate)receiver.HandleAsync);
@@ -209,6 +281,7 @@ internal static class WebhookBenchmark
 
             using var document = JsonDocument.Parse(body);
             var time = DateTimeOffset.Parse(document.RootElement.GetProperty("time").GetString()!, CultureInfo.InvariantCulture);
+            Receipts.TryAdd(id, now);
             if (!Latencies.TryAdd(id, Math.Max(0, (now - time).TotalMilliseconds)))
             {
                 Interlocked.Increment(ref _duplicates);
@@ -223,6 +296,15 @@ internal static class WebhookBenchmark
             var expected = HMACSHA256.HashData(Convert.FromBase64String(Secret["whsec_".Length..]), Encoding.UTF8.GetBytes($"{id}.{timestamp}.{body}"));
             return header.Split(' ').Any(s => s.StartsWith("v1,", StringComparison.Ordinal)
                                               && CryptographicOperations.FixedTimeEquals(expected, Convert.FromBase64String(s[3..])));
+        }
+
+        /// <summary>Forgets what arrived so far (after the warm-up).</summary>
+        public void Reset()
+        {
+            Latencies.Clear();
+            Receipts.Clear();
+            Interlocked.Exchange(ref _duplicates, 0);
+            Interlocked.Exchange(ref _invalid, 0);
         }
 
         public async ValueTask DisposeAsync()
