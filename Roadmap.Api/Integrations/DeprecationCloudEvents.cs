@@ -62,61 +62,82 @@ public static class DeprecationCloudEvents
     public static bool IsIntegrationEvent(RecordedEvent recorded) =>
         recorded.Data is VendorDeprecationAnnounced or Roadmap.Domain.Catalogue.EndOfSupportChanged;
 
-    /// <summary>The CloudEvent for a stored deprecation or end-of-support change; null for any other event.</summary>
-    public static async Task<CloudEvent?> ToCloudEventAsync(
-        RecordedEvent recorded, NpgsqlDataSource dataSource, string schema, CancellationToken cancellationToken)
+    /// <summary>
+    /// The CloudEvents for the stored deprecations and end-of-support changes among <paramref name="events"/>, in
+    /// their order (other events are left out), with the releases' context read in one query.
+    /// </summary>
+    public static async Task<IReadOnlyList<(RecordedEvent Recorded, CloudEvent Event)>> ToCloudEventsAsync(
+        IReadOnlyList<RecordedEvent> events, NpgsqlDataSource dataSource, string schema, CancellationToken cancellationToken)
     {
-        var (type, releaseId, productId, noticeId, announcedOn, eos, eosTba, eol, eolTba, reason, source) = recorded.Data switch
+        var facts = events.Select(e => (Recorded: e, Fact: Facts(e.Data))).Where(x => x.Fact is not null).ToList();
+        if (facts.Count == 0)
         {
-            VendorDeprecationAnnounced e => (DeprecationAnnounced, e.ReleaseId, e.ProductId, e.NoticeId, (DateOnly?)e.AnnouncedOn,
-                e.EndOfSecuritySupport, e.EndOfSecuritySupportTba, e.EndOfLife, e.EndOfLifeTba, (string?)null, (string?)e.Source),
-            EndOfSupportChanged e => (EndOfSupportChanged, e.ReleaseId, e.ProductId, (string?)null, (DateOnly?)null,
-                e.EndOfSecuritySupport, e.EndOfSecuritySupportTba, e.EndOfLife, e.EndOfLifeTba, e.Reason, (string?)null),
-            _ => default,
-        };
-        if (type is null)
-        {
-            return null;
+            return [];
         }
 
-        var context = await ReleaseContextAsync(dataSource, schema, releaseId, cancellationToken);
-        var data = new DeprecationData(
-            releaseId, productId, context.Product, context.Version, context.Vendor, noticeId, Date(announcedOn),
-            DateOrTba(eos, eosTba), DateOrTba(eol, eolTba), reason, source, recorded.RecordedAt, context.Municipalities);
-        return new CloudEvent(
-            "1.0", recorded.EventId.ToString(), $"/catalogue/releases/{releaseId}", type, $"release/{releaseId}", recorded.RecordedAt,
-            "application/json", data);
+        var contexts = await ReleaseContextsAsync(dataSource, schema, facts.Select(x => x.Fact!.ReleaseId).Distinct().ToArray(), cancellationToken);
+        return facts.Select(x =>
+        {
+            var (recorded, fact) = (x.Recorded, x.Fact!);
+            var context = contexts.GetValueOrDefault(fact.ReleaseId) ?? ReleaseContext.Unknown;
+            var data = new DeprecationData(
+                fact.ReleaseId, fact.ProductId, context.Product, context.Version, context.Vendor, fact.NoticeId, Date(fact.AnnouncedOn),
+                DateOrTba(fact.EndOfSecuritySupport, fact.EndOfSecuritySupportTba), DateOrTba(fact.EndOfLife, fact.EndOfLifeTba),
+                fact.Reason, fact.Source, recorded.RecordedAt, context.Municipalities);
+            return (recorded, new CloudEvent(
+                "1.0", recorded.EventId.ToString(), $"/catalogue/releases/{fact.ReleaseId}", fact.Type, $"release/{fact.ReleaseId}",
+                recorded.RecordedAt, "application/json", data));
+        }).ToList();
     }
+
+    /// <summary>What the stored event itself says; the release's names and who runs it come from the indexes.</summary>
+    private sealed record Fact(
+        string Type, Guid ReleaseId, Guid ProductId, string? NoticeId, DateOnly? AnnouncedOn, DateOnly? EndOfSecuritySupport,
+        bool EndOfSecuritySupportTba, DateOnly? EndOfLife, bool EndOfLifeTba, string? Reason, string? Source);
+
+    private static Fact? Facts(object data) => data switch
+    {
+        VendorDeprecationAnnounced e => new Fact(DeprecationAnnounced, e.ReleaseId, e.ProductId, e.NoticeId, e.AnnouncedOn,
+            e.EndOfSecuritySupport, e.EndOfSecuritySupportTba, e.EndOfLife, e.EndOfLifeTba, null, e.Source),
+        EndOfSupportChanged e => new Fact(EndOfSupportChanged, e.ReleaseId, e.ProductId, null, null,
+            e.EndOfSecuritySupport, e.EndOfSecuritySupportTba, e.EndOfLife, e.EndOfLifeTba, e.Reason, null),
+        _ => null,
+    };
 
     private static string? Date(DateOnly? date) => date?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     private static string? DateOrTba(DateOnly? date, bool tba) => tba ? "tba" : Date(date);
 
-    private sealed record ReleaseContext(string? Product, string? Version, string? Vendor, IReadOnlyList<string> Municipalities);
+    private sealed record ReleaseContext(string? Product, string? Version, string? Vendor, IReadOnlyList<string> Municipalities)
+    {
+        public static ReleaseContext Unknown { get; } = new(null, null, null, []);
+    }
 
-    private static async Task<ReleaseContext> ReleaseContextAsync(NpgsqlDataSource dataSource, string schema, Guid releaseId, CancellationToken cancellationToken)
+    private static async Task<Dictionary<Guid, ReleaseContext>> ReleaseContextsAsync(
+        NpgsqlDataSource dataSource, string schema, Guid[] releaseIds, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
             $"""
-            select p.name, r.version_label, v.name,
+            select r.release_id, p.name, r.version_label, v.name,
                    coalesce((select array_agg(distinct i.ags order by i.ags) from {schema}.procedure_index i
                               where i.release_id = r.release_id and i.state <> 'retired'), array[]::text[])
               from {schema}.release_index r
               left join {schema}.product_index p on p.product_id = r.product_id
               left join {schema}.vendor_index v on v.vendor_id = p.vendor_id
-             where r.release_id = $1
+             where r.release_id = any($1)
             """);
-        command.Parameters.AddWithValue(releaseId);
+        command.Parameters.AddWithValue(releaseIds);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
+        var contexts = new Dictionary<Guid, ReleaseContext>(releaseIds.Length);
+        while (await reader.ReadAsync(cancellationToken))
         {
-            return new ReleaseContext(null, null, null, []);
+            contexts[reader.GetGuid(0)] = new ReleaseContext(
+                reader.IsDBNull(1) ? null : reader.GetString(1),
+                reader.IsDBNull(2) ? null : reader.GetString(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3),
+                reader.GetFieldValue<string[]>(4));
         }
 
-        return new ReleaseContext(
-            reader.IsDBNull(0) ? null : reader.GetString(0),
-            reader.IsDBNull(1) ? null : reader.GetString(1),
-            reader.IsDBNull(2) ? null : reader.GetString(2),
-            reader.GetFieldValue<string[]>(3));
+        return contexts;
     }
 }

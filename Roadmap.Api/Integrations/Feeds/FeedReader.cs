@@ -32,13 +32,10 @@ public sealed class FeedReader(PostgresEventStore store, NpgsqlDataSource dataSo
             var requested = limit - items.Count;
             // Archived streams are filtered here rather than in the store, so a short batch reliably means "nothing more yet".
             var page = await store.ReadAllAsync(next, DeprecationCloudEvents.StoredEventTypes, requested, includeArchived: true, cancellationToken);
-            foreach (var recorded in page.Events.Where(e => !e.Archived && DeprecationCloudEvents.IsIntegrationEvent(e)))
+            var integrationEvents = page.Events.Where(e => !e.Archived).ToList();
+            foreach (var (recorded, cloudEvent) in await DeprecationCloudEvents.ToCloudEventsAsync(integrationEvents, dataSource, options.Schema, cancellationToken))
             {
-                var cloudEvent = await DeprecationCloudEvents.ToCloudEventAsync(recorded, dataSource, options.Schema, cancellationToken);
-                if (cloudEvent is not null)
-                {
-                    items.Add(new FeedItem(FeedCursor.Format(recorded.Checkpoint), cloudEvent));
-                }
+                items.Add(new FeedItem(FeedCursor.Format(recorded.Checkpoint), cloudEvent));
             }
 
             next = page.Next;
