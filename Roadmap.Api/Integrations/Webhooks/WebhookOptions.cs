@@ -28,11 +28,55 @@ public sealed class WebhookOptions
     /// <summary>The sender's fallback poll when no notification arrives.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>How long a subscription's worker waits for more deliveries once its queue is empty, holding its connection.</summary>
+    public TimeSpan WorkerIdleTime { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Subscriptions sent to at the same time on this node; each holds a database connection while it runs.</summary>
+    public int MaxConcurrentSubscriptions { get; set; } = 32;
+
     /// <summary>False: this node dispatches and serves the API but sends no webhooks.</summary>
     public bool RunSender { get; set; } = true;
 
     /// <summary>Test hook: called once an attempt's response has arrived, before its outcome is stored.</summary>
     internal Func<long, Task>? AfterResponse { get; set; }
+
+    /// <summary>Refuses a configuration the sender cannot work with, naming the setting, so the node fails at start-up.</summary>
+    public void Validate()
+    {
+        var problems = new List<string>();
+        void Positive(TimeSpan value, string name)
+        {
+            if (value <= TimeSpan.Zero)
+            {
+                problems.Add($"{Section}:{name} must be a positive time span (was {value})");
+            }
+        }
+
+        Positive(AttemptTimeout, nameof(AttemptTimeout));
+        Positive(InitialBackoff, nameof(InitialBackoff));
+        Positive(MaxBackoff, nameof(MaxBackoff));
+        Positive(PollInterval, nameof(PollInterval));
+        Positive(WorkerIdleTime, nameof(WorkerIdleTime));
+        if (MaxBackoff < InitialBackoff)
+        {
+            problems.Add($"{Section}:MaxBackoff ({MaxBackoff}) must not be shorter than InitialBackoff ({InitialBackoff})");
+        }
+
+        if (MaxAttempts < 1)
+        {
+            problems.Add($"{Section}:MaxAttempts must be at least 1 (was {MaxAttempts})");
+        }
+
+        if (MaxConcurrentSubscriptions < 1)
+        {
+            problems.Add($"{Section}:MaxConcurrentSubscriptions must be at least 1 (was {MaxConcurrentSubscriptions})");
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new InvalidOperationException("Invalid webhook configuration: " + string.Join("; ", problems));
+        }
+    }
 
     public bool IsHttpAllowed(string host) =>
         AllowHttpHosts.Any(h => string.Equals(h.Trim().Trim('[', ']'), host.Trim('[', ']'), StringComparison.OrdinalIgnoreCase));

@@ -7,7 +7,8 @@ namespace Roadmap.Api.Integrations.Webhooks;
 
 /// <summary>
 /// The webhook dispatcher: an async projection over the log that turns every integration event into one delivery
-/// row per matching subscription (webhook_deliveries, see Migrations/0002). The rows are inserted in the transaction
+/// row per matching subscription (webhook_deliveries, see Migrations/0002, and the body once per event in
+/// webhook_events, 0003). The rows are inserted in the transaction
 /// that moves this projection's checkpoint, so each event is dispatched exactly once and in log order, whichever
 /// node runs it; <see cref="WebhookSender"/> does the HTTP. Paused subscriptions still get rows (resume delivers
 /// them); deleted ones do not.
@@ -36,8 +37,7 @@ public sealed class WebhookOutbox(NpgsqlDataSource dataSource, string schema) : 
             return; // a rebuild only moves the checkpoint: what was dispatched stays dispatched, nothing is sent twice
         }
 
-        var integrationEvents = batch.Events.Where(DeprecationCloudEvents.IsIntegrationEvent).ToList();
-        if (integrationEvents.Count == 0)
+        if (!batch.Events.Any(DeprecationCloudEvents.IsIntegrationEvent))
         {
             return;
         }
@@ -48,45 +48,59 @@ public sealed class WebhookOutbox(NpgsqlDataSource dataSource, string schema) : 
             return;
         }
 
-        await using var inserts = batch.Batch();
-        foreach (var recorded in integrationEvents)
+        var bodies = new List<(Guid EventId, string Body)>();
+        var deliveries = new List<(Guid Subscription, RecordedEvent Recorded, string Type)>();
+        foreach (var (recorded, cloudEvent) in await DeprecationCloudEvents.ToCloudEventsAsync(batch.Events, dataSource, schema, cancellationToken))
         {
-            var cloudEvent = await DeprecationCloudEvents.ToCloudEventAsync(recorded, dataSource, schema, cancellationToken);
-            if (cloudEvent is null)
+            var matching = subscriptions.Where(s => s.CreatedPosition < recorded.GlobalPosition && s.Matches(cloudEvent)).ToList();
+            if (matching.Count == 0)
             {
                 continue;
             }
 
-            string? body = null;
-            foreach (var subscription in subscriptions.Where(s => s.CreatedPosition < recorded.GlobalPosition && s.Matches(cloudEvent)))
-            {
-                body ??= JsonSerializer.Serialize(cloudEvent, DeprecationCloudEvents.Json);
-                var insert = new NpgsqlBatchCommand(
-                    $"""
-                    insert into {batch.Table("webhook_deliveries")} (subscription_id, event_id, global_position, event_type, body, event_recorded_at)
-                    values ($1, $2, $3, $4, $5, $6) on conflict (subscription_id, event_id) do nothing
-                    """);
-                insert.Parameters.Add(new NpgsqlParameter { Value = subscription.Id });
-                insert.Parameters.Add(new NpgsqlParameter { Value = recorded.EventId });
-                insert.Parameters.Add(new NpgsqlParameter { Value = recorded.GlobalPosition });
-                insert.Parameters.Add(new NpgsqlParameter { Value = cloudEvent.Type });
-                insert.Parameters.Add(new NpgsqlParameter { Value = body });
-                insert.Parameters.Add(new NpgsqlParameter { Value = recorded.RecordedAt });
-                inserts.BatchCommands.Add(insert);
-            }
+            bodies.Add((recorded.EventId, JsonSerializer.Serialize(cloudEvent, DeprecationCloudEvents.Json)));
+            deliveries.AddRange(matching.Select(s => (s.Id, recorded, cloudEvent.Type)));
         }
 
-        if (inserts.BatchCommands.Count == 0)
+        if (deliveries.Count == 0)
         {
             return;
         }
+
+        // Three statements whatever the batch size; delivery ids follow the log (then subscription) order, which is
+        // the order the sender keeps per subscription.
+        await using var inserts = batch.Batch();
+        var events = new NpgsqlBatchCommand(
+            $"""
+            insert into {batch.Table("webhook_events")} (event_id, body)
+            select * from unnest($1::uuid[], $2::text[]) on conflict (event_id) do nothing
+            """);
+        events.Parameters.Add(new NpgsqlParameter { Value = bodies.Select(b => b.EventId).ToArray() });
+        events.Parameters.Add(new NpgsqlParameter { Value = bodies.Select(b => b.Body).ToArray() });
+        inserts.BatchCommands.Add(events);
+
+        var rows = new NpgsqlBatchCommand(
+            $"""
+            insert into {batch.Table("webhook_deliveries")} (subscription_id, event_id, global_position, event_type, event_recorded_at)
+            select subscription_id, event_id, global_position, event_type, event_recorded_at
+              from unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::text[], $5::timestamptz[]) with ordinality
+                   as d(subscription_id, event_id, global_position, event_type, event_recorded_at, n)
+             order by n
+            on conflict (subscription_id, event_id) do nothing
+            """);
+        rows.Parameters.Add(new NpgsqlParameter { Value = deliveries.Select(d => d.Subscription).ToArray() });
+        rows.Parameters.Add(new NpgsqlParameter { Value = deliveries.Select(d => d.Recorded.EventId).ToArray() });
+        rows.Parameters.Add(new NpgsqlParameter { Value = deliveries.Select(d => d.Recorded.GlobalPosition).ToArray() });
+        rows.Parameters.Add(new NpgsqlParameter { Value = deliveries.Select(d => d.Type).ToArray() });
+        rows.Parameters.Add(new NpgsqlParameter { Value = deliveries.Select(d => d.Recorded.RecordedAt).ToArray() });
+        inserts.BatchCommands.Add(rows);
 
         var progress = new NpgsqlBatchCommand(
             $"""
             insert into {batch.Table("webhook_outbox_progress")} (id, dispatched) values (1, $1)
             on conflict (id) do update set dispatched = {batch.Table("webhook_outbox_progress")}.dispatched + excluded.dispatched
             """);
-        progress.Parameters.Add(new NpgsqlParameter { Value = (long)inserts.BatchCommands.Count });
+        progress.Parameters.Add(new NpgsqlParameter { Value = (long)deliveries.Count });
         inserts.BatchCommands.Add(progress);
         // Delivered with the commit: the sender wakes only for rows it can see.
         inserts.BatchCommands.Add(new NpgsqlBatchCommand($"select pg_notify('{Channel(schema)}', '')"));

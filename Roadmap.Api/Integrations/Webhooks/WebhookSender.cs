@@ -11,7 +11,13 @@ namespace Roadmap.Api.Integrations.Webhooks;
 /// deliveries, holding that subscription's advisory lock, so across all nodes one sender serves a subscription and
 /// sends its deliveries strictly in delivery_id (log) order: the oldest pending delivery is retried, with backoff,
 /// until it succeeds or becomes a dead letter, and only then does the next one go. A delivery is marked delivered
-/// only after a 2xx, so a crash in flight sends that delivery again (at least once, same webhook-id).
+/// only after a 2xx; outcomes are stored together (up to 50, at most 250 ms after the first, at once after a
+/// failure, when the queue empties and when stopping), so a crash of the node sends at most those again (at least
+/// once, same webhook-id), and a graceful stop only the attempt it cut off.
+/// A worker stays for <see cref="WebhookOptions.WorkerIdleTime"/> after its queue empties and is woken directly by
+/// the dispatcher's notification, so a steady stream pays no start-up (connection, lock, task) per delivery; at most
+/// <see cref="WebhookOptions.MaxConcurrentSubscriptions"/> workers run at once (each holds a connection), and an
+/// idle one gives its place up at once when another subscription is waiting.
 /// </summary>
 public sealed class WebhookSender(
     NpgsqlDataSource dataSource, EventStoreOptions storeOptions, WebhookOptions options, IHttpClientFactory httpClients,
@@ -19,12 +25,20 @@ public sealed class WebhookSender(
 {
     public const string HttpClientName = "webhooks";
 
-    /// <summary>Deliveries read and stored together; a crash repeats at most these.</summary>
+    /// <summary>Deliveries read together, and the most outcomes kept before they are stored.</summary>
     private const int BatchSize = 50;
+
+    /// <summary>
+    /// The longest a successful outcome waits in memory before it is stored (a failure, an empty queue or a stop
+    /// stores at once). A crash of the node repeats at most these deliveries, with the same webhook-id.
+    /// </summary>
+    private static readonly TimeSpan RecordEvery = TimeSpan.FromMilliseconds(250);
 
     private readonly string _schema = storeOptions.Schema;
     private readonly Dictionary<Guid, Worker> _workers = [];
     private readonly SemaphoreSlim _wake = new(0, 1);
+    private readonly SemaphoreSlim _slots = new(options.MaxConcurrentSubscriptions, options.MaxConcurrentSubscriptions);
+    private int _waitingForSlot;
 
     protected override async Task ExecuteAsync(CancellationToken stop)
     {
@@ -66,15 +80,29 @@ public sealed class WebhookSender(
         await Task.WhenAll(running.Append(listening));
     }
 
+    /// <summary>A notification: the running workers look again at once; the loop starts workers for the others.</summary>
     private void Wake()
+    {
+        lock (_workers)
+        {
+            foreach (var worker in _workers.Values)
+            {
+                worker.Kick();
+            }
+        }
+
+        Release(_wake);
+    }
+
+    private static void Release(SemaphoreSlim signal)
     {
         try
         {
-            _wake.Release();
+            signal.Release();
         }
         catch (SemaphoreFullException)
         {
-            // already awake
+            // already signalled
         }
     }
 
@@ -121,9 +149,9 @@ public sealed class WebhookSender(
     {
         await using var command = dataSource.CreateCommand(
             $"""
-            select distinct d.subscription_id from {_schema}.webhook_deliveries d
-              join {_schema}.webhook_subscriptions s on s.subscription_id = d.subscription_id
-             where d.state = 'pending' and s.state = 'active'
+            select s.subscription_id from {_schema}.webhook_subscriptions s
+             where s.state = 'active'
+               and exists (select from {_schema}.webhook_deliveries d where d.subscription_id = s.subscription_id and d.state = 'pending')
             """);
         await using var reader = await command.ExecuteReaderAsync(stop);
         var due = new List<Guid>();
@@ -142,7 +170,7 @@ public sealed class WebhookSender(
         {
             if (_workers.TryGetValue(subscription, out var running))
             {
-                running.Kicked = true;
+                running.Kick();
                 return;
             }
 
@@ -154,8 +182,20 @@ public sealed class WebhookSender(
 
     private async Task RunWorkerAsync(Guid subscription, Worker worker, CancellationToken stop)
     {
+        var holdsSlot = false;
         try
         {
+            Interlocked.Increment(ref _waitingForSlot);
+            try
+            {
+                await _slots.WaitAsync(stop);
+                holdsSlot = true;
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _waitingForSlot);
+            }
+
             await using var connection = await dataSource.OpenConnectionAsync(stop);
             var lockKey = $"roadmap.webhooks:{_schema}:{subscription}";
             if (!await AdvisoryLockAsync(connection, "pg_try_advisory_lock", lockKey, stop))
@@ -163,23 +203,26 @@ public sealed class WebhookSender(
                 return; // another node sends for this subscription
             }
 
+            // Outcomes not stored yet, in order: successes, possibly ending with one failure (stored at once).
+            var outcomes = new List<Outcome>(BatchSize);
+            var firstOutcomeAt = 0L;
             try
             {
                 while (true)
                 {
                     stop.ThrowIfCancellationRequested();
-                    var pending = await PendingAsync(connection, subscription, stop);
+                    // Past the deliveries answered but not stored yet: the database still has them as pending.
+                    var after = outcomes.Count > 0 ? outcomes[^1].Head.DeliveryId : 0;
+                    var pending = await PendingAsync(connection, subscription, after, stop);
                     if (pending.Count == 0)
                     {
-                        lock (_workers)
+                        if (outcomes.Count > 0)
                         {
-                            if (!worker.Kicked)
-                            {
-                                _workers.Remove(subscription);
-                                return;
-                            }
-
-                            worker.Kicked = false;
+                            await RecordAsync(connection, outcomes);
+                        }
+                        else if (!await IdleAsync(subscription, worker, stop))
+                        {
+                            return;
                         }
 
                         continue;
@@ -188,17 +231,43 @@ public sealed class WebhookSender(
                     var wait = pending[0].NextAttemptAt - clock.GetUtcNow();
                     if (wait > TimeSpan.Zero)
                     {
-                        // Re-read at least every poll interval: a redelivery or pause may change the head meanwhile.
-                        await Task.Delay(wait < options.PollInterval ? wait : options.PollInterval, stop);
+                        if (outcomes.Count > 0)
+                        {
+                            await RecordAsync(connection, outcomes);
+                        }
+
+                        // Re-read at least every poll interval, and at once when kicked: a redelivery or pause may
+                        // change the head meanwhile.
+                        await worker.WaitAsync(wait < options.PollInterval ? wait : options.PollInterval, stop);
                         continue;
                     }
 
-                    await SendInOrderAsync(connection, pending, stop);
+                    if (outcomes.Count == 0)
+                    {
+                        firstOutcomeAt = Stopwatch.GetTimestamp();
+                    }
+
+                    var failed = await SendInOrderAsync(pending, outcomes, stop);
+                    if (failed || outcomes.Count >= BatchSize || Stopwatch.GetElapsedTime(firstOutcomeAt) >= RecordEvery)
+                    {
+                        await RecordAsync(connection, outcomes);
+                    }
                 }
             }
             finally
             {
-                await AdvisoryLockAsync(connection, "pg_advisory_unlock", lockKey, CancellationToken.None);
+                try
+                {
+                    // Also when stopping: what was answered is stored, so only the attempt cut off is repeated.
+                    if (outcomes.Count > 0)
+                    {
+                        await RecordAsync(connection, outcomes);
+                    }
+                }
+                finally
+                {
+                    await AdvisoryLockAsync(connection, "pg_advisory_unlock", lockKey, CancellationToken.None);
+                }
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -217,8 +286,44 @@ public sealed class WebhookSender(
                     _workers.Remove(subscription);
                 }
             }
+
+            if (holdsSlot)
+            {
+                _slots.Release();
+            }
         }
     }
+
+    /// <summary>
+    /// Waits, with nothing pending, for a kick: true to look again, false when the worker has left (idle for
+    /// <see cref="WebhookOptions.WorkerIdleTime"/>, or at once when another subscription waits for a place).
+    /// </summary>
+    private async Task<bool> IdleAsync(Guid subscription, Worker worker, CancellationToken stop)
+    {
+        var idleUntil = clock.GetUtcNow() + options.WorkerIdleTime;
+        while (Volatile.Read(ref _waitingForSlot) == 0 && clock.GetUtcNow() < idleUntil)
+        {
+            if (await worker.WaitAsync(IdleSlice, stop))
+            {
+                return true;
+            }
+        }
+
+        lock (_workers)
+        {
+            // A kick that came after the last wait and before this lock is not lost: it left the signal set.
+            if (worker.TryTakeKick())
+            {
+                return true;
+            }
+
+            _workers.Remove(subscription);
+            return false;
+        }
+    }
+
+    /// <summary>How often an idle worker checks whether another subscription waits for its place.</summary>
+    private static readonly TimeSpan IdleSlice = TimeSpan.FromMilliseconds(250);
 
     private static async Task<bool> AdvisoryLockAsync(NpgsqlConnection connection, string function, string key, CancellationToken cancellationToken)
     {
@@ -230,21 +335,23 @@ public sealed class WebhookSender(
     private sealed record Head(long DeliveryId, Guid SubscriptionId, Guid EventId, string Body, int Attempts, DateTimeOffset NextAttemptAt, string TargetUrl, string Secret);
 
     /// <summary>
-    /// The oldest pending deliveries of an active subscription, in order. They are sent one after the other and the
-    /// outcomes stored together: a crash repeats at most this batch. A failure ends the batch (nothing overtakes it).
+    /// The oldest pending deliveries of an active subscription after <paramref name="after"/>, in order. They are
+    /// sent one after the other; a failure ends the batch (nothing overtakes it).
     /// </summary>
-    private async Task<List<Head>> PendingAsync(NpgsqlConnection connection, Guid subscription, CancellationToken stop)
+    private async Task<List<Head>> PendingAsync(NpgsqlConnection connection, Guid subscription, long after, CancellationToken stop)
     {
         await using var command = new NpgsqlCommand(
             $"""
-            select d.delivery_id, d.event_id, d.body, d.attempts, d.next_attempt_at, s.target_url, k.secret
+            select d.delivery_id, d.event_id, e.body, d.attempts, d.next_attempt_at, s.target_url, k.secret
               from {_schema}.webhook_deliveries d
+              join {_schema}.webhook_events e on e.event_id = d.event_id
               join {_schema}.webhook_subscriptions s on s.subscription_id = d.subscription_id and s.state = 'active'
               join {_schema}.webhook_secrets k on k.subscription_id = d.subscription_id
-             where d.subscription_id = $1 and d.state = 'pending'
+             where d.subscription_id = $1 and d.state = 'pending' and d.delivery_id > $2
              order by d.delivery_id limit {BatchSize}
             """, connection);
         command.Parameters.AddWithValue(subscription);
+        command.Parameters.AddWithValue(after);
         await using var reader = await command.ExecuteReaderAsync(stop);
         var pending = new List<Head>();
         while (await reader.ReadAsync(stop))
@@ -256,34 +363,25 @@ public sealed class WebhookSender(
         return pending;
     }
 
-    private async Task SendInOrderAsync(NpgsqlConnection connection, List<Head> pending, CancellationToken stop)
+    /// <summary>Sends the due deliveries in order, adding their outcomes; true when one failed (the batch ends there).</summary>
+    private async Task<bool> SendInOrderAsync(List<Head> pending, List<Outcome> outcomes, CancellationToken stop)
     {
-        var outcomes = new List<Outcome>(pending.Count);
-        try
+        foreach (var head in pending)
         {
-            foreach (var head in pending)
+            if (head.NextAttemptAt > clock.GetUtcNow())
             {
-                if (head.NextAttemptAt > clock.GetUtcNow())
-                {
-                    break;
-                }
+                break;
+            }
 
-                var outcome = await AttemptAsync(head, stop);
-                outcomes.Add(outcome);
-                if (outcome.Error is not null)
-                {
-                    break;
-                }
-            }
-        }
-        finally
-        {
-            // Also when stopping: what was answered is stored, so only the attempt cut off is repeated.
-            if (outcomes.Count > 0)
+            var outcome = await AttemptAsync(head, stop);
+            outcomes.Add(outcome);
+            if (outcome.Error is not null)
             {
-                await RecordAsync(connection, outcomes);
+                return true;
             }
         }
+
+        return false;
     }
 
     private sealed record Outcome(Head Head, int Attempt, DateTimeOffset StartedAt, TimeSpan Duration, int? Status, string? Error);
@@ -345,13 +443,19 @@ public sealed class WebhookSender(
         return request;
     }
 
-    /// <summary>The attempts in the delivery log and the deliveries' new states, in one transaction (three statements, one round trip).</summary>
+    /// <summary>
+    /// The attempts in the delivery log and the deliveries' new states, in one transaction (three statements, one
+    /// round trip); empties <paramref name="outcomes"/> once stored.
+    /// </summary>
     private async Task RecordAsync(NpgsqlConnection connection, List<Outcome> outcomes)
     {
         var now = clock.GetUtcNow();
         var states = outcomes.Select(o => o.Error is null ? "delivered" : o.Attempt >= options.MaxAttempts ? "dead" : "pending").ToArray();
         await using var transaction = await connection.BeginTransactionAsync(CancellationToken.None);
         await using var batch = new NpgsqlBatch(connection, transaction);
+        // Not waiting for the WAL flush: only a crash of PostgreSQL itself can lose this commit, and then the
+        // deliveries are sent again with the same webhook-id (at least once holds). The worker goes on at once.
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("set local synchronous_commit = off"));
         var log = new NpgsqlBatchCommand(
             $"""
             insert into {_schema}.webhook_attempts (delivery_id, subscription_id, attempt, started_at, duration_ms, status_code, error)
@@ -409,6 +513,7 @@ public sealed class WebhookSender(
 
         await batch.ExecuteNonQueryAsync(CancellationToken.None);
         await transaction.CommitAsync(CancellationToken.None);
+        outcomes.Clear();
         foreach (var outcome in dead)
         {
             logger.LogWarning("Webhook delivery {Delivery} to subscription {Subscription} is a dead letter after {Attempts} attempts: {Error}",
@@ -430,13 +535,21 @@ public sealed class WebhookSender(
     public override void Dispose()
     {
         _wake.Dispose();
+        _slots.Dispose();
         base.Dispose();
     }
 
     private sealed class Worker
     {
+        private readonly SemaphoreSlim _kicked = new(0, 1);
+
         public Task Task { get; set; } = Task.CompletedTask;
 
-        public bool Kicked { get; set; }
+        /// <summary>Something may be new: the next wait returns at once.</summary>
+        public void Kick() => Release(_kicked);
+
+        public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken stop) => _kicked.WaitAsync(timeout, stop);
+
+        public bool TryTakeKick() => _kicked.Wait(0);
     }
 }

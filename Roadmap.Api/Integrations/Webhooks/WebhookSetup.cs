@@ -15,6 +15,7 @@ public static class WebhookSetup
     public static IServiceCollection AddWebhooks(this IServiceCollection services, IConfiguration configuration)
     {
         var options = configuration.GetSection(WebhookOptions.Section).Get<WebhookOptions>() ?? new WebhookOptions();
+        options.Validate();
         services.AddSingleton(options);
         services.AddProjection(new SubscriptionIndex(), ProjectionLifecycle.Inline);
         services.AddSingleton(sp => new ProjectionRegistration(
