@@ -1,0 +1,139 @@
+using Microsoft.AspNetCore.Hosting;
+using Npgsql;
+using Roadmap.Api.Integrations.Webhooks;
+using Roadmap.EventStore.Schema;
+
+namespace Roadmap.Api.Tests.Integrations;
+
+/// <summary>A node that sends for one subscription at a time and lets an idle worker stay long.</summary>
+public sealed class OneAtATimeWebhookApiFactory : WebhookApiFactory
+{
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseSetting("Roadmap:Webhooks:MaxConcurrentSubscriptions", "1");
+        builder.UseSetting("Roadmap:Webhooks:WorkerIdleTime", "00:10:00");
+    }
+}
+
+public sealed class WebhookSenderTests(OneAtATimeWebhookApiFactory factory) : IClassFixture<OneAtATimeWebhookApiFactory>
+{
+    [Fact]
+    public async Task With_one_place_for_three_subscriptions_an_idle_worker_gives_way_and_every_subscription_gets_everything_in_order()
+    {
+        var world = new WebhookWorld(factory.CreateClient());
+        var release = await world.MunicipalityWithReleaseAsync();
+        var receivers = new List<WebhookReceiver>();
+        try
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                var receiver = await WebhookReceiver.StartAsync();
+                receivers.Add(receiver);
+                (_, receiver.Secret) = await world.SubscribeAsync(receiver.Url);
+            }
+
+            var events = new List<string>();
+            for (var i = 0; i < 4; i++)
+            {
+                events.Add((await world.DeprecateAsync(release.ReleaseId, i)).ToString());
+            }
+
+            // The idle time is ten minutes: the others get their turn only because a waiting subscription takes the place.
+            foreach (var receiver in receivers)
+            {
+                var accepted = await receiver.WaitForAcceptedAsync(events.Count, TimeSpan.FromSeconds(20));
+                Assert.Equal(events, accepted.Select(r => r.WebhookId));
+                Assert.All(accepted, r => Assert.True(r.SignatureValid));
+            }
+        }
+        finally
+        {
+            foreach (var receiver in receivers)
+            {
+                await receiver.DisposeAsync();
+            }
+        }
+    }
+}
+
+public sealed class WebhookOptionsTests
+{
+    [Fact]
+    public void The_defaults_are_valid() => new WebhookOptions().Validate();
+
+    [Theory]
+    [InlineData("MaxAttempts", "Roadmap:Webhooks:MaxAttempts must be at least 1")]
+    [InlineData("MaxConcurrentSubscriptions", "Roadmap:Webhooks:MaxConcurrentSubscriptions must be at least 1")]
+    [InlineData("AttemptTimeout", "Roadmap:Webhooks:AttemptTimeout must be a positive time span")]
+    [InlineData("WorkerIdleTime", "Roadmap:Webhooks:WorkerIdleTime must be a positive time span")]
+    [InlineData("MaxBackoff", "Roadmap:Webhooks:MaxBackoff (00:00:01) must not be shorter than InitialBackoff")]
+    public void A_setting_the_sender_cannot_work_with_is_refused_by_name(string setting, string message)
+    {
+        var options = setting switch
+        {
+            "MaxAttempts" => new WebhookOptions { MaxAttempts = 0 },
+            "MaxConcurrentSubscriptions" => new WebhookOptions { MaxConcurrentSubscriptions = 0 },
+            "AttemptTimeout" => new WebhookOptions { AttemptTimeout = TimeSpan.Zero },
+            "WorkerIdleTime" => new WebhookOptions { WorkerIdleTime = TimeSpan.FromSeconds(-1) },
+            _ => new WebhookOptions { MaxBackoff = TimeSpan.FromSeconds(1) },
+        };
+
+        var error = Assert.Throws<InvalidOperationException>(options.Validate);
+        Assert.Contains(message, error.Message);
+    }
+}
+
+public sealed class WebhookMigrationTests
+{
+    [Fact]
+    public async Task Upgrading_to_bodies_stored_once_per_event_keeps_every_pending_delivery_and_its_body()
+    {
+        var schema = $"whm_{Guid.NewGuid():N}"[..20];
+        await using var dataSource = NpgsqlDataSource.Create(RoadmapApiFactory.ConnectionString);
+        try
+        {
+            var all = SchemaMigrator.LoadEmbedded(typeof(WebhookOptions).Assembly);
+            Assert.Contains(all, m => m.Version == 3);
+            await new SchemaMigrator(dataSource, schema, "api", all.Where(m => m.Version <= 2).ToList()).MigrateAsync();
+
+            var (first, second) = (Guid.NewGuid(), Guid.NewGuid());
+            await using (var insert = dataSource.CreateCommand(
+                $"""
+                insert into {schema}.webhook_deliveries (subscription_id, event_id, global_position, event_type, body, event_recorded_at, state)
+                values (gen_random_uuid(), $1, 1, 't', $3, now(), 'delivered'),
+                       (gen_random_uuid(), $1, 1, 't', $3, now(), 'pending'),
+                       (gen_random_uuid(), $2, 2, 't', $4, now(), 'pending')
+                """))
+            {
+                insert.Parameters.AddWithValue(first);
+                insert.Parameters.AddWithValue(second);
+                insert.Parameters.AddWithValue("""{"n":1}""");
+                insert.Parameters.AddWithValue("""{"n":2}""");
+                await insert.ExecuteNonQueryAsync();
+            }
+
+            var applied = await new SchemaMigrator(dataSource, schema, "api", all).MigrateAsync();
+            Assert.Contains(3, applied);
+
+            await using var read = dataSource.CreateCommand(
+                $"""
+                select d.event_id, e.body, d.state from {schema}.webhook_deliveries d
+                  join {schema}.webhook_events e on e.event_id = d.event_id order by d.delivery_id
+                """);
+            await using var reader = await read.ExecuteReaderAsync();
+            var rows = new List<(Guid, string, string)>();
+            while (await reader.ReadAsync())
+            {
+                rows.Add((reader.GetGuid(0), reader.GetString(1), reader.GetString(2)));
+            }
+
+            Assert.Equal([(first, """{"n":1}""", "delivered"), (first, """{"n":1}""", "pending"), (second, """{"n":2}""", "pending")], rows);
+        }
+        finally
+        {
+            await using var drop = dataSource.CreateCommand($"drop schema if exists {schema} cascade");
+            await drop.ExecuteNonQueryAsync();
+        }
+    }
+}
