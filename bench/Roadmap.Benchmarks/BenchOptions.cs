@@ -97,7 +97,7 @@ internal sealed record BenchOptions
         "rebuild" => new BenchOptions { Concurrency = 4, Streams = 0 },
         "http-append" or "http-append-vs-append" => new BenchOptions { Warmup = 2 },
         "read" => new BenchOptions { Procedures = 300, Warmup = 3 },
-        "webhooks" => new BenchOptions { Events = 2000, Rate = 200, Concurrency = 8, Warmup = 10 },
+        "webhooks" => new BenchOptions { Events = 2000, Rate = 200, Concurrency = 8, Warmup = 30 },
         _ => new BenchOptions(),
     };
 

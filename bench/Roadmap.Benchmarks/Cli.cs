@@ -218,7 +218,7 @@ internal static class Cli
                               time) to its receipt, p50/p99/max (the goal: p99 <= 250 ms at N=10, R=200), where the
                               time goes (dispatch, send) and the CPU of the API, this process and PostgreSQL
                               --subscriptions N (10)  --events E (2000)  --rate R (200)  --concurrency C (8)
-                              --warmup W (10)
+                              --warmup W (30)
 
         Options take a value as '--name N' or '--name=N'.
         Environment: ConnectionStrings__Roadmap (required), ROADMAP_PG_BIN (directory holding pgbench;

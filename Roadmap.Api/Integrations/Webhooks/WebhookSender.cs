@@ -12,8 +12,8 @@ namespace Roadmap.Api.Integrations.Webhooks;
 /// sends its deliveries strictly in delivery_id (log) order: the oldest pending delivery is retried, with backoff,
 /// until it succeeds or becomes a dead letter, and only then does the next one go. A delivery is marked delivered
 /// only after a 2xx; outcomes are stored together (up to 50, at most 250 ms after the first, at once after a
-/// failure, when the queue empties and when stopping), so a crash of the node sends at most those again (at least
-/// once, same webhook-id), and a graceful stop only the attempt it cut off.
+/// failure and when stopping), so a crash of the node sends at most those again (at least once, same webhook-id),
+/// and a graceful stop only the attempt it cut off.
 /// A worker stays for <see cref="WebhookOptions.WorkerIdleTime"/> after its queue empties and is woken directly by
 /// the dispatcher's notification, so a steady stream pays no start-up (connection, lock, task) per delivery; at most
 /// <see cref="WebhookOptions.MaxConcurrentSubscriptions"/> workers run at once (each holds a connection), and an
@@ -206,25 +206,41 @@ public sealed class WebhookSender(
             // Outcomes not stored yet, in order: successes, possibly ending with one failure (stored at once).
             var outcomes = new List<Outcome>(BatchSize);
             var firstOutcomeAt = 0L;
+            // False once a read found the queue drained: the next read waits for a kick (the dispatcher notifies
+            // after every commit of new rows, and a kick during the read or the sends stays set), so a steady
+            // trickle costs one read per wake-up rather than two.
+            var mayHaveMore = true;
             try
             {
                 while (true)
                 {
                     stop.ThrowIfCancellationRequested();
-                    // Past the deliveries answered but not stored yet: the database still has them as pending.
-                    var after = outcomes.Count > 0 ? outcomes[^1].Head.DeliveryId : 0;
-                    var pending = await PendingAsync(connection, subscription, after, stop);
-                    if (pending.Count == 0)
+                    if (!mayHaveMore)
                     {
                         if (outcomes.Count > 0)
                         {
-                            await RecordAsync(connection, outcomes);
+                            // Keep answered outcomes a little for more to arrive, then store them together.
+                            var keep = RecordEvery - Stopwatch.GetElapsedTime(firstOutcomeAt);
+                            if (keep <= TimeSpan.Zero || !await worker.WaitAsync(keep, stop))
+                            {
+                                await RecordAsync(connection, outcomes);
+                                continue;
+                            }
                         }
                         else if (!await IdleAsync(subscription, worker, stop))
                         {
                             return;
                         }
 
+                        mayHaveMore = true;
+                    }
+
+                    // Past the deliveries answered but not stored yet: the database still has them as pending.
+                    var after = outcomes.Count > 0 ? outcomes[^1].Head.DeliveryId : 0;
+                    var pending = await PendingAsync(connection, subscription, after, stop);
+                    if (pending.Count == 0)
+                    {
+                        mayHaveMore = false;
                         continue;
                     }
 
@@ -252,6 +268,9 @@ public sealed class WebhookSender(
                     {
                         await RecordAsync(connection, outcomes);
                     }
+
+                    // A full page may have more behind it; a failure leaves a head with a new time to read again.
+                    mayHaveMore = failed || pending.Count == BatchSize;
                 }
             }
             finally
