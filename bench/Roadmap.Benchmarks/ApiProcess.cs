@@ -58,6 +58,7 @@ internal sealed class ApiProcess : IAsyncDisposable
         start.Environment[Cli.ConnectionStringVariable] = connectionString;
         start.Environment["Roadmap__Schema"] = schema;
         start.Environment["Roadmap__Demo__Load"] = "false";
+        start.Environment["Roadmap__Webhooks__SecretKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         start.Environment["Logging__LogLevel__Default"] = "Warning";

@@ -13,6 +13,9 @@ public class RoadmapApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public string Schema { get; } = $"api_{Guid.NewGuid():N}"[..20];
 
+    /// <summary>The key webhook secrets are encrypted with in the tests (32 bytes, base64; test-only).</summary>
+    public const string TestSecretKey = "dGVzdC1vbmx5LWtleS1mb3Itd2ViaG9vay1zZWNyZXQ=";
+
     public static string ConnectionString =>
         Environment.GetEnvironmentVariable("ConnectionStrings__Roadmap") is { Length: > 0 } value
             ? value
@@ -24,6 +27,7 @@ public class RoadmapApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("ConnectionStrings:Roadmap", ConnectionString);
         builder.UseSetting("Roadmap:Schema", Schema);
         builder.UseSetting("Roadmap:Projections:PollIntervalMs", "100");
+        builder.UseSetting("Roadmap:Webhooks:SecretKey", TestSecretKey);
         builder.ConfigureServices(ConfigureTestServices);
     }
 

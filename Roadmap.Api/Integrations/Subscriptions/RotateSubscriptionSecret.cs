@@ -1,3 +1,4 @@
+using Roadmap.Api.Integrations.Webhooks;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Roadmap.Api.Infrastructure;
 using Roadmap.EventStore;
@@ -18,14 +19,15 @@ public static class RotateSubscriptionSecret
         .WithSummary("Rotates the signing secret and shows the new one once; deliveries from now on are signed with it.");
 
     private static async Task<Results<Ok<SubscriptionWithSecret>, ProblemHttpResult>> HandleAsync(
-        string id, Request? request, HttpContext http, PostgresEventStore store, TimeProvider clock, CancellationToken cancellationToken)
+        string id, Request? request, HttpContext http, PostgresEventStore store, WebhookSecretCipher cipher, TimeProvider clock,
+        CancellationToken cancellationToken)
     {
         if (!Guid.TryParse(id, out var subscriptionId))
         {
             return SubscriptionReads.Unknown(id);
         }
 
-        var (answer, problem) = await SubscriptionSecrets.DecideWithNewSecretAsync(store, subscriptionId,
+        var (answer, problem) = await SubscriptionSecrets.DecideWithNewSecretAsync(store, cipher, subscriptionId,
             _ => new Roadmap.Domain.Subscriptions.RotateSubscriptionSecret(subscriptionId, clock.GetUtcNow(), Actor.Of(http)), cancellationToken);
         if (problem is not null)
         {

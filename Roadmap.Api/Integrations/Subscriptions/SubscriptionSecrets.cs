@@ -15,12 +15,13 @@ public sealed record SubscriptionWithSecret(SubscriptionReads.SubscriptionView S
 
 /// <summary>
 /// A subscription decision that also writes a new secret: the event and the secret commit together (the secret goes
-/// to webhook_secrets, never into the event). No Idempotency-Key: a stored answer would keep the secret.
+/// to webhook_secrets, encrypted by <see cref="WebhookSecretCipher"/>, never into the event). No Idempotency-Key: a
+/// stored answer would keep the secret.
 /// </summary>
 internal static class SubscriptionSecrets
 {
     public static async Task<(SubscriptionWithSecret? Answer, ProblemHttpResult? Problem)> DecideWithNewSecretAsync(
-        PostgresEventStore store, Guid subscriptionId, Func<SubscriptionState, ISubscriptionCommand> command, CancellationToken cancellationToken)
+        PostgresEventStore store, WebhookSecretCipher cipher, Guid subscriptionId, Func<SubscriptionState, ISubscriptionCommand> command, CancellationToken cancellationToken)
     {
         var secret = WebhookSignature.NewSecret();
         var streamId = Subscription.StreamId(subscriptionId);
@@ -50,7 +51,7 @@ internal static class SubscriptionSecrets
                 """, connection, transaction))
             {
                 write.Parameters.AddWithValue(subscriptionId);
-                write.Parameters.AddWithValue(secret);
+                write.Parameters.AddWithValue(cipher.Protect(subscriptionId, secret));
                 await write.ExecuteNonQueryAsync(cancellationToken);
             }
 

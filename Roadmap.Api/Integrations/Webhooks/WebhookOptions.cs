@@ -34,6 +34,15 @@ public sealed class WebhookOptions
     /// <summary>Subscriptions sent to at the same time on this node; each holds a database connection while it runs.</summary>
     public int MaxConcurrentSubscriptions { get; set; } = 32;
 
+    /// <summary>
+    /// The key (32 bytes, base64) signing secrets are encrypted with at rest (AES-256-GCM); required. Moving the old
+    /// value to <see cref="PreviousSecretKeys"/> and setting a new one re-encrypts every secret at the next start.
+    /// </summary>
+    public string? SecretKey { get; set; }
+
+    /// <summary>Earlier values of <see cref="SecretKey"/>, still accepted for decryption.</summary>
+    public string[] PreviousSecretKeys { get; set; } = [];
+
     /// <summary>False: this node dispatches and serves the API but sends no webhooks.</summary>
     public bool RunSender { get; set; } = true;
 

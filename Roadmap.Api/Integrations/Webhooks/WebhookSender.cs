@@ -20,8 +20,8 @@ namespace Roadmap.Api.Integrations.Webhooks;
 /// idle one gives its place up at once when another subscription is waiting.
 /// </summary>
 public sealed class WebhookSender(
-    NpgsqlDataSource dataSource, EventStoreOptions storeOptions, WebhookOptions options, IHttpClientFactory httpClients,
-    TimeProvider clock, ILogger<WebhookSender> logger) : BackgroundService
+    NpgsqlDataSource dataSource, EventStoreOptions storeOptions, WebhookOptions options, WebhookSecretCipher cipher,
+    IHttpClientFactory httpClients, TimeProvider clock, ILogger<WebhookSender> logger) : BackgroundService
 {
     public const string HttpClientName = "webhooks";
 
@@ -373,10 +373,17 @@ public sealed class WebhookSender(
         command.Parameters.AddWithValue(after);
         await using var reader = await command.ExecuteReaderAsync(stop);
         var pending = new List<Head>();
+        string? stored = null, secret = null;
         while (await reader.ReadAsync(stop))
         {
+            if (stored != reader.GetString(6))
+            {
+                stored = reader.GetString(6);
+                secret = cipher.Unprotect(subscription, stored);
+            }
+
             pending.Add(new Head(reader.GetInt64(0), subscription, reader.GetGuid(1), reader.GetString(2), reader.GetInt32(3),
-                reader.GetFieldValue<DateTimeOffset>(4), reader.GetString(5), reader.GetString(6)));
+                reader.GetFieldValue<DateTimeOffset>(4), reader.GetString(5), secret!));
         }
 
         return pending;

@@ -35,6 +35,9 @@ public static class WebhookSetup
                 ConnectTimeout = options.AttemptTimeout,
                 ConnectCallback = (context, cancellationToken) => WebhookTargets.ConnectAsync(context, options, cancellationToken),
             });
+        services.AddSingleton<WebhookSecretCipher>();
+        // Before the sender, after the migrations (registered earlier): the secrets decrypt, all under the current key.
+        services.AddHostedService<WebhookSecretsAtRest>();
         services.AddHostedService<WebhookSender>();
         return services;
     }

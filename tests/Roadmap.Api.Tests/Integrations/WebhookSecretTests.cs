@@ -1,0 +1,193 @@
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Hosting;
+using Npgsql;
+using Roadmap.Api.Integrations.Webhooks;
+
+namespace Roadmap.Api.Tests.Integrations;
+
+public sealed class WebhookSecretCipherTests
+{
+    private static readonly string KeyA = Convert.ToBase64String(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
+    private static readonly string KeyB = Convert.ToBase64String(Enumerable.Range(101, 32).Select(i => (byte)i).ToArray());
+
+    private static WebhookSecretCipher Cipher(string key, params string[] previous) =>
+        new(new WebhookOptions { SecretKey = key, PreviousSecretKeys = previous });
+
+    [Fact]
+    public void A_secret_is_stored_encrypted_under_the_current_key_and_decrypts_for_its_subscription_only()
+    {
+        var cipher = Cipher(KeyA);
+        var subscription = Guid.NewGuid();
+        var secret = WebhookSignature.NewSecret();
+
+        var stored = cipher.Protect(subscription, secret);
+
+        Assert.StartsWith($"v1.{cipher.CurrentKeyId}.", stored);
+        Assert.DoesNotContain(secret["whsec_".Length..], stored);
+        Assert.NotEqual(stored, cipher.Protect(subscription, secret)); // a fresh nonce every time
+        Assert.True(cipher.IsCurrent(stored));
+        Assert.Equal(secret, cipher.Unprotect(subscription, stored));
+        // Copied onto another subscription's row, it does not open.
+        Assert.ThrowsAny<CryptographicException>(() => cipher.Unprotect(Guid.NewGuid(), stored));
+    }
+
+    [Fact]
+    public void A_tampered_secret_does_not_decrypt()
+    {
+        var cipher = Cipher(KeyA);
+        var subscription = Guid.NewGuid();
+        var stored = cipher.Protect(subscription, "whsec_c2VjcmV0");
+        var box = Convert.FromBase64String(stored.Split('.')[2]);
+        box[^1] ^= 1;
+        var tampered = $"v1.{cipher.CurrentKeyId}.{Convert.ToBase64String(box)}";
+
+        Assert.ThrowsAny<CryptographicException>(() => cipher.Unprotect(subscription, tampered));
+    }
+
+    [Fact]
+    public void A_previous_key_still_decrypts_and_an_unknown_one_is_named()
+    {
+        var subscription = Guid.NewGuid();
+        var underA = Cipher(KeyA).Protect(subscription, "whsec_b2xk");
+
+        var rotated = Cipher(KeyB, KeyA);
+        Assert.False(rotated.IsCurrent(underA));
+        Assert.Equal("whsec_b2xk", rotated.Unprotect(subscription, underA));
+
+        var error = Assert.ThrowsAny<CryptographicException>(() => Cipher(KeyB).Unprotect(subscription, underA));
+        Assert.Contains($"encrypted with key {Cipher(KeyA).CurrentKeyId}", error.Message);
+    }
+
+    [Fact]
+    public void A_secret_stored_before_encryption_reads_as_it_is_and_is_not_current() =>
+        Assert.Equal("whsec_cGxhaW4=", Cipher(KeyA).Unprotect(Guid.NewGuid(), "whsec_cGxhaW4="));
+
+    [Theory]
+    [InlineData(null, "Roadmap:Webhooks:SecretKey is not set")]
+    [InlineData("not base64!", "Roadmap:Webhooks:SecretKey is not base64")]
+    [InlineData("c2hvcnQ=", "Roadmap:Webhooks:SecretKey must be 32 bytes (256 bits) in base64; it has 5")]
+    public void A_missing_or_malformed_key_is_refused_by_name(string? key, string message)
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => new WebhookSecretCipher(new WebhookOptions { SecretKey = key }));
+        Assert.Contains(message, error.Message);
+    }
+}
+
+public sealed class WebhookSecretsAtRestTests
+{
+    private static readonly string KeyA = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+    private static readonly string KeyB = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+
+    /// <summary>The API on a given schema and keys; only the last instance drops the schema.</summary>
+    private sealed class KeyedNode(string schema, string key, string? previous, bool dropSchema) : WebhookApiFactory
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            base.ConfigureWebHost(builder);
+            builder.UseSetting("Roadmap:Schema", schema);
+            builder.UseSetting("Roadmap:Webhooks:SecretKey", key);
+            if (previous is not null)
+            {
+                builder.UseSetting("Roadmap:Webhooks:PreviousSecretKeys:0", previous);
+            }
+        }
+
+        public override async Task DisposeAsync()
+        {
+            if (dropSchema)
+            {
+                await base.DisposeAsync();
+                await using var connection = new NpgsqlConnection(ConnectionString);
+                await connection.OpenAsync();
+                await using var drop = new NpgsqlCommand($"drop schema if exists {schema} cascade", connection);
+                await drop.ExecuteNonQueryAsync();
+            }
+            else
+            {
+                await ((IAsyncDisposable)this).DisposeAsync();
+            }
+        }
+    }
+
+    private static async Task<Dictionary<Guid, string>> StoredSecretsAsync(string schema)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(RoadmapApiFactory.ConnectionString);
+        await using var command = dataSource.CreateCommand($"select subscription_id, secret from {schema}.webhook_secrets");
+        await using var reader = await command.ExecuteReaderAsync();
+        var secrets = new Dictionary<Guid, string>();
+        while (await reader.ReadAsync())
+        {
+            secrets[reader.GetGuid(0)] = reader.GetString(1);
+        }
+
+        return secrets;
+    }
+
+    [Fact]
+    public async Task Secrets_are_encrypted_at_rest_re_encrypted_under_a_new_key_at_start_and_a_start_without_their_key_fails()
+    {
+        var schema = $"whk_{Guid.NewGuid():N}"[..20];
+        await using var receiver = await WebhookReceiver.StartAsync();
+        Guid subscription;
+        WebhookWorld.Release release;
+        var legacy = Guid.NewGuid();
+
+        var first = new KeyedNode(schema, KeyA, previous: null, dropSchema: false);
+        try
+        {
+            var world = new WebhookWorld(first.CreateClient());
+            release = await world.MunicipalityWithReleaseAsync();
+            (subscription, receiver.Secret) = await world.SubscribeAsync(receiver.Url);
+        }
+        finally
+        {
+            await first.DisposeAsync();
+        }
+
+        var stored = await StoredSecretsAsync(schema);
+        var keyA = new WebhookSecretCipher(new WebhookOptions { SecretKey = KeyA });
+        Assert.StartsWith($"v1.{keyA.CurrentKeyId}.", stored[subscription]);
+        Assert.DoesNotContain(receiver.Secret["whsec_".Length..], stored[subscription]);
+
+        // A secret from before encryption (written in plain text by an older version).
+        await using (var dataSource = NpgsqlDataSource.Create(RoadmapApiFactory.ConnectionString))
+        await using (var insert = dataSource.CreateCommand($"insert into {schema}.webhook_secrets (subscription_id, secret) values ($1, 'whsec_bGVnYWN5')"))
+        {
+            insert.Parameters.AddWithValue(legacy);
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        // Key B alone cannot open what key A sealed: the node does not start, and says which key it needs.
+        var withoutA = new KeyedNode(schema, KeyB, previous: null, dropSchema: false);
+        try
+        {
+            var error = Assert.ThrowsAny<Exception>(() => withoutA.CreateClient());
+            Assert.Contains($"encrypted with key {keyA.CurrentKeyId}", error.ToString());
+        }
+        finally
+        {
+            await withoutA.DisposeAsync();
+        }
+
+        var second = new KeyedNode(schema, KeyB, previous: KeyA, dropSchema: true);
+        try
+        {
+            var world = new WebhookWorld(second.CreateClient());
+            var keyB = new WebhookSecretCipher(new WebhookOptions { SecretKey = KeyB });
+            var rotated = await StoredSecretsAsync(schema);
+            Assert.All(rotated.Values, s => Assert.StartsWith($"v1.{keyB.CurrentKeyId}.", s));
+            Assert.Equal(receiver.Secret, keyB.Unprotect(subscription, rotated[subscription]));
+            Assert.Equal("whsec_bGVnYWN5", keyB.Unprotect(legacy, rotated[legacy]));
+
+            // Deliveries after the re-encryption are signed with the same secret the subscriber holds.
+            var eventId = await world.DeprecateAsync(release.ReleaseId, 1);
+            var accepted = await receiver.WaitForAcceptedAsync(1);
+            Assert.Equal(eventId.ToString(), accepted.Single().WebhookId);
+            Assert.True(accepted.Single().SignatureValid);
+        }
+        finally
+        {
+            await second.DisposeAsync();
+        }
+    }
+}
