@@ -1,36 +1,7 @@
-using Microsoft.AspNetCore.Hosting;
-using Npgsql;
-
 namespace Roadmap.Api.Tests.Integrations;
 
 public sealed class WebhookRestartTests
 {
-    /// <summary>The API on a given schema; only the last instance drops it.</summary>
-    private sealed class NodeFactory(string schema, bool dropSchema) : WebhookApiFactory
-    {
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            base.ConfigureWebHost(builder);
-            builder.UseSetting("Roadmap:Schema", schema);
-        }
-
-        public override async Task DisposeAsync()
-        {
-            if (dropSchema)
-            {
-                await base.DisposeAsync();
-                await using var connection = new NpgsqlConnection(ConnectionString);
-                await connection.OpenAsync();
-                await using var drop = new NpgsqlCommand($"drop schema if exists {schema} cascade", connection);
-                await drop.ExecuteNonQueryAsync();
-            }
-            else
-            {
-                await ((IAsyncDisposable)this).DisposeAsync();
-            }
-        }
-    }
-
     [Fact]
     public async Task A_service_stopped_mid_delivery_loses_nothing_and_repeats_at_most_the_delivery_in_flight()
     {
@@ -40,7 +11,7 @@ public sealed class WebhookRestartTests
         var events = new List<string>();
         Guid subscription;
 
-        var first = new NodeFactory(schema, dropSchema: false);
+        var first = new SchemaNodeFactory(schema, dropSchema: false);
         try
         {
             var world = new WebhookWorld(first.CreateClient());
@@ -61,7 +32,7 @@ public sealed class WebhookRestartTests
         var deliveredBeforeRestart = receiver.Received.Count;
         Assert.True(receiver.Accepted.Count < events.Count, "everything was delivered before the stop; the test proves nothing");
 
-        var second = new NodeFactory(schema, dropSchema: true);
+        var second = new SchemaNodeFactory(schema, dropSchema: true);
         try
         {
             var world = new WebhookWorld(second.CreateClient());

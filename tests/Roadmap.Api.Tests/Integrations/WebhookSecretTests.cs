@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Microsoft.AspNetCore.Hosting;
 using Npgsql;
 using Roadmap.Api.Integrations.Webhooks;
 
@@ -78,35 +77,15 @@ public sealed class WebhookSecretsAtRestTests
     private static readonly string KeyA = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
     private static readonly string KeyB = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
-    /// <summary>The API on a given schema and keys; only the last instance drops the schema.</summary>
-    private sealed class KeyedNode(string schema, string key, string? previous, bool dropSchema) : WebhookApiFactory
+    private static SchemaNodeFactory KeyedNode(string schema, string key, string? previous, bool dropSchema)
     {
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        var settings = new Dictionary<string, string> { ["Roadmap:Webhooks:SecretKey"] = key };
+        if (previous is not null)
         {
-            base.ConfigureWebHost(builder);
-            builder.UseSetting("Roadmap:Schema", schema);
-            builder.UseSetting("Roadmap:Webhooks:SecretKey", key);
-            if (previous is not null)
-            {
-                builder.UseSetting("Roadmap:Webhooks:PreviousSecretKeys:0", previous);
-            }
+            settings["Roadmap:Webhooks:PreviousSecretKeys:0"] = previous;
         }
 
-        public override async Task DisposeAsync()
-        {
-            if (dropSchema)
-            {
-                await base.DisposeAsync();
-                await using var connection = new NpgsqlConnection(ConnectionString);
-                await connection.OpenAsync();
-                await using var drop = new NpgsqlCommand($"drop schema if exists {schema} cascade", connection);
-                await drop.ExecuteNonQueryAsync();
-            }
-            else
-            {
-                await ((IAsyncDisposable)this).DisposeAsync();
-            }
-        }
+        return new SchemaNodeFactory(schema, dropSchema, settings);
     }
 
     private static async Task<Dictionary<Guid, string>> StoredSecretsAsync(string schema)
@@ -132,7 +111,7 @@ public sealed class WebhookSecretsAtRestTests
         WebhookWorld.Release release;
         var legacy = Guid.NewGuid();
 
-        var first = new KeyedNode(schema, KeyA, previous: null, dropSchema: false);
+        var first = KeyedNode(schema, KeyA, previous: null, dropSchema: false);
         try
         {
             var world = new WebhookWorld(first.CreateClient());
@@ -158,7 +137,7 @@ public sealed class WebhookSecretsAtRestTests
         }
 
         // Key B alone cannot open what key A sealed: the node does not start, and says which key it needs.
-        var withoutA = new KeyedNode(schema, KeyB, previous: null, dropSchema: false);
+        var withoutA = KeyedNode(schema, KeyB, previous: null, dropSchema: false);
         try
         {
             var error = Assert.ThrowsAny<Exception>(() => withoutA.CreateClient());
@@ -169,7 +148,7 @@ public sealed class WebhookSecretsAtRestTests
             await withoutA.DisposeAsync();
         }
 
-        var second = new KeyedNode(schema, KeyB, previous: KeyA, dropSchema: true);
+        var second = KeyedNode(schema, KeyB, previous: KeyA, dropSchema: true);
         try
         {
             var world = new WebhookWorld(second.CreateClient());

@@ -29,6 +29,39 @@ public class WebhookApiFactory : RoadmapApiFactory
     }
 }
 
+/// <summary>
+/// A webhook node on a given schema with extra settings, so a test can stop one node and start another on the same
+/// data; only an instance made with <paramref name="dropSchema"/> drops the schema when disposed.
+/// </summary>
+public sealed class SchemaNodeFactory(string schema, bool dropSchema, IReadOnlyDictionary<string, string>? settings = null) : WebhookApiFactory
+{
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseSetting("Roadmap:Schema", schema);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+
+    public override async Task DisposeAsync()
+    {
+        if (dropSchema)
+        {
+            await base.DisposeAsync();
+            await using var connection = new Npgsql.NpgsqlConnection(ConnectionString);
+            await connection.OpenAsync();
+            await using var drop = new Npgsql.NpgsqlCommand($"drop schema if exists {schema} cascade", connection);
+            await drop.ExecuteNonQueryAsync();
+        }
+        else
+        {
+            await ((IAsyncDisposable)this).DisposeAsync();
+        }
+    }
+}
+
 /// <summary>One request as the receiver saw it, and whether its own verifier accepted the signature.</summary>
 public sealed record ReceivedWebhook(string WebhookId, long Timestamp, string Body, bool SignatureValid, int AnsweredStatus, int AttemptForId)
 {
