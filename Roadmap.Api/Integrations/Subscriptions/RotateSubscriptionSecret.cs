@@ -5,7 +5,7 @@ using Roadmap.EventStore;
 
 namespace Roadmap.Api.Integrations.Subscriptions;
 
-/// <summary>POST /subscriptions/{id}/secret: a new signing secret, shown once; the next attempt is signed with it.</summary>
+/// <summary>POST /subscriptions/{id}/secret: a new signing secret, shown once; the next attempt is signed with it (and with the previous one during the grace period).</summary>
 public static class RotateSubscriptionSecret
 {
     /// <param name="Reason">Optional: why, for the audit trail of who rotated when (the reason itself is not stored).</param>
@@ -16,10 +16,11 @@ public static class RotateSubscriptionSecret
     }
 
     public static void Map(RouteGroupBuilder group) => group.MapPost("/{id}/secret", HandleAsync)
-        .WithSummary("Rotates the signing secret and shows the new one once; deliveries from now on are signed with it.");
+        .WithSummary("Rotates the signing secret and shows the new one once; deliveries from now on are signed with it and, until "
+            + "previousSecretSignsUntil (Roadmap:Webhooks:RotationGracePeriod, 24 h by default), also with the previous one.");
 
     private static async Task<Results<Ok<SubscriptionWithSecret>, ProblemHttpResult>> HandleAsync(
-        string id, Request? request, HttpContext http, PostgresEventStore store, WebhookSecretCipher cipher, TimeProvider clock,
+        string id, Request? request, HttpContext http, PostgresEventStore store, WebhookSecretCipher cipher, WebhookOptions options, TimeProvider clock,
         CancellationToken cancellationToken)
     {
         if (!Guid.TryParse(id, out var subscriptionId))
@@ -27,7 +28,7 @@ public static class RotateSubscriptionSecret
             return SubscriptionReads.Unknown(id);
         }
 
-        var (answer, problem) = await SubscriptionSecrets.DecideWithNewSecretAsync(store, cipher, subscriptionId,
+        var (answer, problem) = await SubscriptionSecrets.DecideWithNewSecretAsync(store, cipher, options, subscriptionId,
             _ => new Roadmap.Domain.Subscriptions.RotateSubscriptionSecret(subscriptionId, clock.GetUtcNow(), Actor.Of(http)), cancellationToken);
         if (problem is not null)
         {

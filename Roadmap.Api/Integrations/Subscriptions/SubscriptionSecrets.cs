@@ -8,7 +8,9 @@ using Roadmap.EventStore;
 namespace Roadmap.Api.Integrations.Subscriptions;
 
 /// <summary>The answer that shows a signing secret, once: on create and on rotation.</summary>
-public sealed record SubscriptionWithSecret(SubscriptionReads.SubscriptionView Subscription, string Secret, string Note)
+/// <param name="PreviousSecretSignsUntil">After a rotation: until when deliveries are also signed with the previous secret.</param>
+public sealed record SubscriptionWithSecret(
+    SubscriptionReads.SubscriptionView Subscription, string Secret, string Note, DateTimeOffset? PreviousSecretSignsUntil = null)
 {
     public const string ShownOnce = "Store the secret now: it is not shown again. Verify deliveries per Standard Webhooks (webhook-signature v1 over id.timestamp.body).";
 }
@@ -21,10 +23,11 @@ public sealed record SubscriptionWithSecret(SubscriptionReads.SubscriptionView S
 internal static class SubscriptionSecrets
 {
     public static async Task<(SubscriptionWithSecret? Answer, ProblemHttpResult? Problem)> DecideWithNewSecretAsync(
-        PostgresEventStore store, WebhookSecretCipher cipher, Guid subscriptionId, Func<SubscriptionState, ISubscriptionCommand> command, CancellationToken cancellationToken)
+        PostgresEventStore store, WebhookSecretCipher cipher, WebhookOptions options, Guid subscriptionId, Func<SubscriptionState, ISubscriptionCommand> command, CancellationToken cancellationToken)
     {
         var secret = WebhookSignature.NewSecret();
         var streamId = Subscription.StreamId(subscriptionId);
+        DateTimeOffset? previousSignsUntil = null;
         await using (var connection = await store.DataSource.OpenConnectionAsync(cancellationToken))
         {
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -44,15 +47,25 @@ internal static class SubscriptionSecrets
             var by = events.Count > 0 ? events[0].By : "unknown";
             await store.AppendAsync(connection, transaction, streamId, Subscription.StreamType, expected,
                 events.Select(e => new NewEvent(Guid.CreateVersion7(), e, new EventMetadata(by))).ToList(), cancellationToken, notifyWithTransaction: false);
+            // A rotation keeps the replaced secret signing as well for the grace period (a second rotation within
+            // it replaces that one too: only the latest two secrets ever sign).
+            var table = $"{store.Options.Schema}.webhook_secrets";
             await using (var write = new Npgsql.NpgsqlCommand(
                 $"""
-                insert into {store.Options.Schema}.webhook_secrets (subscription_id, secret, rotated_at) values ($1, $2, now())
-                on conflict (subscription_id) do update set secret = excluded.secret, rotated_at = excluded.rotated_at
+                insert into {table} (subscription_id, secret, rotated_at) values ($1, $2, now())
+                on conflict (subscription_id) do update set
+                  previous_secret = case when $3 > interval '0' then {table}.secret end,
+                  previous_until = case when $3 > interval '0' then excluded.rotated_at + $3 end,
+                  secret = excluded.secret, rotated_at = excluded.rotated_at
+                returning previous_until
                 """, connection, transaction))
             {
                 write.Parameters.AddWithValue(subscriptionId);
                 write.Parameters.AddWithValue(cipher.Protect(subscriptionId, secret));
-                await write.ExecuteNonQueryAsync(cancellationToken);
+                write.Parameters.AddWithValue(options.RotationGracePeriod);
+                previousSignsUntil = await write.ExecuteScalarAsync(cancellationToken) is DateTime until
+                    ? new DateTimeOffset(until, TimeSpan.Zero)
+                    : null;
             }
 
             await transaction.CommitAsync(cancellationToken);
@@ -61,6 +74,6 @@ internal static class SubscriptionSecrets
         store.SignalAppended();
         var view = await SubscriptionReads.FindAsync(subscriptionId.ToString(), store.DataSource, store.Options.Schema, cancellationToken)
             ?? throw new InvalidOperationException($"Subscription {subscriptionId} is missing from its index right after the decision.");
-        return (new SubscriptionWithSecret(view, secret, SubscriptionWithSecret.ShownOnce), null);
+        return (new SubscriptionWithSecret(view, secret, SubscriptionWithSecret.ShownOnce, previousSignsUntil), null);
     }
 }

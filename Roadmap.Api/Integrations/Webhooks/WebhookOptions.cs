@@ -40,6 +40,12 @@ public sealed class WebhookOptions
     /// </summary>
     public string? SecretKey { get; set; }
 
+    /// <summary>
+    /// How long the previous signing secret keeps signing too after a rotation (deliveries carry both signatures),
+    /// so receivers can switch without refusing deliveries; zero switches at once.
+    /// </summary>
+    public TimeSpan RotationGracePeriod { get; set; } = TimeSpan.FromHours(24);
+
     /// <summary>Earlier values of <see cref="SecretKey"/>, still accepted for decryption.</summary>
     public string[] PreviousSecretKeys { get; set; } = [];
 
@@ -66,6 +72,11 @@ public sealed class WebhookOptions
         Positive(MaxBackoff, nameof(MaxBackoff));
         Positive(PollInterval, nameof(PollInterval));
         Positive(WorkerIdleTime, nameof(WorkerIdleTime));
+        if (RotationGracePeriod < TimeSpan.Zero)
+        {
+            problems.Add($"{Section}:RotationGracePeriod must not be negative (was {RotationGracePeriod})");
+        }
+
         if (MaxBackoff < InitialBackoff)
         {
             problems.Add($"{Section}:MaxBackoff ({MaxBackoff}) must not be shorter than InitialBackoff ({InitialBackoff})");

@@ -4,7 +4,8 @@ using Roadmap.EventStore;
 namespace Roadmap.Api.Integrations.Webhooks;
 
 /// <summary>
-/// At start-up (after the migrations): every stored signing secret must decrypt with the configured keys, and those
+/// At start-up (after the migrations): every stored signing secret (current and, after a rotation, previous) must
+/// decrypt with the configured keys, and those
 /// not yet under the current key (stored before encryption, or under a key now in PreviousSecretKeys) are
 /// re-encrypted with it. A secret no configured key opens stops the start with the key id it needs.
 /// </summary>
@@ -16,16 +17,18 @@ internal sealed class WebhookSecretsAtRest(
         var schema = storeOptions.Schema;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var stale = new List<(Guid Subscription, string Stored)>();
-        await using (var read = new NpgsqlCommand($"select subscription_id, secret from {schema}.webhook_secrets for update", connection, transaction))
+        var stale = new List<(Guid Subscription, string Stored, string? Previous)>();
+        await using (var read = new NpgsqlCommand(
+            $"select subscription_id, secret, previous_secret from {schema}.webhook_secrets for update", connection, transaction))
         await using (var reader = await read.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
             {
                 var stored = reader.GetString(1);
-                if (!cipher.IsCurrent(stored))
+                var previous = reader.IsDBNull(2) ? null : reader.GetString(2);
+                if (!cipher.IsCurrent(stored) || (previous is not null && !cipher.IsCurrent(previous)))
                 {
-                    stale.Add((reader.GetGuid(0), stored));
+                    stale.Add((reader.GetGuid(0), stored, previous));
                 }
             }
         }
@@ -36,11 +39,12 @@ internal sealed class WebhookSecretsAtRest(
         }
 
         await using var batch = new NpgsqlBatch(connection, transaction);
-        foreach (var (subscription, stored) in stale)
+        foreach (var (subscription, stored, previous) in stale)
         {
-            var update = new NpgsqlBatchCommand($"update {schema}.webhook_secrets set secret = $2 where subscription_id = $1");
+            var update = new NpgsqlBatchCommand($"update {schema}.webhook_secrets set secret = $2, previous_secret = $3 where subscription_id = $1");
             update.Parameters.Add(new NpgsqlParameter { Value = subscription });
-            update.Parameters.Add(new NpgsqlParameter { Value = cipher.Protect(subscription, cipher.Unprotect(subscription, stored)) });
+            update.Parameters.Add(new NpgsqlParameter { Value = Reseal(subscription, stored) });
+            update.Parameters.Add(new NpgsqlParameter { Value = previous is null ? DBNull.Value : Reseal(subscription, previous) });
             batch.BatchCommands.Add(update);
         }
 
@@ -48,6 +52,9 @@ internal sealed class WebhookSecretsAtRest(
         await transaction.CommitAsync(cancellationToken);
         logger.LogInformation("Re-encrypted {Count} webhook signing secrets with key {KeyId}", stale.Count, cipher.CurrentKeyId);
     }
+
+    private string Reseal(Guid subscription, string stored) =>
+        cipher.IsCurrent(stored) ? stored : cipher.Protect(subscription, cipher.Unprotect(subscription, stored));
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

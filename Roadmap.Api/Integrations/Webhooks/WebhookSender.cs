@@ -351,7 +351,9 @@ public sealed class WebhookSender(
         return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
-    private sealed record Head(long DeliveryId, Guid SubscriptionId, Guid EventId, string Body, int Attempts, DateTimeOffset NextAttemptAt, string TargetUrl, string Secret);
+    /// <summary>A delivery to send; <paramref name="Secrets"/> are the current signing secret and, during a rotation's grace period, the previous one.</summary>
+    private sealed record Head(
+        long DeliveryId, Guid SubscriptionId, Guid EventId, string Body, int Attempts, DateTimeOffset NextAttemptAt, string TargetUrl, IReadOnlyList<string> Secrets);
 
     /// <summary>
     /// The oldest pending deliveries of an active subscription after <paramref name="after"/>, in order. They are
@@ -361,7 +363,8 @@ public sealed class WebhookSender(
     {
         await using var command = new NpgsqlCommand(
             $"""
-            select d.delivery_id, d.event_id, e.body, d.attempts, d.next_attempt_at, s.target_url, k.secret
+            select d.delivery_id, d.event_id, e.body, d.attempts, d.next_attempt_at, s.target_url, k.secret,
+                   case when k.previous_until > now() then k.previous_secret end
               from {_schema}.webhook_deliveries d
               join {_schema}.webhook_events e on e.event_id = d.event_id
               join {_schema}.webhook_subscriptions s on s.subscription_id = d.subscription_id and s.state = 'active'
@@ -373,17 +376,15 @@ public sealed class WebhookSender(
         command.Parameters.AddWithValue(after);
         await using var reader = await command.ExecuteReaderAsync(stop);
         var pending = new List<Head>();
-        string? stored = null, secret = null;
+        IReadOnlyList<string>? secrets = null;
         while (await reader.ReadAsync(stop))
         {
-            if (stored != reader.GetString(6))
-            {
-                stored = reader.GetString(6);
-                secret = cipher.Unprotect(subscription, stored);
-            }
-
+            // One subscription, so one pair of secrets for the whole page: decrypted once.
+            secrets ??= reader.IsDBNull(7)
+                ? [cipher.Unprotect(subscription, reader.GetString(6))]
+                : [cipher.Unprotect(subscription, reader.GetString(6)), cipher.Unprotect(subscription, reader.GetString(7))];
             pending.Add(new Head(reader.GetInt64(0), subscription, reader.GetGuid(1), reader.GetString(2), reader.GetInt32(3),
-                reader.GetFieldValue<DateTimeOffset>(4), reader.GetString(5), secret!));
+                reader.GetFieldValue<DateTimeOffset>(4), reader.GetString(5), secrets));
         }
 
         return pending;
@@ -465,7 +466,7 @@ public sealed class WebhookSender(
         var request = new HttpRequestMessage(HttpMethod.Post, head.TargetUrl) { Content = content };
         request.Headers.TryAddWithoutValidation(WebhookSignature.IdHeader, id);
         request.Headers.TryAddWithoutValidation(WebhookSignature.TimestampHeader, timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        request.Headers.TryAddWithoutValidation(WebhookSignature.SignatureHeader, WebhookSignature.Sign(head.Secret, id, timestamp, body));
+        request.Headers.TryAddWithoutValidation(WebhookSignature.SignatureHeader, WebhookSignature.Sign(head.Secrets, id, timestamp, body));
         return request;
     }
 

@@ -17,6 +17,18 @@ public static class WebhookSignature
     /// <summary>A new secret: 32 random bytes (the specification asks for 24 to 64).</summary>
     public static string NewSecret() => SecretPrefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
+    /// <summary>The header value signed with each secret, space-separated (receivers accept any one that verifies).</summary>
+    public static string Sign(IReadOnlyList<string> secrets, string id, long timestamp, ReadOnlySpan<byte> body)
+    {
+        var signatures = new string[secrets.Count];
+        for (var i = 0; i < secrets.Count; i++)
+        {
+            signatures[i] = Sign(secrets[i], id, timestamp, body);
+        }
+
+        return string.Join(' ', signatures);
+    }
+
     public static string Sign(string secret, string id, long timestamp, ReadOnlySpan<byte> body)
     {
         var key = Convert.FromBase64String(secret.StartsWith(SecretPrefix, StringComparison.Ordinal) ? secret[SecretPrefix.Length..] : secret);

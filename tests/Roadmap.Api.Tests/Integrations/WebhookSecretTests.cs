@@ -1,4 +1,6 @@
+using System.Net.Http.Json;
 using System.Security.Cryptography;
+using System.Text.Json;
 using Npgsql;
 using Roadmap.Api.Integrations.Webhooks;
 
@@ -88,15 +90,16 @@ public sealed class WebhookSecretsAtRestTests
         return new SchemaNodeFactory(schema, dropSchema, settings);
     }
 
-    private static async Task<Dictionary<Guid, string>> StoredSecretsAsync(string schema)
+    /// <summary>Each subscription's stored secret and, after a rotation, its previous one.</summary>
+    private static async Task<Dictionary<Guid, (string Secret, string? Previous)>> StoredSecretsAsync(string schema)
     {
         await using var dataSource = NpgsqlDataSource.Create(RoadmapApiFactory.ConnectionString);
-        await using var command = dataSource.CreateCommand($"select subscription_id, secret from {schema}.webhook_secrets");
+        await using var command = dataSource.CreateCommand($"select subscription_id, secret, previous_secret from {schema}.webhook_secrets");
         await using var reader = await command.ExecuteReaderAsync();
-        var secrets = new Dictionary<Guid, string>();
+        var secrets = new Dictionary<Guid, (string, string?)>();
         while (await reader.ReadAsync())
         {
-            secrets[reader.GetGuid(0)] = reader.GetString(1);
+            secrets[reader.GetGuid(0)] = (reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2));
         }
 
         return secrets;
@@ -108,6 +111,7 @@ public sealed class WebhookSecretsAtRestTests
         var schema = $"whk_{Guid.NewGuid():N}"[..20];
         await using var receiver = await WebhookReceiver.StartAsync();
         Guid subscription;
+        string firstSecret;
         WebhookWorld.Release release;
         var legacy = Guid.NewGuid();
 
@@ -116,7 +120,10 @@ public sealed class WebhookSecretsAtRestTests
         {
             var world = new WebhookWorld(first.CreateClient());
             release = await world.MunicipalityWithReleaseAsync();
-            (subscription, receiver.Secret) = await world.SubscribeAsync(receiver.Url);
+            (subscription, firstSecret) = await world.SubscribeAsync(receiver.Url);
+            // Rotated: the first secret stays as the previous one (it signs too during the grace period).
+            var rotation = await (await world.PostAsync($"/subscriptions/{subscription}/secret", new { })).Content.ReadFromJsonAsync<JsonElement>();
+            receiver.Secret = rotation.GetProperty("secret").GetString()!;
         }
         finally
         {
@@ -125,8 +132,9 @@ public sealed class WebhookSecretsAtRestTests
 
         var stored = await StoredSecretsAsync(schema);
         var keyA = new WebhookSecretCipher(new WebhookOptions { SecretKey = KeyA });
-        Assert.StartsWith($"v1.{keyA.CurrentKeyId}.", stored[subscription]);
-        Assert.DoesNotContain(receiver.Secret["whsec_".Length..], stored[subscription]);
+        Assert.StartsWith($"v1.{keyA.CurrentKeyId}.", stored[subscription].Secret);
+        Assert.StartsWith($"v1.{keyA.CurrentKeyId}.", stored[subscription].Previous);
+        Assert.DoesNotContain(receiver.Secret["whsec_".Length..], stored[subscription].Secret);
 
         // A secret from before encryption (written in plain text by an older version).
         await using (var dataSource = NpgsqlDataSource.Create(RoadmapApiFactory.ConnectionString))
@@ -154,9 +162,10 @@ public sealed class WebhookSecretsAtRestTests
             var world = new WebhookWorld(second.CreateClient());
             var keyB = new WebhookSecretCipher(new WebhookOptions { SecretKey = KeyB });
             var rotated = await StoredSecretsAsync(schema);
-            Assert.All(rotated.Values, s => Assert.StartsWith($"v1.{keyB.CurrentKeyId}.", s));
-            Assert.Equal(receiver.Secret, keyB.Unprotect(subscription, rotated[subscription]));
-            Assert.Equal("whsec_bGVnYWN5", keyB.Unprotect(legacy, rotated[legacy]));
+            Assert.All(rotated.Values, s => Assert.StartsWith($"v1.{keyB.CurrentKeyId}.", s.Secret));
+            Assert.Equal(receiver.Secret, keyB.Unprotect(subscription, rotated[subscription].Secret));
+            Assert.Equal(firstSecret, keyB.Unprotect(subscription, rotated[subscription].Previous!));
+            Assert.Equal("whsec_bGVnYWN5", keyB.Unprotect(legacy, rotated[legacy].Secret));
 
             // Deliveries after the re-encryption are signed with the same secret the subscriber holds.
             var eventId = await world.DeprecateAsync(release.ReleaseId, 1);
@@ -169,4 +178,57 @@ public sealed class WebhookSecretsAtRestTests
             await second.DisposeAsync();
         }
     }
+}
+
+public sealed class WebhookSecretRotationTests(WebhookApiFactory factory) : IClassFixture<WebhookApiFactory>
+{
+    [Fact]
+    public async Task After_a_rotation_deliveries_carry_both_signatures_until_the_grace_period_ends()
+    {
+        var world = new WebhookWorld(factory.CreateClient());
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var release = await world.MunicipalityWithReleaseAsync();
+        var (subscription, oldSecret) = await world.SubscribeAsync(receiver.Url);
+        receiver.Secret = oldSecret;
+
+        var before = await world.DeprecateAsync(release.ReleaseId, 1);
+        var first = (await receiver.WaitForAcceptedAsync(1)).Single();
+        Assert.Equal(before.ToString(), first.WebhookId);
+        Assert.Single(first.SignatureHeader.Split(' '));
+
+        var rotation = await (await world.PostAsync($"/subscriptions/{subscription}/secret", new { })).Content.ReadFromJsonAsync<JsonElement>();
+        var newSecret = rotation.GetProperty("secret").GetString()!;
+        Assert.NotEqual(oldSecret, newSecret);
+        var until = rotation.GetProperty("previousSecretSignsUntil").GetDateTimeOffset();
+        Assert.InRange(until - DateTimeOffset.UtcNow, TimeSpan.FromHours(23), TimeSpan.FromHours(25)); // the default grace: 24 h
+
+        // The receiver still holds the old secret: both verify, so nothing is refused while it switches.
+        var during = await world.DeprecateAsync(release.ReleaseId, 2);
+        var second = (await receiver.WaitForAcceptedAsync(2))[1];
+        Assert.Equal(during.ToString(), second.WebhookId);
+        Assert.Equal(2, second.SignatureHeader.Split(' ').Length);
+        Assert.True(Verifies(oldSecret, second));
+        Assert.True(Verifies(newSecret, second));
+
+        // Once the grace period is over only the new secret signs.
+        await using (var dataSource = NpgsqlDataSource.Create(RoadmapApiFactory.ConnectionString))
+        await using (var expire = dataSource.CreateCommand($"update {factory.Schema}.webhook_secrets set previous_until = now() - interval '1 second' where subscription_id = $1"))
+        {
+            expire.Parameters.AddWithValue(subscription);
+            Assert.Equal(1, await expire.ExecuteNonQueryAsync());
+        }
+
+        receiver.Secret = newSecret;
+        var after = await world.DeprecateAsync(release.ReleaseId, 3);
+        var third = (await receiver.WaitForAcceptedAsync(3))[2];
+        Assert.Equal(after.ToString(), third.WebhookId);
+        Assert.Single(third.SignatureHeader.Split(' '));
+        Assert.True(Verifies(newSecret, third));
+        Assert.False(Verifies(oldSecret, third));
+        await world.PostAsync($"/subscriptions/{subscription}/pause", new { });
+    }
+
+    private static bool Verifies(string secret, ReceivedWebhook received) =>
+        WebhookReceiver.Verify(secret, received.WebhookId, received.Timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            received.Body, received.SignatureHeader);
 }

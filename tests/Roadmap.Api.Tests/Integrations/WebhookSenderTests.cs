@@ -68,6 +68,7 @@ public sealed class WebhookOptionsTests
     [InlineData("AttemptTimeout", "Roadmap:Webhooks:AttemptTimeout must be a positive time span")]
     [InlineData("WorkerIdleTime", "Roadmap:Webhooks:WorkerIdleTime must be a positive time span")]
     [InlineData("MaxBackoff", "Roadmap:Webhooks:MaxBackoff (00:00:01) must not be shorter than InitialBackoff")]
+    [InlineData("RotationGracePeriod", "Roadmap:Webhooks:RotationGracePeriod must not be negative")]
     public void A_setting_the_sender_cannot_work_with_is_refused_by_name(string setting, string message)
     {
         var options = setting switch
@@ -76,6 +77,7 @@ public sealed class WebhookOptionsTests
             "MaxConcurrentSubscriptions" => new WebhookOptions { MaxConcurrentSubscriptions = 0 },
             "AttemptTimeout" => new WebhookOptions { AttemptTimeout = TimeSpan.Zero },
             "WorkerIdleTime" => new WebhookOptions { WorkerIdleTime = TimeSpan.FromSeconds(-1) },
+            "RotationGracePeriod" => new WebhookOptions { RotationGracePeriod = TimeSpan.FromHours(-1) },
             _ => new WebhookOptions { MaxBackoff = TimeSpan.FromSeconds(1) },
         };
 

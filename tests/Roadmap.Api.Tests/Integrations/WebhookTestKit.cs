@@ -63,7 +63,8 @@ public sealed class SchemaNodeFactory(string schema, bool dropSchema, IReadOnlyD
 }
 
 /// <summary>One request as the receiver saw it, and whether its own verifier accepted the signature.</summary>
-public sealed record ReceivedWebhook(string WebhookId, long Timestamp, string Body, bool SignatureValid, int AnsweredStatus, int AttemptForId)
+public sealed record ReceivedWebhook(
+    string WebhookId, long Timestamp, string Body, bool SignatureValid, int AnsweredStatus, int AttemptForId, string SignatureHeader = "")
 {
     public JsonElement CloudEvent => JsonDocument.Parse(Body).RootElement;
 }
@@ -119,7 +120,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
         var attempt = _attempts.AddOrUpdate(id, 1, (_, n) => n + 1);
         if (Hang)
         {
-            Received.Enqueue(new ReceivedWebhook(id, timestamp, body, valid, 0, attempt));
+            Received.Enqueue(new ReceivedWebhook(id, timestamp, body, valid, 0, attempt, signature));
             await Task.Delay(Timeout.Infinite, http.RequestAborted);
         }
 
@@ -129,7 +130,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
         }
 
         var status = !valid ? 401 : attempt <= FailFirst ? 500 : 200;
-        Received.Enqueue(new ReceivedWebhook(id, timestamp, body, valid, status, attempt));
+        Received.Enqueue(new ReceivedWebhook(id, timestamp, body, valid, status, attempt, signature));
         return Results.StatusCode(status);
     }
 
