@@ -29,8 +29,8 @@ public sealed class WebhookSender(
     private const int BatchSize = 50;
 
     /// <summary>
-    /// The longest a successful outcome waits in memory before it is stored (a failure, an empty queue or a stop
-    /// stores at once). A crash of the node repeats at most these deliveries, with the same webhook-id.
+    /// The longest a successful outcome waits in memory before it is stored (a failure or a stop stores at once).
+    /// A crash of the node repeats at most these deliveries, with the same webhook-id.
     /// </summary>
     private static readonly TimeSpan RecordEvery = TimeSpan.FromMilliseconds(250);
 
