@@ -12,9 +12,13 @@ public static class SubscriptionReads
 
     /// <param name="State">active or paused.</param>
     /// <param name="Failing">A delivery became a dead letter and none has succeeded since.</param>
+    /// <param name="DeliveredThrough">
+    /// The subscription's checkpoint: the global log position of the latest event delivered to it; every earlier
+    /// event for it was delivered or is a dead letter. Null before the first delivery.
+    /// </param>
     public sealed record SubscriptionView(
         Guid Id, string TargetUrl, IReadOnlyList<string> EventTypes, SubscriptionFilters Filters, string State, bool Failing, string? LastError,
-        long Pending, long Delivered, long Dead, DateTimeOffset CreatedAt, long Version);
+        long Pending, long Delivered, long Dead, long? DeliveredThrough, DateTimeOffset? LastDeliveredAt, DateTimeOffset CreatedAt, long Version);
 
     /// <summary>One attempt of one delivery: the delivery log.</summary>
     public sealed record AttemptView(
@@ -60,7 +64,7 @@ public static class SubscriptionReads
                    (select count(*) from {schema}.webhook_deliveries d where d.subscription_id = s.subscription_id and d.state = 'pending'),
                    (select count(*) from {schema}.webhook_deliveries d where d.subscription_id = s.subscription_id and d.state = 'delivered'),
                    (select count(*) from {schema}.webhook_deliveries d where d.subscription_id = s.subscription_id and d.state = 'dead'),
-                   s.created_at, s.version
+                   s.created_at, s.version, h.delivered_through, h.last_delivered_at
               from {schema}.webhook_subscriptions s
               left join {schema}.webhook_status h on h.subscription_id = s.subscription_id
              where s.state <> 'deleted' and ($1::uuid is null or s.subscription_id = $1)
@@ -75,7 +79,9 @@ public static class SubscriptionReads
                 reader.GetGuid(0), reader.GetString(1), reader.GetFieldValue<string[]>(2),
                 new SubscriptionFilters(reader.GetFieldValue<string[]>(3), reader.GetFieldValue<Guid[]>(4), reader.GetFieldValue<Guid[]>(5)),
                 reader.GetString(6), reader.GetBoolean(7), reader.IsDBNull(8) ? null : reader.GetString(8),
-                reader.GetInt64(9), reader.GetInt64(10), reader.GetInt64(11), reader.GetFieldValue<DateTimeOffset>(12), reader.GetInt64(13)));
+                reader.GetInt64(9), reader.GetInt64(10), reader.GetInt64(11),
+                reader.IsDBNull(14) ? null : reader.GetInt64(14), reader.IsDBNull(15) ? null : reader.GetFieldValue<DateTimeOffset>(15),
+                reader.GetFieldValue<DateTimeOffset>(12), reader.GetInt64(13)));
         }
 
         return views;

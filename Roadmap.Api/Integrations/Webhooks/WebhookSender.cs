@@ -353,7 +353,8 @@ public sealed class WebhookSender(
 
     /// <summary>A delivery to send; <paramref name="Secrets"/> are the current signing secret and, during a rotation's grace period, the previous one.</summary>
     private sealed record Head(
-        long DeliveryId, Guid SubscriptionId, Guid EventId, string Body, int Attempts, DateTimeOffset NextAttemptAt, string TargetUrl, IReadOnlyList<string> Secrets);
+        long DeliveryId, Guid SubscriptionId, Guid EventId, long GlobalPosition, string Body, int Attempts, DateTimeOffset NextAttemptAt,
+        string TargetUrl, IReadOnlyList<string> Secrets);
 
     /// <summary>
     /// The oldest pending deliveries of an active subscription after <paramref name="after"/>, in order. They are
@@ -364,7 +365,7 @@ public sealed class WebhookSender(
         await using var command = new NpgsqlCommand(
             $"""
             select d.delivery_id, d.event_id, e.body, d.attempts, d.next_attempt_at, s.target_url, k.secret,
-                   case when k.previous_until > now() then k.previous_secret end
+                   case when k.previous_until > now() then k.previous_secret end, d.global_position
               from {_schema}.webhook_deliveries d
               join {_schema}.webhook_events e on e.event_id = d.event_id
               join {_schema}.webhook_subscriptions s on s.subscription_id = d.subscription_id and s.state = 'active'
@@ -383,7 +384,7 @@ public sealed class WebhookSender(
             secrets ??= reader.IsDBNull(7)
                 ? [cipher.Unprotect(subscription, reader.GetString(6))]
                 : [cipher.Unprotect(subscription, reader.GetString(6)), cipher.Unprotect(subscription, reader.GetString(7))];
-            pending.Add(new Head(reader.GetInt64(0), subscription, reader.GetGuid(1), reader.GetString(2), reader.GetInt32(3),
+            pending.Add(new Head(reader.GetInt64(0), subscription, reader.GetGuid(1), reader.GetInt64(8), reader.GetString(2), reader.GetInt32(3),
                 reader.GetFieldValue<DateTimeOffset>(4), reader.GetString(5), secrets));
         }
 
@@ -517,10 +518,19 @@ public sealed class WebhookSender(
         batch.BatchCommands.Add(update);
 
         var subscription = outcomes[0].Head.SubscriptionId;
-        if (states.Contains("delivered"))
+        var delivered = outcomes.Where((_, i) => states[i] == "delivered").ToList();
+        if (delivered.Count > 0)
         {
-            var healthy = new NpgsqlBatchCommand($"update {_schema}.webhook_status set failing = false, failing_since = null where subscription_id = $1 and failing");
+            // Healthy again, and the subscription's checkpoint moves on (never back: a redelivered dead letter is older).
+            var healthy = new NpgsqlBatchCommand(
+                $"""
+                insert into {_schema}.webhook_status (subscription_id, failing, delivered_through, last_delivered_at) values ($1, false, $2, now())
+                on conflict (subscription_id) do update set failing = false, failing_since = null,
+                  delivered_through = greatest({_schema}.webhook_status.delivered_through, excluded.delivered_through),
+                  last_delivered_at = excluded.last_delivered_at
+                """);
             healthy.Parameters.Add(new NpgsqlParameter { Value = subscription });
+            healthy.Parameters.Add(new NpgsqlParameter { Value = delivered.Max(o => o.Head.GlobalPosition) });
             batch.BatchCommands.Add(healthy);
         }
 

@@ -41,6 +41,9 @@ public sealed class WebhookDeliveryTests(WebhookApiFactory factory) : IClassFixt
 
         var view = await _world.WaitForSubscriptionAsync(subscription, v => v.GetProperty("delivered").GetInt64() == 5, "delivered all five");
         Assert.False(view.GetProperty("failing").GetBoolean());
+        // The subscription's checkpoint: the log position of the last event it received.
+        Assert.Equal(await GlobalPositionAsync(events[^1]), view.GetProperty("deliveredThrough").GetInt64());
+        Assert.True(view.GetProperty("lastDeliveredAt").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddMinutes(-1));
         var log = await _world.GetAsync($"/subscriptions/{subscription}/deliveries?limit=100");
         Assert.Equal(15, log.GetArrayLength());
         Assert.Equal(10, log.EnumerateArray().Count(a => a.GetProperty("statusCode").GetInt32() == 500 && a.GetProperty("error").GetString()!.Contains("500")));
@@ -175,5 +178,13 @@ public sealed class WebhookDeliveryTests(WebhookApiFactory factory) : IClassFixt
         request.Headers.Add("X-Actor", "it.admin");
         var response = await factory.CreateClient().SendAsync(request);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    private async Task<long> GlobalPositionAsync(Guid eventId)
+    {
+        await using var dataSource = Npgsql.NpgsqlDataSource.Create(RoadmapApiFactory.ConnectionString);
+        await using var command = dataSource.CreateCommand($"select global_position from {factory.Schema}.events where event_id = $1");
+        command.Parameters.AddWithValue(eventId);
+        return (long)(await command.ExecuteScalarAsync())!;
     }
 }

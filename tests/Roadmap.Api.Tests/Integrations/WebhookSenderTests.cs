@@ -89,7 +89,7 @@ public sealed class WebhookOptionsTests
 public sealed class WebhookMigrationTests
 {
     [Fact]
-    public async Task Upgrading_to_bodies_stored_once_per_event_keeps_every_pending_delivery_and_its_body()
+    public async Task Upgrading_keeps_every_pending_delivery_and_its_body_and_fills_the_checkpoints()
     {
         var schema = $"whm_{Guid.NewGuid():N}"[..20];
         await using var dataSource = NpgsqlDataSource.Create(RoadmapApiFactory.ConnectionString);
@@ -131,6 +131,10 @@ public sealed class WebhookMigrationTests
             }
 
             Assert.Equal([(first, """{"n":1}""", "delivered"), (first, """{"n":1}""", "pending"), (second, """{"n":2}""", "pending")], rows);
+
+            // 0005: the checkpoint of the subscription that had a delivery is its position.
+            await using var checkpoints = dataSource.CreateCommand($"select delivered_through from {schema}.webhook_status");
+            Assert.Equal(1L, await checkpoints.ExecuteScalarAsync());
         }
         finally
         {
