@@ -168,23 +168,30 @@ public sealed class WebhookSender(
     {
         lock (_workers)
         {
-            if (_workers.TryGetValue(subscription, out var running))
+            if (_workers.TryGetValue(subscription, out var running) && !running.Leaving)
             {
                 running.Kick();
                 return;
             }
 
+            // A worker that is leaving still holds the subscription's lock for a moment: the new one waits for it
+            // instead of finding the lock taken and giving up until the next poll.
             var worker = new Worker();
             _workers[subscription] = worker;
-            worker.Task = Task.Run(() => RunWorkerAsync(subscription, worker, stop), CancellationToken.None);
+            worker.Task = Task.Run(() => RunWorkerAsync(subscription, worker, running, stop), CancellationToken.None);
         }
     }
 
-    private async Task RunWorkerAsync(Guid subscription, Worker worker, CancellationToken stop)
+    private async Task RunWorkerAsync(Guid subscription, Worker worker, Worker? predecessor, CancellationToken stop)
     {
         var holdsSlot = false;
         try
         {
+            if (predecessor is not null)
+            {
+                await predecessor.Task; // it is leaving: nothing left but storing its outcomes and unlocking
+            }
+
             Interlocked.Increment(ref _waitingForSlot);
             try
             {
@@ -336,7 +343,8 @@ public sealed class WebhookSender(
                 return true;
             }
 
-            _workers.Remove(subscription);
+            // Stays listed until it has unlocked, so a kick meanwhile starts a successor that waits for it.
+            worker.Leaving = true;
             return false;
         }
     }
@@ -581,6 +589,9 @@ public sealed class WebhookSender(
         private readonly SemaphoreSlim _kicked = new(0, 1);
 
         public Task Task { get; set; } = Task.CompletedTask;
+
+        /// <summary>Found its queue empty long enough and is finishing; set and read under the workers' lock.</summary>
+        public bool Leaving { get; set; }
 
         /// <summary>Something may be new: the next wait returns at once.</summary>
         public void Kick() => Release(_kicked);

@@ -57,6 +57,41 @@ public sealed class WebhookSenderTests(OneAtATimeWebhookApiFactory factory) : IC
     }
 }
 
+/// <summary>A node whose workers leave almost at once and which never polls: only notifications start workers.</summary>
+public sealed class ShortLivedWorkersWebhookApiFactory : WebhookApiFactory
+{
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseSetting("Roadmap:Webhooks:WorkerIdleTime", "00:00:00.020");
+        builder.UseSetting("Roadmap:Webhooks:PollInterval", "00:10:00");
+    }
+}
+
+public sealed class WebhookWorkerTurnoverTests(ShortLivedWorkersWebhookApiFactory factory) : IClassFixture<ShortLivedWorkersWebhookApiFactory>
+{
+    [Fact]
+    public async Task With_workers_coming_and_going_notifications_alone_deliver_every_event_in_order()
+    {
+        var world = new WebhookWorld(factory.CreateClient());
+        var release = await world.MunicipalityWithReleaseAsync();
+        await using var receiver = await WebhookReceiver.StartAsync();
+        (_, receiver.Secret) = await world.SubscribeAsync(receiver.Url);
+
+        // Spaced so that the worker leaves between most of them. With the ten-minute poll, every delivery depends on
+        // the dispatcher's notification starting a worker (or a successor waiting for one that is still leaving).
+        var events = new List<string>();
+        for (var i = 0; i < 12; i++)
+        {
+            events.Add((await world.DeprecateAsync(release.ReleaseId, i)).ToString());
+            await Task.Delay(TimeSpan.FromMilliseconds(5 + 7 * i));
+        }
+
+        var accepted = await receiver.WaitForAcceptedAsync(events.Count, TimeSpan.FromSeconds(20));
+        Assert.Equal(events, accepted.Select(r => r.WebhookId));
+    }
+}
+
 public sealed class WebhookOptionsTests
 {
     [Fact]
