@@ -32,8 +32,8 @@ public sealed class FeedReader(PostgresEventStore store, NpgsqlDataSource dataSo
             var requested = limit - items.Count;
             // Archived streams are filtered here rather than in the store, so a short batch reliably means "nothing more yet".
             var page = await store.ReadAllAsync(next, DeprecationCloudEvents.StoredEventTypes, requested, includeArchived: true, cancellationToken);
-            var integrationEvents = page.Events.Where(e => !e.Archived).ToList();
-            foreach (var (recorded, cloudEvent) in await DeprecationCloudEvents.ToCloudEventsAsync(integrationEvents, dataSource, options.Schema, cancellationToken))
+            var visible = page.Events.Where(e => !e.Archived).ToList();
+            foreach (var (recorded, cloudEvent) in await DeprecationCloudEvents.ToCloudEventsAsync(visible, dataSource, options.Schema, cancellationToken))
             {
                 items.Add(new FeedItem(FeedCursor.Format(recorded.Checkpoint), cloudEvent));
             }

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Hosting;
 using Npgsql;
 using Roadmap.Api.Integrations.Webhooks;
 using Roadmap.EventStore.Schema;
@@ -6,15 +5,11 @@ using Roadmap.EventStore.Schema;
 namespace Roadmap.Api.Tests.Integrations;
 
 /// <summary>A node that sends for one subscription at a time and lets an idle worker stay long.</summary>
-public sealed class OneAtATimeWebhookApiFactory : WebhookApiFactory
+public sealed class OneAtATimeWebhookApiFactory() : WebhookApiFactory(new Dictionary<string, string>
 {
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        base.ConfigureWebHost(builder);
-        builder.UseSetting("Roadmap:Webhooks:MaxConcurrentSubscriptions", "1");
-        builder.UseSetting("Roadmap:Webhooks:WorkerIdleTime", "00:10:00");
-    }
-}
+    ["Roadmap:Webhooks:MaxConcurrentSubscriptions"] = "1",
+    ["Roadmap:Webhooks:WorkerIdleTime"] = "00:10:00",
+});
 
 public sealed class WebhookSenderTests(OneAtATimeWebhookApiFactory factory) : IClassFixture<OneAtATimeWebhookApiFactory>
 {
@@ -58,15 +53,11 @@ public sealed class WebhookSenderTests(OneAtATimeWebhookApiFactory factory) : IC
 }
 
 /// <summary>A node whose workers leave almost at once and which never polls: only notifications start workers.</summary>
-public sealed class ShortLivedWorkersWebhookApiFactory : WebhookApiFactory
+public sealed class ShortLivedWorkersWebhookApiFactory() : WebhookApiFactory(new Dictionary<string, string>
 {
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        base.ConfigureWebHost(builder);
-        builder.UseSetting("Roadmap:Webhooks:WorkerIdleTime", "00:00:00.020");
-        builder.UseSetting("Roadmap:Webhooks:PollInterval", "00:10:00");
-    }
-}
+    ["Roadmap:Webhooks:WorkerIdleTime"] = "00:00:00.020",
+    ["Roadmap:Webhooks:PollInterval"] = "00:10:00",
+});
 
 public sealed class WebhookWorkerTurnoverTests(ShortLivedWorkersWebhookApiFactory factory) : IClassFixture<ShortLivedWorkersWebhookApiFactory>
 {

@@ -14,9 +14,22 @@ using Microsoft.Extensions.Logging;
 
 namespace Roadmap.Api.Tests.Integrations;
 
-/// <summary>The API with webhook settings for tests: loopback http allowed, backoff in milliseconds, few attempts.</summary>
+/// <summary>
+/// The API with webhook settings for tests: loopback http allowed, backoff in milliseconds, few attempts; a derived
+/// factory passes the settings it changes on top.
+/// </summary>
 public class WebhookApiFactory : RoadmapApiFactory
 {
+    private readonly IReadOnlyDictionary<string, string> _settings;
+
+    public WebhookApiFactory()
+        : this(new Dictionary<string, string>())
+    {
+    }
+
+    /// <summary>Protected, so xunit sees one public constructor when it builds a class fixture.</summary>
+    protected WebhookApiFactory(IReadOnlyDictionary<string, string> settings) => _settings = settings;
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
@@ -26,6 +39,10 @@ public class WebhookApiFactory : RoadmapApiFactory
         builder.UseSetting("Roadmap:Webhooks:InitialBackoff", "00:00:00.020");
         builder.UseSetting("Roadmap:Webhooks:MaxBackoff", "00:00:00.200");
         builder.UseSetting("Roadmap:Webhooks:PollInterval", "00:00:00.100");
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
     }
 }
 
@@ -33,17 +50,9 @@ public class WebhookApiFactory : RoadmapApiFactory
 /// A webhook node on a given schema with extra settings, so a test can stop one node and start another on the same
 /// data; only an instance made with <paramref name="dropSchema"/> drops the schema when disposed.
 /// </summary>
-public sealed class SchemaNodeFactory(string schema, bool dropSchema, IReadOnlyDictionary<string, string>? settings = null) : WebhookApiFactory
+public sealed class SchemaNodeFactory(string schema, bool dropSchema, IReadOnlyDictionary<string, string>? settings = null)
+    : WebhookApiFactory(new Dictionary<string, string>(settings ?? new Dictionary<string, string>()) { ["Roadmap:Schema"] = schema })
 {
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        base.ConfigureWebHost(builder);
-        builder.UseSetting("Roadmap:Schema", schema);
-        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
-        {
-            builder.UseSetting(key, value);
-        }
-    }
 
     public override async Task DisposeAsync()
     {
