@@ -201,7 +201,8 @@ public static partial class ProcurementCase
         var check = rules.CheckProcedureClass(type, c.NetValue, s.LeadAgs.Land, actualStart, s.AuthorityKind);
         const string whatToDo = "A started procedure cannot be determined again: cancel this procurement and open a new case with a " +
             "procedure that fits the value.";
-        Guard.Require(check.Breach != ProcedureClassBreach.AboveDirectAwardLimit, ViolationCodes.DirectAwardValueAboveLimit,
+        Guard.Require(!(type == ProcurementProcedureType.Direktauftrag && c.NetValue > check.Limits.DirectAwardMaxNet),
+            ViolationCodes.DirectAwardValueAboveLimit,
             $"A Direktauftrag cannot be awarded above the direct-award limit of {check.Limits.DirectAwardMaxNet.ToGermanString()} in force " +
             $"at the start on {Dates.English(actualStart)} ({check.Limits.GermanLabel}: {check.Limits.Source}); " +
             $"{c.NetValue.ToGermanString()} is above it. {whatToDo}", "netValue");
