@@ -187,27 +187,4 @@ public static partial class ProcurementCase
 
         return [new ProcurementAwarded(c.CaseId, c.AwardedOn, vendor, c.ReleaseId, c.NetValue, type, c.By, c.Now)];
     }
-
-    /// <summary>
-    /// The awarded value must be a value and fit the procedure: a Direktauftrag only up to the Land's direct-award limit, and
-    /// no award whose value would have needed a stricter procedure under the rules in force at the actual start (§ 3 (3) VgV).
-    /// The value and procedure are fixed once started, so the way out is a new case.
-    /// </summary>
-    private static void CheckAwardedValue(AwardProcurement c, OpenCase s, ProcurementProcedureType type, ProcurementRuleSet rules)
-    {
-        Guard.Require(c.NetValue > Money.Zero, ViolationCodes.AwardValueRequired,
-            "An award needs the contract's net value in euros; zero is not a value.", "netValue");
-        var actualStart = s.ActualStartOn.GetValueOrDefault();
-        var check = rules.CheckProcedureClass(type, c.NetValue, s.LeadAgs.Land, actualStart, s.AuthorityKind);
-        const string whatToDo = "A started procedure cannot be determined again: cancel this procurement and open a new case with a " +
-            "procedure that fits the value.";
-        Guard.Require(!(type == ProcurementProcedureType.Direktauftrag && c.NetValue > check.Limits.DirectAwardMaxNet),
-            ViolationCodes.DirectAwardValueAboveLimit,
-            $"A Direktauftrag cannot be awarded above the direct-award limit of {check.Limits.DirectAwardMaxNet.ToGermanString()} in force " +
-            $"at the start on {Dates.English(actualStart)} ({check.Limits.GermanLabel}: {check.Limits.Source}); " +
-            $"{c.NetValue.ToGermanString()} is above it. {whatToDo}", "netValue");
-        Guard.Require(check.Allowed, ViolationCodes.AwardValueNeedsOtherProcedure,
-            $"The awarded value does not fit the {type.GermanName()} that was started on {Dates.English(actualStart)}: {Unlawful(check)} {whatToDo}",
-            "netValue");
-    }
 }

@@ -193,59 +193,6 @@ public static partial class ProcurementCase
         return [new ProcurementStarted(c.CaseId, type, c.StartedOn, c.PublishedOn, c.By, c.Now, c.NoticeSentOn)];
     }
 
-    /// <summary>
-    /// § 3 (3) VgV: the value is judged by the rules in force on the day the procedure actually begins (the notice is sent),
-    /// not on the planned publication date the determination used. Refuses with <paramref name="whatToDo"/> when the
-    /// determined type is not lawful under them.
-    /// </summary>
-    private static void RequireLawfulAtActualStart(
-        ProcurementProcedureType type, OpenCase s, DateOnly actualStart, ProcurementRuleSet rules, string field, string whatToDo)
-    {
-        var check = rules.CheckProcedureClass(type, s.TotalNetValue.GetValueOrDefault(), s.LeadAgs.Land, actualStart, s.AuthorityKind);
-        Guard.Require(check.Allowed, ViolationCodes.ProcedureDeterminationOutdated,
-            $"The procedure actually begins on {Dates.English(actualStart)}, so the threshold and Land limits in force that day apply " +
-            $"(§ 3 (3) VgV): {Unlawful(check)} {whatToDo}", field);
-    }
-
-    private static string CodeFor(ProcedureClassBreach breach) => breach switch
-    {
-        ProcedureClassBreach.EuThresholdReached => ViolationCodes.EuProcedureRequired,
-        ProcedureClassBreach.AboveDirectAwardLimit => ViolationCodes.DirectAwardAboveLimit,
-        ProcedureClassBreach.NegotiatedAwardNotAllowed => ViolationCodes.NegotiatedAwardAboveLandLimit,
-        _ => throw new ArgumentOutOfRangeException(nameof(breach), breach, "A lawful procedure has no violation code."),
-    };
-
-    /// <summary>Why the checked type is not lawful for the value, citing the rule.</summary>
-    private static string Unlawful(ProcedureClassCheck check)
-    {
-        var value = check.Value.ToGermanString();
-        var limits = check.Limits;
-        return check.Breach switch
-        {
-            ProcedureClassBreach.EuThresholdReached =>
-                $"{value} reaches the EU threshold of {check.Threshold.Amount.ToGermanString()} ({check.Threshold.GermanLabel}) in force on " +
-                $"{Dates.English(check.On)}, so only an EU procedure is lawful, whatever the justification (§ 106 GWB); a contract awarded in a " +
-                $"{check.Type.GermanName()} would be void (§ 135 (1) no. 2 GWB).",
-            ProcedureClassBreach.AboveDirectAwardLimit =>
-                $"A Direktauftrag is only lawful up to the direct-award limit of {limits.DirectAwardMaxNet.ToGermanString()} " +
-                $"({limits.GermanLabel}: {limits.Source}); {value} is above it.",
-            ProcedureClassBreach.NegotiatedAwardNotAllowed =>
-                $"The Land limits in force on {Dates.English(check.On)} ({limits.GermanLabel}: {limits.Source}) allow a {check.Type.GermanName()} " +
-                (limits.NegotiatedAwardMaxNet is { } max ? $"only up to {max.ToGermanString()}" : "only up to the direct-award limit of " +
-                    limits.DirectAwardMaxNet.ToGermanString()) +
-                $"; {value} needs an Öffentliche Ausschreibung or an EU procedure.",
-            _ => "The procedure is lawful for the value.",
-        };
-    }
-
-    private static string AuthorityKindText(ContractingAuthorityKind kind) => kind switch
-    {
-        ContractingAuthorityKind.TopLevelFederal => "top-level federal authorities",
-        ContractingAuthorityKind.Sector => "sector contracts (water, energy, transport)",
-        ContractingAuthorityKind.Works => "works contracts",
-        _ => "sub-central authorities",
-    };
-
     private static IProcurementEvent[] Cancel(CancelProcurement c, OpenCase s)
     {
         var reason = Guard.RequireText(c.Reason, ViolationCodes.ReasonRequired, "reason", "Cancelling a procurement needs a reason.");
