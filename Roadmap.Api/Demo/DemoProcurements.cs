@@ -18,7 +18,7 @@ internal static class DemoProcurements
 
     public sealed record DeterminationEntry(DateOnly PlannedPublicationOn, ProcurementProcedureType? ChosenType, string? Justification);
 
-    public sealed record StartEntry(DateOnly StartedOn, DateOnly? PublishedOn);
+    public sealed record StartEntry(DateOnly StartedOn, DateOnly? PublishedOn, DateOnly? NoticeSentOn = null);
 
     public sealed record DeadlinesEntry(DateOnly? ParticipationDeadline, DateOnly OfferDeadline, bool ElectronicSubmission);
 
@@ -89,7 +89,7 @@ internal static class DemoProcurements
 
         if (c.Start is { } s)
         {
-            yield return new StartProcurement(caseId, s.StartedOn, s.PublishedOn, now, by);
+            yield return new StartProcurement(caseId, s.StartedOn, s.PublishedOn, now, by, s.NoticeSentOn);
         }
 
         if (c.Deadlines is { } dl)

@@ -21,7 +21,9 @@ public static class AwardIntention
 
     public static void Map(RouteGroupBuilder group) => group.MapPost("/{id:guid}/award-intention", HandleAsync)
         .Validate<Request>()
-        .WithSummary("Records the notification of the award intention; the answer's event carries the end of the standstill.");
+        .WithSummary("Records the notification of the award intention; the answer's event carries the end of the standstill.")
+        .WithDescription("409 `offer-deadline-missing` for an EU procedure whose offer deadline was not recorded. The standstill ends on a " +
+            "working day (Regulation 1182/71 Art. 3(4)).");
 
     private static Task<Results<Ok<DecisionResponse>, Created<DecisionResponse>, ProblemHttpResult>> HandleAsync(
         Guid id, Request request, HttpContext http, Decisions decisions, CancellationToken cancellationToken) =>

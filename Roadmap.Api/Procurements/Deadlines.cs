@@ -14,10 +14,11 @@ public static class Deadlines
         bool ElectronicSubmission = true,
         bool Urgent = false,
         string? UrgencyReason = null,
-        DateOnly? PublishedOn = null)
+        DateOnly? PublishedOn = null,
+        DateOnly? NoticeSentOn = null)
     {
         /// <summary>The example the OpenAPI document shows.</summary>
-        public static Request Example => new(new DateOnly(2026, 8, 31), PublishedOn: new DateOnly(2026, 7, 27));
+        public static Request Example => new(new DateOnly(2026, 8, 31), PublishedOn: new DateOnly(2026, 7, 27), NoticeSentOn: new DateOnly(2026, 7, 22));
     }
 
     public sealed class Validator : AbstractValidator<Request>
@@ -31,13 +32,15 @@ public static class Deadlines
 
     public static void Map(RouteGroupBuilder group) => group.MapPost("/{id:guid}/deadlines", HandleAsync)
         .Validate<Request>()
-        .WithSummary("Sets the deadlines; EU procedures are checked against the minimum periods of §§ 15–18 VgV (409 `deadline-below-minimum`).");
+        .WithSummary("Sets the deadlines; EU procedures are checked against the minimum periods of §§ 15–18 VgV (409 `deadline-below-minimum`).")
+        .WithDescription("EU procedures need the day their notice was sent (`noticeSentOn`, here or at the start; 409 `notice-sent-date-missing`): " +
+            "the periods run from the day after it, and a period ending on a Saturday, Sunday or public holiday ends on the next working day.");
 
     private static Task<Results<Ok<DecisionResponse>, Created<DecisionResponse>, ProblemHttpResult>> HandleAsync(
         Guid id, Request request, HttpContext http, Decisions decisions, CancellationToken cancellationToken) =>
         decisions.DecideAsync(http, ProcurementEndpoints.Target(id), decisions.Procurements,
             (_, context) => ValueTask.FromResult<IProcurementCommand>(new SetProcurementDeadlines(
                 id, request.ParticipationDeadline, request.OfferDeadline, request.ElectronicSubmission, request.Urgent, request.UrgencyReason,
-                context.Now, context.By, request.PublishedOn)),
+                context.Now, context.By, request.PublishedOn, request.NoticeSentOn)),
             request, cancellationToken);
 }

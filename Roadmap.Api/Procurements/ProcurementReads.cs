@@ -22,15 +22,19 @@ public static class ProcurementReads
     /// <summary>The EU threshold the determination rested on; provisional when the period's values were not yet published.</summary>
     public sealed record ThresholdView(decimal Amount, DateOnly ValidFrom, DateOnly ValidTo, bool Provisional);
 
+    /// <summary>The determination; <see cref="AuthorityKindJustification"/> says why another kind than SubCentral applies.</summary>
     public sealed record DeterminationView(
         ProcurementProcedureType SuggestedType, string SuggestionReason, ProcurementProcedureType ChosenType, string? Justification,
-        DateOnly PlannedPublicationOn, ThresholdView Threshold, string AppliedLimitName, decimal AppliedLimitAmount, bool ExPostPublicationRequired);
+        DateOnly PlannedPublicationOn, ThresholdView Threshold, string AppliedLimitName, decimal AppliedLimitAmount, bool ExPostPublicationRequired,
+        ContractingAuthorityKind AuthorityKind, string? AuthorityKindJustification);
 
-    public sealed record DeadlinesView(DateOnly? ParticipationDeadline, DateOnly OfferDeadline, bool ElectronicSubmission, bool Urgent);
+    public sealed record DeadlinesView(DateOnly? ParticipationDeadline, DateOnly OfferDeadline, bool ElectronicSubmission, bool Urgent, DateOnly? NoticeSentOn);
 
     public sealed record AwardIntentionView(DateOnly NotifiedOn, string IntendedBidder, int StandstillDays, DateOnly StandstillEndsOn);
 
-    public sealed record ReviewView(DateOnly FiledOn, string Chamber, DateOnly DecisionDueOn, DateOnly? ConcludedOn, ReviewOutcome? Outcome);
+    public sealed record ReviewView(
+        DateOnly FiledOn, string Chamber, DateOnly DecisionDueOn, DateOnly? ConcludedOn, ReviewOutcome? Outcome, DateOnly? DecisionServedOn,
+        DateOnly? AppealPeriodEndsOn);
 
     public sealed record AwardView(DateOnly AwardedOn, string VendorName, Guid? ReleaseId, decimal NetValue);
 
@@ -132,7 +136,7 @@ public static class ProcurementReads
         {
             Determination = new DeterminationView(e.SuggestedType, e.SuggestionReason, e.ChosenType, e.Justification, e.PlannedPublicationOn,
                 new ThresholdView(e.ThresholdAmount.Euros, e.ThresholdValidFrom, e.ThresholdValidTo, e.ThresholdProvisional),
-                e.AppliedLimitName, e.AppliedLimitAmount.Euros, e.ExPostPublicationRequired),
+                e.AppliedLimitName, e.AppliedLimitAmount.Euros, e.ExPostPublicationRequired, e.AuthorityKind, e.AuthorityKindJustification),
         },
         (_, ProcurementStarted e) => view with
         {
@@ -143,13 +147,15 @@ public static class ProcurementReads
         (_, ProcurementDeadlinesSet e) => view with
         {
             PublishedOn = e.PublishedOn ?? view.PublishedOn,
-            Deadlines = new DeadlinesView(e.ParticipationDeadline, e.OfferDeadline, e.ElectronicSubmission, e.Urgent),
+            Deadlines = new DeadlinesView(e.ParticipationDeadline, e.OfferDeadline, e.ElectronicSubmission, e.Urgent, e.NoticeSentOn),
         },
         (_, AwardIntentionNotified e) => view with { AwardIntention = new AwardIntentionView(e.NotifiedOn, e.IntendedBidder, e.StandstillDays, e.StandstillEndsOn) },
-        (_, ReviewFiled e) => view with { Reviews = [.. view.Reviews, new ReviewView(e.FiledOn, e.Chamber, e.DecisionDueOn, null, null)] },
+        (_, ReviewFiled e) => view with { Reviews = [.. view.Reviews, new ReviewView(e.FiledOn, e.Chamber, e.DecisionDueOn, null, null, null, null)] },
         (_, ReviewConcluded e) => view with
         {
-            Reviews = [.. view.Reviews.Select(r => r.ConcludedOn is null ? r with { ConcludedOn = e.ConcludedOn, Outcome = e.Outcome } : r)],
+            Reviews = [.. view.Reviews.Select(r => r.ConcludedOn is null
+                ? r with { ConcludedOn = e.ConcludedOn, Outcome = e.Outcome, DecisionServedOn = e.DecisionServedOn, AppealPeriodEndsOn = e.AppealPeriodEndsOn }
+                : r)],
             AwardIntention = e.Outcome == ReviewOutcome.Upheld ? null : view.AwardIntention,
         },
         (_, ProcurementAwarded e) => view with { State = "awarded", Award = new AwardView(e.AwardedOn, e.VendorName, e.ReleaseId, e.NetValue.Euros) },

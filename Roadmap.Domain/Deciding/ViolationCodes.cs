@@ -93,6 +93,7 @@ public static class ViolationCodes
     public const string ParticipationDeadlineNotApplicable = "participation-deadline-not-applicable";
     public const string DeadlineBeforeStart = "deadline-before-start";
     public const string OfferDeadlineBeforeParticipationDeadline = "offer-deadline-before-participation-deadline";
+    // No longer raised since issue 10 (EU periods run from the day the notice was sent: notice-sent-date-missing); codes are never removed.
     public const string PublicationDateMissing = "publication-date-missing";
     public const string DeadlineBelowMinimum = "deadline-below-minimum";
     public const string BidderRequired = "bidder-required";
@@ -111,6 +112,21 @@ public static class ViolationCodes
     public const string AwardBeforeOfferDeadline = "award-before-offer-deadline";
     public const string AwardInFuture = "award-in-future";
     public const string CancellationBeforeStart = "cancellation-before-start";
+
+    // Procurement law (issue 10): a 200 means legally checked
+    public const string EuProcedureRequired = "eu-procedure-required";
+    public const string DirectAwardAboveLimit = "direct-award-above-limit";
+    public const string NegotiatedAwardAboveLandLimit = "negotiated-award-above-land-limit";
+    public const string ProcedureDeterminationOutdated = "procedure-determination-outdated";
+    public const string NoticeSentDateMissing = "notice-sent-date-missing";
+    public const string OfferDeadlineMissing = "offer-deadline-missing";
+    public const string AwardValueRequired = "award-value-required";
+    public const string DirectAwardValueAboveLimit = "direct-award-value-above-limit";
+    public const string AwardValueNeedsOtherProcedure = "award-value-needs-other-procedure";
+    public const string AuthorityKindNeedsJustification = "authority-kind-needs-justification";
+    public const string DecisionServedDateRequired = "decision-served-date-required";
+    public const string DecisionServedBeforeConclusion = "decision-served-before-conclusion";
+    public const string AppealPeriodNotOver = "appeal-period-not-over";
 
     // Webhook subscriptions
     public const string SubscriptionUnknown = "subscription-unknown";

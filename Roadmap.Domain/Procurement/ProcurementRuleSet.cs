@@ -4,7 +4,7 @@ namespace Roadmap.Domain.Procurement;
 
 /// <summary>
 /// The procurement rules and planning figures as data, each entry with a validity period: EU thresholds, Land limits,
-/// legal minimum periods, planning durations and freeze windows. The defaults ship as the embedded resource
+/// legal minimum periods, planning durations, freeze windows and public holidays. The defaults ship as the embedded resource
 /// procurement-rules.json; <see cref="Load"/> reads another file of the same shape. The constructor validates, so a
 /// rule set that exists is consistent (no overlapping periods, every procedure type has a duration, a fallback exists).
 /// </summary>
@@ -17,13 +17,15 @@ public sealed record ProcurementRuleSet
         IReadOnlyList<LandProcurementLimits> landLimits,
         IReadOnlyList<LegalPeriodRules> legalPeriods,
         IReadOnlyList<PlanningFigures> planning,
-        IReadOnlyList<FreezeWindow> freezeWindows)
+        IReadOnlyList<FreezeWindow> freezeWindows,
+        IReadOnlyList<PublicHoliday>? publicHolidays = null)
     {
         EuThresholds = euThresholds;
         LandLimits = landLimits;
         LegalPeriods = legalPeriods;
         Planning = planning;
         FreezeWindows = freezeWindows;
+        PublicHolidays = publicHolidays ?? [];
         var problems = ProcurementRuleSetValidation.Problems(this).ToList();
         if (problems.Count > 0)
         {
@@ -40,6 +42,9 @@ public sealed record ProcurementRuleSet
     public IReadOnlyList<PlanningFigures> Planning { get; }
 
     public IReadOnlyList<FreezeWindow> FreezeWindows { get; }
+
+    /// <summary>Statutory public holidays; nationwide entries (Land null) apply in every Land, a Land's entries add its own.</summary>
+    public IReadOnlyList<PublicHoliday> PublicHolidays { get; }
 
     /// <summary>The rules shipped with the domain (embedded procurement-rules.json).</summary>
     public static ProcurementRuleSet LoadDefault()
@@ -71,6 +76,52 @@ public sealed record ProcurementRuleSet
     /// <summary>The freeze window occurrence containing <paramref name="date"/> for a category in a Land, if any.</summary>
     public FreezeOccurrence? FreezeOn(DateOnly date, ProcedureCategory category, LandCode land) =>
         FreezeWindows.Where(w => w.AppliesTo(category, land)).Select(w => w.OccurrenceContaining(date)).FirstOrDefault(o => o is not null);
+
+    /// <summary>The public holiday on <paramref name="date"/> in <paramref name="land"/>, if any.</summary>
+    public PublicHoliday? HolidayOn(DateOnly date, LandCode land) =>
+        PublicHolidays.FirstOrDefault(h => h.AppliesIn(land) && h.DateIn(date.Year) == date);
+
+    /// <summary>Neither a Saturday, a Sunday nor a public holiday in the Land.</summary>
+    public bool IsWorkingDay(DateOnly date, LandCode land) =>
+        date.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday) && HolidayOn(date, land) is null;
+
+    /// <summary>
+    /// The day a period whose last day is <paramref name="lastDay"/> ends: a period ending on a Saturday, Sunday or public
+    /// holiday ends with the expiry of the next working day (Regulation (EEC, Euratom) No 1182/71 Art. 3(4), § 82 VgV).
+    /// </summary>
+    public DateOnly EndOfPeriod(DateOnly lastDay, LandCode land)
+    {
+        var day = lastDay;
+        while (!IsWorkingDay(day, land))
+        {
+            day = day.AddDays(1);
+        }
+
+        return day;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="type"/> is lawful for <paramref name="value"/> under the threshold and Land limits in force on
+    /// <paramref name="date"/>: at or above the EU threshold only EU procedures (§ 106 GWB); below it a Direktauftrag only up to
+    /// the Land's direct-award limit, a Verhandlungsvergabe or Beschränkte Ausschreibung only where the Land allows one for
+    /// the value; a public tender and (voluntarily) any EU procedure always.
+    /// </summary>
+    public ProcedureClassCheck CheckProcedureClass(
+        ProcurementProcedureType type, Money value, LandCode land, DateOnly date, ContractingAuthorityKind kind = ContractingAuthorityKind.SubCentral)
+    {
+        var threshold = ThresholdOn(date, kind);
+        var limits = LimitsOn(land, date);
+        var breach = type switch
+        {
+            _ when type.IsEu() => ProcedureClassBreach.None,
+            _ when value >= threshold.Amount => ProcedureClassBreach.EuThresholdReached,
+            ProcurementProcedureType.Direktauftrag when value > limits.DirectAwardMaxNet => ProcedureClassBreach.AboveDirectAwardLimit,
+            ProcurementProcedureType.Verhandlungsvergabe or ProcurementProcedureType.BeschraenkteAusschreibung
+                when !limits.AllowsNegotiatedAward(value) => ProcedureClassBreach.NegotiatedAwardNotAllowed,
+            _ => ProcedureClassBreach.None,
+        };
+        return new ProcedureClassCheck(type, value, date, threshold, limits, breach);
+    }
 
     /// <summary>
     /// The procedure the rules suggest for <paramref name="totalNetValue"/> (all lots, options and extensions, all

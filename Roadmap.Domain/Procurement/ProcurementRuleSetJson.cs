@@ -37,9 +37,10 @@ internal static class ProcurementRuleSetJson
             var legal = (document.LegalPeriods ?? []).Select(reader.LegalPeriods).ToList();
             var planning = (document.Planning ?? []).Select(reader.Planning).ToList();
             var freezes = (document.FreezeWindows ?? []).Select(reader.FreezeWindow).ToList();
+            var holidays = (document.PublicHolidays ?? []).Select(reader.PublicHoliday).ToList();
             if (reader.Problems.Count == 0)
             {
-                return new ProcurementRuleSet(thresholds, limits, legal, planning, freezes);
+                return new ProcurementRuleSet(thresholds, limits, legal, planning, freezes, holidays);
             }
         }
         catch (ArgumentException) when (reader.Problems.Count > 0)
@@ -83,7 +84,7 @@ internal static class ProcurementRuleSetJson
                 m => new MinimumPeriods(Days(m.Value.Participation), Days(m.Value.Offers)));
             return new LegalPeriodRules(Date(p.ValidFrom, where), p.ValidTo, minimums,
                 Number(p.StandstillDays?.Electronic, where, "standstillDays.electronic"), Number(p.StandstillDays?.Other, where, "standstillDays.other"),
-                Number(p.ReviewDecisionWeeks, where, "reviewDecisionWeeks"), p.Source ?? "");
+                Number(p.ReviewDecisionWeeks, where, "reviewDecisionWeeks"), p.Source ?? "", Number(p.AppealWeeks, where, "appealWeeks"));
         }
 
         public PlanningFigures Planning(PlanningJson p, int index)
@@ -112,6 +113,19 @@ internal static class ProcurementRuleSetJson
             var categories = (w.Categories ?? []).Select(c => Enum<ProcedureCategory>(c, where)).ToList();
             return new FreezeWindow(Text(w.Name, where, "name"), categories, land, Date(w.ValidFrom, where), w.ValidTo,
                 MonthDay(w.Annual?.From, where), MonthDay(w.Annual?.To, where));
+        }
+
+        public PublicHoliday PublicHoliday(PublicHolidayJson h, int index)
+        {
+            var where = $"publicHolidays[{index}]";
+            LandCode? land = null;
+            if (h.Land is not null && !LandCode.TryParse(h.Land, out land, out var reason))
+            {
+                Problems.Add($"{where}: {reason}");
+            }
+
+            return new PublicHoliday(Text(h.Name, where, "name"), land, Date(h.ValidFrom, where), h.ValidTo, Text(h.Source, where, "source"),
+                MonthDay(h.Fixed, where), h.EasterOffset);
         }
 
         private static PeriodDays? Days(PeriodDaysJson? d) => d is null ? null : new PeriodDays(d.Standard, d.Electronic, d.Urgent);
@@ -191,7 +205,8 @@ internal static class ProcurementRuleSetJson
         List<LandLimitsJson>? LandLimits,
         List<LegalPeriodsJson>? LegalPeriods,
         List<PlanningJson>? Planning,
-        List<FreezeWindowJson>? FreezeWindows);
+        List<FreezeWindowJson>? FreezeWindows,
+        List<PublicHolidayJson>? PublicHolidays);
 
     private sealed record ThresholdJson(DateOnly? ValidFrom, DateOnly? ValidTo, Dictionary<string, decimal>? Amounts, string? Source);
 
@@ -218,6 +233,7 @@ internal static class ProcurementRuleSetJson
         Dictionary<string, MinimumPeriodsJson>? MinimumDays,
         StandstillJson? StandstillDays,
         int? ReviewDecisionWeeks,
+        int? AppealWeeks,
         string? Source);
 
     private sealed record SlackBandsJson(int? HighBelowDays, int? ModerateUpToDays);
@@ -233,6 +249,9 @@ internal static class ProcurementRuleSetJson
         SlackBandsJson? SlackBands);
 
     private sealed record AnnualJson(string? From, string? To);
+
+    private sealed record PublicHolidayJson(
+        string? Name, string? Land, string? Fixed, int? EasterOffset, DateOnly? ValidFrom, DateOnly? ValidTo, string? Source);
 
     private sealed record FreezeWindowJson(
         string? Name, List<string>? Categories, string? Land, AnnualJson? Annual, DateOnly? ValidFrom, DateOnly? ValidTo);

@@ -10,6 +10,7 @@ internal static class ProcurementRuleSetValidation
         .. LegalPeriods(rules.LegalPeriods),
         .. Planning(rules.Planning),
         .. FreezeWindows(rules.FreezeWindows),
+        .. PublicHolidays(rules.PublicHolidays),
     ];
 
     private static IEnumerable<string> Thresholds(IReadOnlyList<EuThresholdPeriod> periods)
@@ -79,9 +80,9 @@ internal static class ProcurementRuleSetValidation
                 yield return $"The legal periods from {period.ValidFrom:yyyy-MM-dd} have no minimum periods for {type}.";
             }
 
-            if (period.StandstillDaysElectronic <= 0 || period.StandstillDaysOther <= 0 || period.ReviewDecisionWeeks <= 0)
+            if (period.StandstillDaysElectronic <= 0 || period.StandstillDaysOther <= 0 || period.ReviewDecisionWeeks <= 0 || period.AppealWeeks <= 0)
             {
-                yield return $"The legal periods from {period.ValidFrom:yyyy-MM-dd} need positive standstill days and review weeks.";
+                yield return $"The legal periods from {period.ValidFrom:yyyy-MM-dd} need positive standstill days, review weeks and appeal weeks.";
             }
         }
     }
@@ -146,6 +147,40 @@ internal static class ProcurementRuleSetValidation
             {
                 yield return $"The freeze window {w.Name} ends before it starts.";
             }
+        }
+    }
+
+    private static IEnumerable<string> PublicHolidays(IReadOnlyList<PublicHoliday> holidays)
+    {
+        foreach (var h in holidays)
+        {
+            if (string.IsNullOrWhiteSpace(h.Name) || string.IsNullOrWhiteSpace(h.Source))
+            {
+                yield return $"The public holiday from {h.ValidFrom:yyyy-MM-dd} needs a name and a source.";
+            }
+
+            if ((h.Fixed is null) == (h.EasterOffset is null))
+            {
+                yield return $"The public holiday {h.Name} needs either a fixed day (MM-DD) or an offset from Easter Sunday, not both.";
+            }
+
+            if (h.EasterOffset is < -100 or > 100)
+            {
+                yield return $"The public holiday {h.Name} lies more than 100 days from Easter Sunday.";
+            }
+        }
+
+        foreach (var group in holidays.GroupBy(h => (h.Name, Land: h.Land?.Value ?? "nationwide")))
+        {
+            foreach (var problem in PeriodProblems($"The public holiday {group.Key.Name} ({group.Key.Land})", group.ToList()))
+            {
+                yield return problem;
+            }
+        }
+
+        foreach (var h in holidays.Where(h => !h.IsNationwide && holidays.Any(n => n.IsNationwide && n.Name == h.Name && n.Overlaps(h))))
+        {
+            yield return $"The public holiday {h.Name} of Land {h.Land} is already nationwide.";
         }
     }
 

@@ -79,6 +79,13 @@ public sealed record LandProcurementLimits(
     /// <summary>"Bayern, seit 1.1.2025".</summary>
     public string GermanLabel => $"{Name}, {ValidityPeriods.GermanLabel(ValidFrom, ValidTo)}";
 
+    /// <summary>
+    /// A Verhandlungsvergabe or Beschränkte Ausschreibung without participation competition is allowed for the value: up to
+    /// the direct-award limit always, above it up to the EU threshold or the Land's fixed negotiated-award limit.
+    /// </summary>
+    public bool AllowsNegotiatedAward(Money value) =>
+        value <= DirectAwardMaxNet || NegotiatedAwardUpToEuThreshold || (NegotiatedAwardMaxNet is { } max && value <= max);
+
     /// <summary>Negotiated awards (and restricted tenders without competition) above this value need ex-post publication.</summary>
     public bool RequiresExPostPublication(ProcurementProcedureType type, Money totalNetValue) =>
         type is ProcurementProcedureType.Verhandlungsvergabe or ProcurementProcedureType.BeschraenkteAusschreibung &&
@@ -97,7 +104,10 @@ public sealed record PeriodDays(int Standard, int? Electronic = null, int? Urgen
 /// <summary>Minimum periods of one EU procedure; null where the law sets none.</summary>
 public sealed record MinimumPeriods(PeriodDays? Participation, PeriodDays? Offers);
 
-/// <summary>Minimum periods per EU procedure, the standstill before award and the review chamber's decision time.</summary>
+/// <summary>
+/// Minimum periods per EU procedure, the standstill before award, the review chamber's decision time and the period for
+/// the immediate appeal against its decision (<see cref="AppealWeeks"/>, § 172 (1) GWB; the award waits for it, § 169 (1) GWB).
+/// </summary>
 public sealed record LegalPeriodRules(
     DateOnly ValidFrom,
     DateOnly? ValidTo,
@@ -105,7 +115,8 @@ public sealed record LegalPeriodRules(
     int StandstillDaysElectronic,
     int StandstillDaysOther,
     int ReviewDecisionWeeks,
-    string Source) : IValidityPeriod
+    string Source,
+    int AppealWeeks) : IValidityPeriod
 {
     /// <summary>The minimum periods of an EU procedure; national procedures have none here.</summary>
     public MinimumPeriods? MinimumPeriodsFor(ProcurementProcedureType type) => MinimumDays.GetValueOrDefault(type);

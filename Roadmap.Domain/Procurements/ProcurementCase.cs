@@ -13,7 +13,7 @@ public sealed record NotOpenedCase : ProcurementCaseState
 
 /// <summary>
 /// A case under way. <see cref="StandstillEndsOn"/> is set once the award intention was notified;
-/// <see cref="ReviewFiledOn"/> while a review is pending.
+/// <see cref="ReviewFiledOn"/> while a review is pending; <see cref="AppealEndsOn"/> after a dismissed review.
 /// </summary>
 public sealed record OpenCase(
     Guid CaseId,
@@ -25,7 +25,15 @@ public sealed record OpenCase(
     DateOnly? PublishedOn,
     DateOnly? OfferDeadline,
     DateOnly? StandstillEndsOn,
-    DateOnly? ReviewFiledOn) : ProcurementCaseState;
+    DateOnly? ReviewFiledOn,
+    ContractingAuthorityKind AuthorityKind = ContractingAuthorityKind.SubCentral,
+    DateOnly? NoticeSentOn = null,
+    DateOnly? DecisionServedOn = null,
+    DateOnly? AppealEndsOn = null) : ProcurementCaseState
+{
+    /// <summary>The day the procedure actually began (§ 3 (3) VgV): the notice was sent, else published, else the start.</summary>
+    public DateOnly? ActualStartOn => NoticeSentOn ?? PublishedOn ?? StartedOn;
+}
 
 public sealed record AwardedCase(Guid CaseId, DateOnly AwardedOn) : ProcurementCaseState;
 
@@ -52,9 +60,14 @@ public static partial class ProcurementCase
         (_, ProcurementCaseOpened e) => new OpenCase(e.CaseId, e.LeadAgs, e.Participants, null, null, null, null, null, null, null),
         // A new estimate may change the suggested procedure, so the procedure has to be determined again.
         (OpenCase s, ProcurementValueEstimated e) => s with { TotalNetValue = e.TotalNetValue, ProcedureType = null },
-        (OpenCase s, ProcurementProcedureDetermined e) => s with { ProcedureType = e.ChosenType },
-        (OpenCase s, ProcurementStarted e) => s with { StartedOn = e.StartedOn, PublishedOn = e.PublishedOn },
-        (OpenCase s, ProcurementDeadlinesSet e) => s with { OfferDeadline = e.OfferDeadline, PublishedOn = e.PublishedOn ?? s.PublishedOn },
+        (OpenCase s, ProcurementProcedureDetermined e) => s with { ProcedureType = e.ChosenType, AuthorityKind = e.AuthorityKind },
+        (OpenCase s, ProcurementStarted e) => s with { StartedOn = e.StartedOn, PublishedOn = e.PublishedOn, NoticeSentOn = e.NoticeSentOn },
+        (OpenCase s, ProcurementDeadlinesSet e) => s with
+        {
+            OfferDeadline = e.OfferDeadline,
+            PublishedOn = e.PublishedOn ?? s.PublishedOn,
+            NoticeSentOn = e.NoticeSentOn ?? s.NoticeSentOn,
+        },
         (OpenCase s, AwardIntentionNotified e) => s with { StandstillEndsOn = e.StandstillEndsOn },
         (OpenCase s, ReviewFiled e) => s with { ReviewFiledOn = e.FiledOn },
         // An upheld review voids the award decision: the bidders have to be notified again before any award.
@@ -62,6 +75,8 @@ public static partial class ProcurementCase
         {
             ReviewFiledOn = null,
             StandstillEndsOn = e.Outcome == ReviewOutcome.Upheld ? null : s.StandstillEndsOn,
+            DecisionServedOn = e.AppealPeriodEndsOn is null ? s.DecisionServedOn : e.DecisionServedOn,
+            AppealEndsOn = e.AppealPeriodEndsOn ?? s.AppealEndsOn,
         },
         (_, ProcurementAwarded e) => new AwardedCase(e.CaseId, e.AwardedOn),
         (_, ProcurementCancelled e) => new CancelledCase(e.CaseId, e.CancelledOn),
@@ -86,12 +101,12 @@ public static partial class ProcurementCase
                 ViolationCodes.AlreadyAwarded, $"The procurement was awarded on {Dates.English(s.AwardedOn)}; nothing more can be decided for it."),
             (EstimateProcurementValue c, OpenCase s) => Estimate(c, s),
             (DetermineProcurementProcedure c, OpenCase s) => Determine(c, s, rules),
-            (StartProcurement c, OpenCase s) => Start(c, s),
+            (StartProcurement c, OpenCase s) => Start(c, s, rules),
             (SetProcurementDeadlines c, OpenCase s) => SetDeadlines(c, s, rules),
             (NotifyAwardIntention c, OpenCase s) => NotifyAwardIntention(c, s, rules),
             (FileReview c, OpenCase s) => FileReview(c, s, rules),
-            (ConcludeReview c, OpenCase s) => ConcludeReview(c, s),
-            (AwardProcurement c, OpenCase s) => Award(c, s),
+            (ConcludeReview c, OpenCase s) => ConcludeReview(c, s, rules),
+            (AwardProcurement c, OpenCase s) => Award(c, s, rules),
             (CancelProcurement c, OpenCase s) => Cancel(c, s),
             _ => throw new InvalidOperationException($"{command.GetType().Name} is not handled in {state.GetType().Name}."),
         };
@@ -134,8 +149,20 @@ public static partial class ProcurementCase
         RequireNotStarted(s);
         Guard.Require(s.TotalNetValue is not null, ViolationCodes.ValueNotEstimated, "Estimate the value before determining the procedure.");
         var total = s.TotalNetValue.GetValueOrDefault();
+        var kindJustification = string.IsNullOrWhiteSpace(c.AuthorityKindJustification) ? null : c.AuthorityKindJustification.Trim();
+        Guard.Require(c.AuthorityKind == ContractingAuthorityKind.SubCentral || kindJustification is not null,
+            ViolationCodes.AuthorityKindNeedsJustification,
+            $"A municipality buying IT is a sub-central contracting authority buying supplies and services; the threshold for " +
+            $"{AuthorityKindText(c.AuthorityKind)} (§ 106 (2) GWB) applies only with a recorded justification of why this procurement is one.",
+            "authorityKindJustification");
         var suggestion = rules.Suggest(total, s.LeadAgs.Land, c.PlannedPublicationOn, c.AuthorityKind);
         var chosen = c.ChosenType ?? suggestion.Type;
+        var check = rules.CheckProcedureClass(chosen, total, s.LeadAgs.Land, c.PlannedPublicationOn, c.AuthorityKind);
+        if (!check.Allowed)
+        {
+            throw new DomainRuleViolation(CodeFor(check.Breach), Unlawful(check), "chosenType");
+        }
+
         var justification = string.IsNullOrWhiteSpace(c.Justification) ? null : c.Justification.Trim();
         Guard.Require(!chosen.IsLessStrictThan(suggestion.Type) || justification is not null, ViolationCodes.OverrideNeedsJustification,
             $"Choosing {chosen.GermanName()} instead of the suggested {suggestion.Type.GermanName()} needs a justification " +
@@ -146,17 +173,24 @@ public static partial class ProcurementCase
             new ProcurementProcedureDetermined(c.CaseId, total, s.LeadAgs.Land, c.AuthorityKind, c.PlannedPublicationOn, suggestion.Type,
                 suggestion.Reason, chosen, threshold.Amount, threshold.ValidFrom, threshold.ValidTo, threshold.Provisional,
                 suggestion.LandLimits.GermanLabel, suggestion.AppliedLimitName, suggestion.AppliedLimitAmount,
-                suggestion.LandLimits.RequiresExPostPublication(chosen, total), justification, c.By, c.Now),
+                suggestion.LandLimits.RequiresExPostPublication(chosen, total), justification, c.By, c.Now, kindJustification),
         ];
     }
 
-    private static IProcurementEvent[] Start(StartProcurement c, OpenCase s)
+    private static IProcurementEvent[] Start(StartProcurement c, OpenCase s, ProcurementRuleSet rules)
     {
         RequireNotStarted(s);
         Guard.Require(s.ProcedureType is not null, ViolationCodes.ProcedureNotDetermined, "Determine the procurement procedure before starting it.");
         Guard.Require(!(c.PublishedOn < c.StartedOn), ViolationCodes.PublicationBeforeStart,
             $"The publication cannot come before the start on {Dates.English(c.StartedOn)}.", "publishedOn");
-        return [new ProcurementStarted(c.CaseId, s.ProcedureType.GetValueOrDefault(), c.StartedOn, c.PublishedOn, c.By, c.Now)];
+        Guard.Require(!(c.NoticeSentOn < c.StartedOn), ViolationCodes.PublicationBeforeStart,
+            $"The notice cannot be sent before the start on {Dates.English(c.StartedOn)}.", "noticeSentOn");
+        var type = s.ProcedureType.GetValueOrDefault();
+        var actualStart = c.NoticeSentOn ?? c.PublishedOn ?? c.StartedOn;
+        var field = c.NoticeSentOn is not null ? "noticeSentOn" : c.PublishedOn is not null ? "publishedOn" : "startedOn";
+        RequireLawfulAtActualStart(type, s, actualStart, rules, field,
+            "Determine the procedure again with that day as the planned publication, then start it.");
+        return [new ProcurementStarted(c.CaseId, type, c.StartedOn, c.PublishedOn, c.By, c.Now, c.NoticeSentOn)];
     }
 
     private static IProcurementEvent[] Cancel(CancelProcurement c, OpenCase s)

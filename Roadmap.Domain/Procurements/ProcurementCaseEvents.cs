@@ -66,11 +66,18 @@ public sealed record ProcurementProcedureDetermined(
     bool ExPostPublicationRequired,
     string? Justification,
     string By,
-    DateTimeOffset RecordedAt) : IProcurementEvent;
+    DateTimeOffset RecordedAt,
+    string? AuthorityKindJustification = null) : IProcurementEvent;
 
+/// <summary>The procedure started; <paramref name="NoticeSentOn"/> is the day the (EU) notice was sent, from which periods run.</summary>
 public sealed record ProcurementStarted(
-    Guid CaseId, ProcurementProcedureType ProcedureType, DateOnly StartedOn, DateOnly? PublishedOn, string By, DateTimeOffset RecordedAt)
-    : IProcurementEvent;
+    Guid CaseId,
+    ProcurementProcedureType ProcedureType,
+    DateOnly StartedOn,
+    DateOnly? PublishedOn,
+    string By,
+    DateTimeOffset RecordedAt,
+    DateOnly? NoticeSentOn = null) : IProcurementEvent;
 
 /// <summary>Deadlines of the procedure, with the legal minimum periods (days) they were checked against; null for national procedures.</summary>
 public sealed record ProcurementDeadlinesSet(
@@ -84,7 +91,8 @@ public sealed record ProcurementDeadlinesSet(
     int? MinimumParticipationDays,
     int? MinimumOfferDays,
     string By,
-    DateTimeOffset RecordedAt) : IProcurementEvent;
+    DateTimeOffset RecordedAt,
+    DateOnly? NoticeSentOn = null) : IProcurementEvent;
 
 /// <summary>Bidders were told who is to win (§ 134 GWB); the award may follow after <paramref name="StandstillEndsOn"/>.</summary>
 public sealed record AwardIntentionNotified(
@@ -101,8 +109,18 @@ public sealed record AwardIntentionNotified(
 public sealed record ReviewFiled(Guid CaseId, DateOnly FiledOn, string Chamber, DateOnly DecisionDueOn, string By, DateTimeOffset RecordedAt)
     : IProcurementEvent;
 
-public sealed record ReviewConcluded(Guid CaseId, DateOnly ConcludedOn, ReviewOutcome Outcome, string By, DateTimeOffset RecordedAt)
-    : IProcurementEvent;
+/// <summary>
+/// The review ended. After a dismissal the award waits for the immediate appeal period: two weeks from
+/// <paramref name="DecisionServedOn"/>, ending on <paramref name="AppealPeriodEndsOn"/> (moved to the next working day).
+/// </summary>
+public sealed record ReviewConcluded(
+    Guid CaseId,
+    DateOnly ConcludedOn,
+    ReviewOutcome Outcome,
+    string By,
+    DateTimeOffset RecordedAt,
+    DateOnly? DecisionServedOn = null,
+    DateOnly? AppealPeriodEndsOn = null) : IProcurementEvent;
 
 public sealed record ProcurementAwarded(
     Guid CaseId,

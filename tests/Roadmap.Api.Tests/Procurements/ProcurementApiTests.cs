@@ -154,7 +154,7 @@ public sealed class ProcurementApiTests(RoadmapApiFactory factory) : IClassFixtu
             new { plannedPublicationOn = "2026-03-02", chosenType = "Direktauftrag" });
 
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
-        Assert.Equal("/problems/override-needs-justification", await ProblemTypeAsync(response));
+        Assert.Equal("/problems/eu-procedure-required", await ProblemTypeAsync(response));
     }
 
     [Fact]

@@ -22,8 +22,8 @@ public sealed class ProcurementAwardTests
         DateOnly offers, bool electronic = false, bool urgent = false, DateOnly? participation = null, string? urgencyReason = "Vendor insolvency") =>
         new(CaseId, participation, offers, electronic, urgent, urgent ? urgencyReason : null, Now, By);
 
-    private static AwardProcurement Award(DateOnly awardedOn) =>
-        new(CaseId, awardedOn, "Kommunalsoftware GmbH", null, Money.Euro(530_000), Now, By);
+    private static AwardProcurement Award(DateOnly awardedOn, decimal netValue = 530_000) =>
+        new(CaseId, awardedOn, "Kommunalsoftware GmbH", null, Money.Euro(netValue), Now, By);
 
     private static DateOnly D(string iso) => DateOnly.Parse(iso, System.Globalization.CultureInfo.InvariantCulture);
 
@@ -34,7 +34,7 @@ public sealed class ProcurementAwardTests
     {
         Spec().Given(EuOpenStarted)
             .When(Deadlines(Date(2025, 10, 7)))
-            .Then(new ProcurementDeadlinesSet(CaseId, Date(2025, 9, 2), null, Date(2025, 10, 7), false, false, null, null, 35, By, Now));
+            .Then(new ProcurementDeadlinesSet(CaseId, Date(2025, 9, 2), null, Date(2025, 10, 7), false, false, null, null, 35, By, Now, Date(2025, 9, 2)));
     }
 
     [Theory]
@@ -99,8 +99,9 @@ public sealed class ProcurementAwardTests
     }
 
     [Theory]
-    [InlineData("2025-11-01", false, true)]
-    [InlineData("2025-10-31", false, false)]
+    // 30 days after 2 October 2025 is Saturday 1 November (Allerheiligen): the period ends on Monday 3 November.
+    [InlineData("2025-11-03", false, true)]
+    [InlineData("2025-11-01", false, false)]
     [InlineData("2025-10-27", true, true)]
     [InlineData("2025-10-26", true, false)]
     public void First_offers_in_a_negotiated_procedure_get_30_days_25_electronic_after_the_participation_deadline(
@@ -119,21 +120,22 @@ public sealed class ProcurementAwardTests
     }
 
     [Fact]
-    public void Eu_deadlines_without_a_publication_date_are_rejected()
+    public void Eu_deadlines_without_the_day_the_notice_was_sent_are_rejected()
     {
         Spec().Given(OpenedJoint, EstimatedJoint, Determined(ProcurementProcedureType.EuOffenesVerfahren),
-                Started(ProcurementProcedureType.EuOffenesVerfahren) with { PublishedOn = null })
+                Started(ProcurementProcedureType.EuOffenesVerfahren) with { PublishedOn = null, NoticeSentOn = null })
             .When(Deadlines(Date(2025, 10, 20)))
-            .ThenFails("publication-date-missing");
+            .ThenFails("notice-sent-date-missing");
     }
 
     [Fact]
-    public void The_publication_date_can_come_with_the_deadlines()
+    public void The_notice_and_publication_dates_can_come_with_the_deadlines()
     {
         Spec().Given(OpenedJoint, EstimatedJoint, Determined(ProcurementProcedureType.EuOffenesVerfahren),
-                Started(ProcurementProcedureType.EuOffenesVerfahren) with { PublishedOn = null })
-            .When(Deadlines(Date(2025, 10, 20), electronic: true) with { PublishedOn = Date(2025, 9, 15) })
-            .Then(new ProcurementDeadlinesSet(CaseId, Date(2025, 9, 15), null, Date(2025, 10, 20), true, false, null, null, 30, By, Now));
+                Started(ProcurementProcedureType.EuOffenesVerfahren) with { PublishedOn = null, NoticeSentOn = null })
+            .When(Deadlines(Date(2025, 10, 20), electronic: true) with { PublishedOn = Date(2025, 9, 15), NoticeSentOn = Date(2025, 9, 12) })
+            .Then(new ProcurementDeadlinesSet(CaseId, Date(2025, 9, 15), null, Date(2025, 10, 20), true, false, null, null, 30, By, Now,
+                Date(2025, 9, 12)));
     }
 
     [Fact]
@@ -231,13 +233,13 @@ public sealed class ProcurementAwardTests
     }
 
     [Fact]
-    public void After_a_dismissed_review_the_award_may_follow()
+    public void After_a_dismissed_review_the_award_may_follow_once_the_appeal_period_is_over()
     {
-        Spec().Given([.. EuOpenStarted, Notified(Date(2025, 11, 3)),
+        Spec().Given([.. EuOpenStarted, OfferDeadline(Date(2025, 10, 7)), Notified(Date(2025, 11, 3)),
                 new ReviewFiled(CaseId, Date(2025, 11, 10), "VK Südbayern", Date(2025, 12, 15), By, Now),
-                new ReviewConcluded(CaseId, Date(2025, 12, 10), ReviewOutcome.Dismissed, By, Now)])
-            .When(Award(Date(2025, 12, 11)))
-            .Then(new ProcurementAwarded(CaseId, Date(2025, 12, 11), "Kommunalsoftware GmbH", null, Money.Euro(530_000),
+                new ReviewConcluded(CaseId, Date(2025, 12, 10), ReviewOutcome.Dismissed, By, Now, Date(2025, 12, 11), Date(2025, 12, 29))])
+            .When(Award(Date(2025, 12, 30)))
+            .Then(new ProcurementAwarded(CaseId, Date(2025, 12, 30), "Kommunalsoftware GmbH", null, Money.Euro(530_000),
                 ProcurementProcedureType.EuOffenesVerfahren, By, Now));
     }
 
@@ -280,8 +282,8 @@ public sealed class ProcurementAwardTests
     public void A_national_award_needs_no_standstill()
     {
         Spec().Given(NationalStarted)
-            .When(Award(Date(2025, 9, 30)))
-            .Then(new ProcurementAwarded(CaseId, Date(2025, 9, 30), "Kommunalsoftware GmbH", null, Money.Euro(530_000),
+            .When(Award(Date(2025, 9, 30), 175_000))
+            .Then(new ProcurementAwarded(CaseId, Date(2025, 9, 30), "Kommunalsoftware GmbH", null, Money.Euro(175_000),
                 ProcurementProcedureType.Verhandlungsvergabe, By, Now));
     }
 

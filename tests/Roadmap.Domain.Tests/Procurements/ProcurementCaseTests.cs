@@ -150,18 +150,18 @@ public sealed class ProcurementCaseTests
     }
 
     [Fact]
-    public void A_direct_award_above_the_bavarian_limit_without_justification_is_rejected()
+    public void A_direct_award_above_the_bavarian_limit_is_rejected_even_with_a_justification()
     {
         Spec().Given(Opened, Estimated(180_000))
-            .When(Determine(Date(2026, 9, 1), ProcurementProcedureType.Direktauftrag))
-            .ThenFails("override-needs-justification");
+            .When(Determine(Date(2026, 9, 1), ProcurementProcedureType.Direktauftrag, "Only one vendor holds the rights (exclusive licence)"))
+            .ThenFails("direct-award-above-limit");
     }
 
     [Fact]
-    public void A_national_procedure_above_the_eu_threshold_without_justification_is_rejected()
+    public void A_less_strict_eu_procedure_without_justification_is_rejected()
     {
         var violation = Spec().Given(OpenedJoint, EstimatedJoint)
-            .When(Determine(Date(2026, 9, 1), ProcurementProcedureType.Verhandlungsvergabe, "  "))
+            .When(Determine(Date(2026, 9, 1), ProcurementProcedureType.EuVerhandlungsverfahren, "  "))
             .ThenFails("override-needs-justification");
 
         Assert.Equal("justification", violation.Field);
@@ -170,12 +170,12 @@ public sealed class ProcurementCaseTests
     [Fact]
     public void A_less_strict_procedure_with_a_justification_is_recorded_with_it()
     {
-        var determined = Spec().Given(Opened, Estimated(180_000))
-            .When(Determine(Date(2026, 9, 1), ProcurementProcedureType.Direktauftrag, "Only one vendor holds the rights (exclusive licence)"))
+        var determined = Spec().Given(OpenedJoint, EstimatedJoint)
+            .When(Determine(Date(2026, 9, 1), ProcurementProcedureType.EuVerhandlungsverfahren, "Adaptation of available solutions (§ 14 (3) no. 1 VgV)"))
             .ThenSingle<ProcurementProcedureDetermined>();
 
-        Assert.Equal((ProcurementProcedureType.Verhandlungsvergabe, ProcurementProcedureType.Direktauftrag), (determined.SuggestedType, determined.ChosenType));
-        Assert.Equal("Only one vendor holds the rights (exclusive licence)", determined.Justification);
+        Assert.Equal((ProcurementProcedureType.EuOffenesVerfahren, ProcurementProcedureType.EuVerhandlungsverfahren), (determined.SuggestedType, determined.ChosenType));
+        Assert.Equal("Adaptation of available solutions (§ 14 (3) no. 1 VgV)", determined.Justification);
         Assert.False(determined.ExPostPublicationRequired);
     }
 

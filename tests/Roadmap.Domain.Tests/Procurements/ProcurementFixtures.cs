@@ -37,10 +37,11 @@ internal static class ProcurementFixtures
             Money.Euro(221_000), Date(2024, 1, 1), Date(2025, 12, 31), false, "Bayern, seit 1.1.2025", "EU-Schwellenwert", Money.Euro(221_000),
             false, null, By, Now);
 
+    /// <summary>Started 1.9.2025; published (and, for an EU procedure, its notice sent) on 2.9.2025 unless said otherwise.</summary>
     public static ProcurementStarted Started(ProcurementProcedureType type, DateOnly? publishedOn = null) =>
-        new(CaseId, type, Date(2025, 9, 1), publishedOn ?? Date(2025, 9, 2), By, Now);
+        new(CaseId, type, Date(2025, 9, 1), publishedOn ?? Date(2025, 9, 2), By, Now, type.IsEu() ? publishedOn ?? Date(2025, 9, 2) : null);
 
-    /// <summary>A joint EU open procedure, started 1.9.2025 and published 2.9.2025.</summary>
+    /// <summary>A joint EU open procedure, started 1.9.2025, its notice sent and published 2.9.2025.</summary>
     public static readonly IProcurementEvent[] EuOpenStarted =
         [OpenedJoint, EstimatedJoint, Determined(ProcurementProcedureType.EuOffenesVerfahren), Started(ProcurementProcedureType.EuOffenesVerfahren)];
 
@@ -52,7 +53,7 @@ internal static class ProcurementFixtures
     ];
 
     public static ProcurementDeadlinesSet OfferDeadline(DateOnly offerDeadline) =>
-        new(CaseId, Date(2025, 9, 2), null, offerDeadline, false, false, null, null, 35, By, Now);
+        new(CaseId, Date(2025, 9, 2), null, offerDeadline, false, false, null, null, 35, By, Now, Date(2025, 9, 2));
 
     public static AwardIntentionNotified Notified(DateOnly notifiedOn, bool electronically = true) =>
         new(CaseId, notifiedOn, electronically, "Kommunalsoftware GmbH", electronically ? 10 : 15,
