@@ -66,7 +66,8 @@ public sealed record ProcurementProcedureDetermined(
     bool ExPostPublicationRequired,
     string? Justification,
     string By,
-    DateTimeOffset RecordedAt) : IProcurementEvent;
+    DateTimeOffset RecordedAt,
+    string? AuthorityKindJustification = null) : IProcurementEvent;
 
 public sealed record ProcurementStarted(
     Guid CaseId, ProcurementProcedureType ProcedureType, DateOnly StartedOn, DateOnly? PublishedOn, string By, DateTimeOffset RecordedAt)
