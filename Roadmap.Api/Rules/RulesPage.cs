@@ -78,7 +78,7 @@ public static class RulesPage
             })));
 
         html.Append("</main>");
-        html.Append("""<footer>Gesetzliche Feiertage verlängern Fristen, die an einem Samstag, Sonntag oder Feiertag enden, bis zum nächsten Werktag. Grau: zum Stand nicht in Kraft.</footer>""");
+        html.Append("""<footer>Grau: zum Stand nicht in Kraft. Planungsannahmen sind Schätzungen des IT-Verbunds, kein Recht; Termine, die auf noch nicht veröffentlichten Schwellenwerten beruhen, sind in den Roadmaps als vorläufig markiert.</footer>""");
         html.Append("</body></html>");
         return html.ToString();
     }

@@ -120,7 +120,7 @@ internal sealed class ProcurementTimelinePlanner(RoadmapCalculator calculator, R
 
         phases.Add(Phase(new Step("cut-over", 1, null, false, cutOverDone, cutOverDone), cutOver, cutOver));
         return new ProcurementTimeline(c.CaseId, c.Title, [.. c.Participants.Select(p => p.Ags).Distinct()], type, c.State, today, phases,
-            requiredGoLive, typeInfo?.Provisional ?? false, typeInfo?.ThresholdPeriod, notes);
+            requiredGoLive, typeInfo is { Provisional: true, Basis: not ProcedureTypeBasis.AssumedWithoutEstimate }, typeInfo?.ThresholdPeriod, notes);
     }
 
     /// <summary>The phases of the procedure type with their planned lengths and what has actually happened.</summary>

@@ -198,6 +198,17 @@ public sealed class ProcurementTimelineTests(RoadmapDatabase db) : IClassFixture
         Assert.Equal(Verhandlungsvergabe, published.ProcedureType);
     }
 
+    [Fact]
+    public async Task A_plan_on_the_assumption_without_an_estimate_does_not_rest_on_a_threshold()
+    {
+        var (caseId, _) = await CaseAsync(new DateOnly(2030, 12, 31), null);
+
+        var timeline = await TimelineAsync(caseId);
+
+        Assert.Equal(EuVerhandlungsverfahren, timeline.ProcedureType);
+        Assert.False(timeline.Provisional);
+    }
+
     public static TheoryData<ProcurementProcedureType> Types() => [.. Enum.GetValues<ProcurementProcedureType>()];
 
     /// <summary>Every type, several ends of support, categories with freeze windows, started or not, a schedule or not, several todays.</summary>
