@@ -12,6 +12,7 @@ using Roadmap.Api.Municipalities;
 using Roadmap.Api.Procedures;
 using Roadmap.Api.Procurements;
 using Roadmap.Api.Roadmaps;
+using Roadmap.Api.Rules;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -68,6 +69,7 @@ app.MapProcedures();
 app.MapProcurements();
 app.MapRoadmaps();
 app.MapRoadmapPages();
+app.MapRules();
 app.MapFeeds();
 app.MapSubscriptions();
 

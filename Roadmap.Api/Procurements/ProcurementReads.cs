@@ -5,6 +5,7 @@ using Roadmap.Domain.Procurement;
 using Roadmap.Domain.Procurements;
 using Roadmap.Domain.Shared;
 using Roadmap.EventStore;
+using Roadmap.Projections.Roadmaps;
 
 namespace Roadmap.Api.Procurements;
 
@@ -57,12 +58,16 @@ public static class ProcurementReads
         IReadOnlyList<ReviewView> Reviews,
         AwardView? Award,
         CancellationView? Cancellation,
-        long Version);
+        long Version,
+        IReadOnlyList<SplittingWarning> SplittingWarnings);
 
     public static void Map(RouteGroupBuilder group)
     {
         group.MapGet("/", ListAsync).WithSummary("All procurement cases; `?ags=09181139` lists those a municipality takes part in.");
-        group.MapGet("/{id:guid}", GetAsync).WithSummary("One procurement case with the suggested and chosen procedure and its threshold; the ETag is its stream version.");
+        group.MapGet("/{id:guid}", GetAsync)
+            .WithSummary("One procurement case with the suggested and chosen procedure and its threshold; the ETag is its stream version.")
+            .WithDescription("`splittingWarnings` lists, per participating municipality, cases of the same category within twelve months that " +
+                "together reach the EU threshold (§ 3 (2) VgV): a warning to check, not a refusal; computed by the async roadmap read model.");
         group.MapGet("/{id:guid}/history", HistoryAsync).WithSummary("Every event of the procurement case with who, when and correlation: the audit trail.");
     }
 
@@ -97,7 +102,7 @@ public static class ProcurementReads
     private static DateOnly? DateOrNull(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetFieldValue<DateOnly>(ordinal);
 
     private static async Task<Results<Ok<ProcurementView>, ProblemHttpResult>> GetAsync(
-        Guid id, HttpContext http, PostgresEventStore store, CancellationToken cancellationToken)
+        Guid id, HttpContext http, PostgresEventStore store, IRoadmapQueries roadmaps, CancellationToken cancellationToken)
     {
         var events = await store.ReadStreamAsync(ProcurementCase.StreamId(id), cancellationToken: cancellationToken);
         var view = events.Select(e => e.Data).OfType<IProcurementEvent>().Aggregate((ProcurementView?)null, Evolve);
@@ -107,7 +112,9 @@ public static class ProcurementReads
         }
 
         HttpVersioning.SetETag(http, events[^1].Version);
-        return TypedResults.Ok(view with { Version = events[^1].Version });
+        // A warning, not a refusal (§ 3 (2) VgV): from the async roadmap read model, so it may lag the case by a moment.
+        var warnings = await roadmaps.GetSplittingWarningsAsync(id, cancellationToken);
+        return TypedResults.Ok(view with { Version = events[^1].Version, SplittingWarnings = warnings });
     }
 
     private static Task<Results<Ok<History>, ProblemHttpResult>> HistoryAsync(
@@ -124,7 +131,7 @@ public static class ProcurementReads
     {
         (_, ProcurementCaseOpened e) => new ProcurementView(
             e.CaseId, e.Title, e.Category, e.LeadAgs.Value, [.. e.Participants.Select(p => new ParticipantView(p.Ags.Value, p.ProcedureId))],
-            "open", null, [], null, null, null, null, null, [], null, null, 0),
+            "open", null, [], null, null, null, null, null, [], null, null, 0, []),
         (null, _) => null,
         (_, ProcurementValueEstimated e) => view with
         {

@@ -19,7 +19,7 @@ public static class MayorPage
         Head(html, title);
         html.Append("<body>");
         html.Append(CultureInfo.InvariantCulture,
-            $"""<nav class="screen-only" aria-label="Navigation"><a href="/gemeinden">Alle Gemeinden des Landkreises</a><a href="/municipalities/{Encode(roadmap.Ags)}/roadmap.ics">Termine als Kalender abonnieren (iCalendar)</a></nav>""");
+            $"""<nav class="screen-only" aria-label="Navigation"><a href="/gemeinden">Alle Gemeinden des Landkreises</a><a href="/municipalities/{Encode(roadmap.Ags)}/roadmap.ics">Termine als Kalender abonnieren (iCalendar)</a><a href="/regeln">Vergaberegeln und Planungsannahmen</a></nav>""");
         html.Append("<header><div>");
         html.Append(CultureInfo.InvariantCulture, $"<h1>{Encode(title)}</h1>");
         html.Append(CultureInfo.InvariantCulture,
@@ -106,6 +106,11 @@ public static class MayorPage
         foreach (var decision in roadmap.DecisionsDue.OrderBy(d => d.Due).ThenBy(d => d.Procedure, StringComparer.Ordinal))
         {
             var due = decision.Due < roadmap.Today ? $"überfällig seit {Date(decision.Due)}" : $"bis {Date(decision.Due)}";
+            if (roadmap.Entries.Any(e => e.ProcedureId == decision.ProcedureId && e.Milestones is { Provisional: true }))
+            {
+                due += " (vorläufig)";
+            }
+
             html.Append(CultureInfo.InvariantCulture,
                 $"""<li data-procedure-id="{decision.ProcedureId}" class="band-{BandKey(decision.Band)}"><span class="due">{Encode(due)}</span> – <strong>{Encode(decision.Procedure)}</strong>: {Encode(decision.What)} <span class="pill pill-band band-{BandKey(decision.Band)}">{BandSymbol(decision.Band)} {Encode(BandName(decision.Band))}</span></li>""");
         }
@@ -118,13 +123,23 @@ public static class MayorPage
     {
         html.Append("""<section aria-labelledby="h-notes"><h2 id="h-notes">Hinweise</h2>""");
         var notes = new List<string>();
+        foreach (var warning in roadmap.SplittingWarnings)
+        {
+            notes.Add($"""<li class="warning" data-warning="splitting"><strong>Warnung:</strong> {Encode(warning.Message)}{(warning.Provisional ? " (Schwellenwert vorläufig)" : "")}</li>""");
+        }
+
         foreach (var entry in roadmap.Entries)
         {
             var badges = BadgeTexts(entry.Badges, compact: false).Select(b => $"""<span class="pill pill-badge">{Encode(b)}</span>""");
             var texts = badges.ToList();
             if (entry.ProcedureType is { Provisional: true } type)
             {
-                texts.Add(Encode($"Vergabeart vorläufig: {type.Reason}"));
+                texts.Add(Encode($"Vergabeart und Termine vorläufig, der Schwellenwert ({type.ThresholdPeriod}) ist noch nicht veröffentlicht: {type.Reason}"));
+            }
+
+            if (entry.ProcedureType is { AuthorityKind: not ContractingAuthorityKind.SubCentral } kind)
+            {
+                texts.Add($"""<span data-note="authority-kind">{Encode($"Auftraggeberart {RoadmapCalculator.AuthorityKindName(kind.AuthorityKind)}, Begründung: {kind.AuthorityKindJustification ?? "keine erfasst"}")}</span>""");
             }
 
             if (entry.EndOfSupportToBeAnnounced)

@@ -41,6 +41,7 @@ public static class PageStyles
         .pill-band.band-unknown { background: var(--unknown); color: #000; }
         .pill-badge { background: #eceff1; white-space: normal; overflow-wrap: anywhere; }
         .decisions { margin: 0; padding-left: 1.25rem; }
+        .notes .warning { border-left: 4px solid var(--late); padding-left: .4rem; list-style: none; margin-left: -1rem; }
         .decisions li { margin: .15rem 0; }
         .decisions .due { font-weight: 700; white-space: nowrap; }
         .columns { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 0 2rem; }

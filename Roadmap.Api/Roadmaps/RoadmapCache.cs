@@ -133,4 +133,7 @@ public sealed class CachedRoadmapQueries(RoadmapQueries inner, RoadmapCache cach
 
     public Task<IReadOnlyList<ProcurementTimeline>> GetMunicipalityTimelinesAsync(Ags ags, DateOnly today, CancellationToken cancellationToken) =>
         inner.GetMunicipalityTimelinesAsync(ags, today, cancellationToken);
+
+    public Task<IReadOnlyList<SplittingWarning>> GetSplittingWarningsAsync(Guid caseId, CancellationToken cancellationToken) =>
+        inner.GetSplittingWarningsAsync(caseId, cancellationToken);
 }

@@ -30,7 +30,8 @@ public static class RoadmapCsv
             "AGS", "Gemeinde", "Stand", "Verfahren", "Kategorie", "Hersteller", "Produkt", "Release", "Status", "Ende Sicherheitsupdates", "Ende Lebenszyklus",
             "Wirksames Supportende", "Spätester Produktivstart", "Spätester Zuschlag", "Spätester Vergabestart", "Vergabeart", "Vergabeart vorläufig",
             "Begründung", "Schlupf (Tage)", "Risikostufe", "Geplanter Produktivstart", "Geplante Umstellung", "Vergabe gestartet", "Zuschlag",
-            "Umstellung erfolgt", "Risiko akzeptiert bis", "Erweiterter Support bis", "Gemeinsame Beschaffung");
+            "Umstellung erfolgt", "Risiko akzeptiert bis", "Erweiterter Support bis", "Gemeinsame Beschaffung", "Termine vorläufig", "Auftraggeberart",
+            "Begründung Auftraggeberart", "Warnung Aufteilung (§ 3 Abs. 2 VgV)");
         foreach (var e in roadmap.Entries)
         {
             csv.Row(
@@ -39,7 +40,9 @@ public static class RoadmapCsv
                 e.Milestones?.EffectiveEndOfSupport, e.Milestones?.RequiredGoLive, e.Milestones?.LatestAward, e.Milestones?.LatestProcurementStart,
                 e.ProcedureType?.GermanName, e.ProcedureType?.Provisional, e.ProcedureType?.Reason, e.SlackDays, BandName(e.Band),
                 e.Planned.TargetGoLive, e.Planned.CutOverOn, e.Actual.ProcurementStartedOn, e.Actual.AwardedOn, e.Actual.CutOverCompletedOn,
-                e.Badges.AcceptedRisk?.Until, e.Badges.ExtendedSupportUntil, e.Badges.JointProcurement?.Title);
+                e.Badges.AcceptedRisk?.Until, e.Badges.ExtendedSupportUntil, e.Badges.JointProcurement?.Title, e.Milestones?.Provisional,
+                e.ProcedureType is { } t ? RoadmapCalculator.AuthorityKindName(t.AuthorityKind) : null, e.ProcedureType?.AuthorityKindJustification,
+                e.SplittingWarning?.Message);
         }
 
         return TypedResults.File(csv.ToBytes(), "text/csv; charset=utf-8", $"roadmap-{roadmap.Ags}-{roadmap.Stand:yyyy-MM-dd}.csv");

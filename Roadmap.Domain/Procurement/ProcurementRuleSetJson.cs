@@ -98,7 +98,8 @@ internal static class ProcurementRuleSetJson
                 Enum<ProcurementProcedureType>(p.ProcedureWhenValueUnknown, where),
                 Number(defaultMigration, where, "migrationMonths.default"), migration,
                 Number(p.GoLiveBufferMonths, where, "goLiveBufferMonths"), Number(p.ParallelRunMaxMonthsAfterCutOver, where, "parallelRunMaxMonthsAfterCutOver"),
-                Number(p.SlackBands?.HighBelowDays, where, "slackBands.highBelowDays"), Number(p.SlackBands?.ModerateUpToDays, where, "slackBands.moderateUpToDays"));
+                Number(p.SlackBands?.HighBelowDays, where, "slackBands.highBelowDays"), Number(p.SlackBands?.ModerateUpToDays, where, "slackBands.moderateUpToDays"),
+                p.Source ?? "");
         }
 
         public FreezeWindow FreezeWindow(FreezeWindowJson w, int index)
@@ -112,7 +113,7 @@ internal static class ProcurementRuleSetJson
 
             var categories = (w.Categories ?? []).Select(c => Enum<ProcedureCategory>(c, where)).ToList();
             return new FreezeWindow(Text(w.Name, where, "name"), categories, land, Date(w.ValidFrom, where), w.ValidTo,
-                MonthDay(w.Annual?.From, where), MonthDay(w.Annual?.To, where));
+                MonthDay(w.Annual?.From, where), MonthDay(w.Annual?.To, where), w.Source ?? "");
         }
 
         public PublicHoliday PublicHoliday(PublicHolidayJson h, int index)
@@ -246,7 +247,8 @@ internal static class ProcurementRuleSetJson
         Dictionary<string, int>? MigrationMonths,
         int? GoLiveBufferMonths,
         int? ParallelRunMaxMonthsAfterCutOver,
-        SlackBandsJson? SlackBands);
+        SlackBandsJson? SlackBands,
+        string? Source = null);
 
     private sealed record AnnualJson(string? From, string? To);
 
@@ -254,5 +256,5 @@ internal static class ProcurementRuleSetJson
         string? Name, string? Land, string? Fixed, int? EasterOffset, DateOnly? ValidFrom, DateOnly? ValidTo, string? Source);
 
     private sealed record FreezeWindowJson(
-        string? Name, List<string>? Categories, string? Land, AnnualJson? Annual, DateOnly? ValidFrom, DateOnly? ValidTo);
+        string? Name, List<string>? Categories, string? Land, AnnualJson? Annual, DateOnly? ValidFrom, DateOnly? ValidTo, string? Source = null);
 }

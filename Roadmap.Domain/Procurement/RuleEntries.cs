@@ -144,7 +144,8 @@ public sealed record PlanningFigures(
     int GoLiveBufferMonths,
     int ParallelRunMaxMonthsAfterCutOver,
     int HighRiskBelowDays,
-    int ModerateRiskUpToDays) : IValidityPeriod
+    int ModerateRiskUpToDays,
+    string Source = "") : IValidityPeriod
 {
     public int ProcurementMonthsFor(ProcurementProcedureType type) => ProcurementMonths[type];
 
@@ -182,7 +183,8 @@ public sealed record FreezeWindow(
     DateOnly ValidFrom,
     DateOnly? ValidTo,
     MonthDay? AnnualFrom = null,
-    MonthDay? AnnualTo = null) : IValidityPeriod
+    MonthDay? AnnualTo = null,
+    string Source = "") : IValidityPeriod
 {
     public bool AppliesTo(ProcedureCategory category, LandCode land) => Categories.Contains(category) && (Land is null || Land == land);
 

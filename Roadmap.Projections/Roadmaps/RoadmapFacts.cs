@@ -47,7 +47,10 @@ public sealed record ParticipantFacts(string Ags, Guid ProcedureId);
 
 public sealed record ShareFacts(string Ags, decimal NetValue);
 
-/// <summary>The determination as decided: the threshold and reason it rested on stay explainable when the rules change.</summary>
+/// <summary>
+/// The determination as decided: the threshold and reason it rested on stay explainable when the rules change. The
+/// authority kind selects the threshold; anything but SubCentral is shown with its justification (domain rule 5).
+/// </summary>
 public sealed record DeterminationFacts(
     ProcurementProcedureType SuggestedType,
     string SuggestionReason,
@@ -57,7 +60,9 @@ public sealed record DeterminationFacts(
     decimal ThresholdAmount,
     DateOnly ThresholdValidFrom,
     DateOnly ThresholdValidTo,
-    bool ThresholdProvisional);
+    bool ThresholdProvisional,
+    ContractingAuthorityKind AuthorityKind = ContractingAuthorityKind.SubCentral,
+    string? AuthorityKindJustification = null);
 
 /// <param name="State">open, started, awarded or cancelled.</param>
 public sealed record CaseFacts(
@@ -85,12 +90,23 @@ public sealed record CaseFacts(
     DateOnly? ReviewConcludedOn,
     DateOnly? AwardedOn,
     DateOnly? CancelledOn,
-    string State)
+    string State,
+    DateOnly? EstimatedOn = null)
 {
     /// <summary>The procedure type in force: as started, else as chosen (a new estimate clears the choice).</summary>
     public ProcurementProcedureType? ChosenType => StartedType ?? Determination?.ChosenType;
 
     public bool IsJoint => Participants.Select(p => p.Ags).Distinct().Count() > 1;
+
+    /// <summary>
+    /// The day the case counts from when cases are added up against splitting (§ 3 (2) VgV): its actual start, else the
+    /// planned publication, else the day its value was estimated. Null before an estimate.
+    /// </summary>
+    public DateOnly? ReferenceDay => StartedOn ?? Determination?.PlannedPublicationOn ?? EstimatedOn;
+
+    /// <summary>A municipality's own part of the estimated value: its share, else (no shares recorded) the total.</summary>
+    public decimal? NetValueOf(string ags) =>
+        Shares.FirstOrDefault(s => s.Ags == ags)?.NetValue ?? (Shares.Count == 0 ? TotalNetValue : null);
 }
 
 public sealed record MunicipalityFacts(string Ags, string Name, string Land, string CountyAgs);
@@ -283,11 +299,13 @@ public sealed class RoadmapFacts
                 Shares = [.. e.Shares.Select(s => new ShareFacts(s.Ags.Value, s.NetValue.Euros))],
                 TotalNetValue = e.TotalNetValue.Euros,
                 Determination = null,
+                EstimatedOn = BerlinTime.DateOf(e.RecordedAt),
             },
             ProcurementProcedureDetermined e => c with
             {
                 Determination = new DeterminationFacts(e.SuggestedType, e.SuggestionReason, e.ChosenType, e.PlannedPublicationOn, e.TotalNetValue.Euros,
-                    e.ThresholdAmount.Euros, e.ThresholdValidFrom, e.ThresholdValidTo, e.ThresholdProvisional),
+                    e.ThresholdAmount.Euros, e.ThresholdValidFrom, e.ThresholdValidTo, e.ThresholdProvisional, e.AuthorityKind,
+                    string.IsNullOrWhiteSpace(e.AuthorityKindJustification) ? null : e.AuthorityKindJustification.Trim()),
             },
             ProcurementStarted e => c with { State = "started", StartedType = e.ProcedureType, StartedOn = e.StartedOn, PublishedOn = e.PublishedOn },
             ProcurementDeadlinesSet e => c with

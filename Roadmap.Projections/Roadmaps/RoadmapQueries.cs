@@ -49,6 +49,9 @@ public sealed class RoadmapQueries(NpgsqlDataSource dataSource, EventStoreOption
 
         var facts = await LoadAsync(connection, $"select doc::text from {_schema}.roadmap_municipalities where ags = $1", ags.Value,
             $"select doc::text from {_schema}.roadmap_procedures where ags = $1", cancellationToken);
+        // Every case of the municipality, also those no procedure refers to any more: they count against splitting.
+        await ReadAsync(connection, $"select doc::text from {_schema}.roadmap_cases where $1 = any(participant_ags)", FactKind.Case, facts,
+            cancellationToken, new NpgsqlParameter { Value = ags.Value });
         await transaction.CommitAsync(cancellationToken);
         return new VersionedRoadmap(_calculator.Roadmap(facts, ags.Value, today, null), version);
     }
@@ -75,6 +78,29 @@ public sealed class RoadmapQueries(NpgsqlDataSource dataSource, EventStoreOption
     {
         var facts = await LoadCasesAsync($"select doc::text from {_schema}.roadmap_cases where $1 = any(participant_ags)", ags.Value, cancellationToken);
         return _calculator.Timelines(facts, ags.Value, today);
+    }
+
+    public async Task<IReadOnlyList<SplittingWarning>> GetSplittingWarningsAsync(Guid caseId, CancellationToken cancellationToken)
+    {
+        var facts = new RoadmapFacts();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await ReadAsync(connection,
+            $"""
+            select o.doc::text from {_schema}.roadmap_cases c
+              join {_schema}.roadmap_cases o on o.participant_ags && c.participant_ags
+             where c.case_id = $1
+            """, FactKind.Case, facts, cancellationToken, new NpgsqlParameter { Value = caseId });
+        if (!facts.Cases.TryGetValue(caseId, out var @case))
+        {
+            return [];
+        }
+
+        return
+        [
+            .. @case.Participants.Select(p => p.Ags).Distinct()
+                .SelectMany(ags => _calculator.SplittingWarnings(facts, ags))
+                .Where(w => w.Cases.Any(x => x.CaseId == caseId)),
+        ];
     }
 
     /// <summary>The municipalities and procedures a query selects, and the releases, products, vendors and cases they refer to.</summary>
@@ -163,7 +189,10 @@ public static class BerlinTime
 {
     private static readonly TimeZoneInfo Zone = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
 
-    public static DateOnly Today(TimeProvider clock) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), Zone).DateTime);
+    public static DateOnly Today(TimeProvider clock) => DateOf(clock.GetUtcNow());
+
+    /// <summary>The calendar day in Berlin of an instant (e.g. an event's recorded time).</summary>
+    public static DateOnly DateOf(DateTimeOffset instant) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, Zone).DateTime);
 
     /// <summary>Midnight at the start of <paramref name="day"/> in Berlin, as an instant.</summary>
     public static DateTimeOffset StartOfDay(DateOnly day)

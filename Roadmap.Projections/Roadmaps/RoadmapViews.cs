@@ -19,7 +19,8 @@ public sealed record MunicipalityRoadmap(
     DateOnly? AsOf,
     IReadOnlyList<RoadmapEntry> Entries,
     IReadOnlyList<DueDecision> DecisionsDue,
-    BandCounts Counts);
+    BandCounts Counts,
+    IReadOnlyList<SplittingWarning> SplittingWarnings);
 
 /// <summary>One procedure instance of the municipality and what its replacement needs when.</summary>
 /// <param name="LifecycleState">introduced, planned, scheduled, cut-over or retired.</param>
@@ -41,7 +42,8 @@ public sealed record RoadmapEntry(
     Badges Badges,
     int? SlackDays,
     SlackBand? Band,
-    Guid? ProcurementCaseId);
+    Guid? ProcurementCaseId,
+    SplittingWarning? SplittingWarning = null);
 
 public sealed record ReleaseRef(Guid ReleaseId, string Version, string Product, string Vendor);
 
@@ -54,12 +56,14 @@ public sealed record Milestones(
     int MigrationMonths,
     DateOnly LatestAward,
     int ProcurementMonths,
-    DateOnly LatestProcurementStart);
+    DateOnly LatestProcurementStart,
+    bool Provisional = false);
 
 /// <summary>The procurement procedure that applies and why.</summary>
 /// <param name="Basis">Chosen (determined in the case), SuggestedFromValue, or AssumedWithoutEstimate.</param>
 /// <param name="Reason">A German sentence: value, limit, threshold and its period.</param>
 /// <param name="Provisional">The threshold for the planned publication date is not yet published.</param>
+/// <param name="AuthorityKind">The kind of contracting authority the threshold is for; anything but SubCentral needs the justification.</param>
 public sealed record ProcedureTypeInfo(
     ProcurementProcedureType Type,
     string GermanName,
@@ -68,7 +72,33 @@ public sealed record ProcedureTypeInfo(
     bool Provisional,
     decimal? EstimatedTotalNetValue,
     decimal? Threshold,
-    string? ThresholdPeriod);
+    string? ThresholdPeriod,
+    ContractingAuthorityKind AuthorityKind = ContractingAuthorityKind.SubCentral,
+    string? AuthorityKindJustification = null);
+
+/// <summary>
+/// Procurement cases of one municipality and category whose days lie within twelve months and whose values together
+/// reach the EU threshold although some of them stay below it: possibly a split that § 3 (2) VgV forbids. A warning to
+/// check, not a refusal.
+/// </summary>
+/// <param name="Provisional">The threshold of that period is not yet published.</param>
+/// <param name="Message">German, for the mayor's page and the CSV.</param>
+public sealed record SplittingWarning(
+    string Ags,
+    ProcedureCategory Category,
+    string CategoryName,
+    DateOnly From,
+    DateOnly To,
+    decimal CombinedNetValue,
+    decimal Threshold,
+    string ThresholdPeriod,
+    bool Provisional,
+    IReadOnlyList<SplitCase> Cases,
+    string Message);
+
+/// <param name="Day">The day the case counts from: its start, else the planned publication, else the day of the estimate.</param>
+/// <param name="NetValue">The municipality's own share of the case's estimated value.</param>
+public sealed record SplitCase(Guid CaseId, string Title, DateOnly Day, decimal NetValue, ProcurementProcedureType? ProcedureType);
 
 public sealed record PlannedDates(
     string? Strategy,
@@ -105,7 +135,12 @@ public sealed record RiskBoardRow(ReleaseRef Release, DateOnly? EffectiveEndOfSu
 
 public sealed record RiskCell(string Ags, string Municipality, Guid ProcedureId, string Procedure, int? SlackDays, SlackBand? Band, bool RiskAccepted, bool ExtendedSupport);
 
-/// <summary>A procurement case's phases, planned from the rules and the legal minimum periods, with actual dates.</summary>
+/// <summary>
+/// A procurement case's phases, planned from the rules and the legal minimum periods, with actual dates. The phases
+/// follow each other without overlap; the cut-over is never after <see cref="RequiredGoLive"/> (the earliest of the
+/// participating procedures) nor in a freeze window. <see cref="Provisional"/>: the procedure type rests on a
+/// threshold period not yet published.
+/// </summary>
 public sealed record ProcurementTimeline(
     Guid CaseId,
     string Title,
@@ -113,7 +148,15 @@ public sealed record ProcurementTimeline(
     ProcurementProcedureType? ProcedureType,
     string State,
     DateOnly Today,
-    IReadOnlyList<TimelinePhase> Phases);
+    IReadOnlyList<TimelinePhase> Phases,
+    DateOnly? RequiredGoLive,
+    bool Provisional,
+    string? ThresholdPeriod,
+    IReadOnlyList<TimelineNote> Notes);
+
+/// <summary>Why the plan differs from the planning estimates (code for machines, text in German).</summary>
+/// <param name="Code">compressed-to-meet-go-live, scheduled-cut-over-after-go-live, cut-over-moved-out-of-freeze, go-live-unreachable, cancelled.</param>
+public sealed record TimelineNote(string Code, string Text);
 
 /// <param name="Key">preparation, participation, offers, negotiation, evaluation, award-notice, standstill, review-reserve, contract, migration, cut-over.</param>
 /// <param name="CannotMeetMinimum">The phase can no longer meet its legal minimum period before its planned end.</param>
@@ -140,4 +183,7 @@ public interface IRoadmapQueries
     Task<ProcurementTimeline?> GetProcurementTimelineAsync(Guid caseId, DateOnly today, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<ProcurementTimeline>> GetMunicipalityTimelinesAsync(Ags ags, DateOnly today, CancellationToken cancellationToken);
+
+    /// <summary>The splitting warnings (§ 3 (2) VgV) that name the case, for every municipality taking part in it.</summary>
+    Task<IReadOnlyList<SplittingWarning>> GetSplittingWarningsAsync(Guid caseId, CancellationToken cancellationToken);
 }

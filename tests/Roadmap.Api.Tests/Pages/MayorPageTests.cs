@@ -159,3 +159,39 @@ public sealed partial class MayorPageTests
     [GeneratedRegex(@"\b\d{4}-\d{2}-\d{2}\b")]
     private static partial Regex IsoDate();
 }
+
+public sealed class MayorPageRuleNotesTests
+{
+    [Fact]
+    public void The_page_links_the_rules_page()
+    {
+        Assert.Contains("<a href=\"/regeln\">", MayorPage.Render(SampleRoadmaps.Kaufering()), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_splitting_warning_a_provisional_figure_and_an_authority_kind_are_shown_as_notes()
+    {
+        var split = SampleRoadmaps.Entry("Gewerbe Teil 1", SlackBand.Low, new DateOnly(2029, 12, 31), category: Roadmap.Domain.Shared.ProcedureCategory.Gewerbe);
+        var sector = SampleRoadmaps.Entry("Wasser", SlackBand.Low, new DateOnly(2029, 12, 31), category: Roadmap.Domain.Shared.ProcedureCategory.Sonstiges);
+        sector = sector with
+        {
+            ProcedureType = sector.ProcedureType! with
+            {
+                Provisional = true, ThresholdPeriod = "2026–2027, vorläufig",
+                AuthorityKind = ContractingAuthorityKind.Sector, AuthorityKindJustification = "Wasserversorgung",
+            },
+            Milestones = sector.Milestones! with { Provisional = true },
+        };
+        var warning = new Roadmap.Projections.Roadmaps.SplittingWarning("09181118", Roadmap.Domain.Shared.ProcedureCategory.Gewerbe, "Gewerbe",
+            new DateOnly(2026, 4, 1), new DateOnly(2026, 9, 1), 230_000m, 216_000m, "2026–2027", false, [],
+            "Mögliche unzulässige Aufteilung (§ 3 Abs. 2 VgV): 2 Vergabefälle der Kategorie Gewerbe");
+        var roadmap = SampleRoadmaps.Kaufering(split with { SplittingWarning = warning }, sector) with { SplittingWarnings = [warning] };
+
+        var html = MayorPage.Render(roadmap);
+
+        Assert.Contains("data-warning=\"splitting\"><strong>Warnung:</strong> Mögliche unzulässige Aufteilung (§ 3 Abs. 2 VgV)", html, StringComparison.Ordinal);
+        Assert.Contains("Vergabeart und Termine vorläufig, der Schwellenwert (2026–2027, vorläufig) ist noch nicht veröffentlicht", html, StringComparison.Ordinal);
+        Assert.Contains("Auftraggeberart Sektorenauftraggeber, Begründung: Wasserversorgung", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("Auftraggeberart subzentraler", html, StringComparison.Ordinal);
+    }
+}

@@ -45,6 +45,6 @@ public static class SampleRoadmaps
             new(entries[0].ProcedureId, entries[0].Name, "Vergabeverfahren (EU-Verhandlungsverfahren) starten", new DateOnly(2026, 3, 31), SlackBand.Late),
             new(entries[1].ProcedureId, entries[1].Name, "Auftragswert schätzen und Vergabeart festlegen", new DateOnly(2026, 6, 30), SlackBand.High),
         ];
-        return new MunicipalityRoadmap("09181118", "Kaufering", Today, Today, null, entries, decisions, new BandCounts(1, 1, 1, 1, 1));
+        return new MunicipalityRoadmap("09181118", "Kaufering", Today, Today, null, entries, decisions, new BandCounts(1, 1, 1, 1, 1), []);
     }
 }

@@ -249,7 +249,7 @@ public sealed class RoadmapApiTests(RoadmapApiFactory factory) : IClassFixture<R
     }
 
     [Fact]
-    public async Task The_timeline_plans_the_phases_with_legal_minimums_and_flags_a_phase_that_can_no_longer_meet_its_minimum()
+    public async Task The_timeline_follows_the_actual_start_and_plans_the_rest_with_legal_minimums_from_today()
     {
         var driver = new RoadmapDriver(factory);
         var ags = await driver.MunicipalityAsync(RoadmapDriver.NewCounty());
@@ -269,15 +269,119 @@ public sealed class RoadmapApiTests(RoadmapApiFactory factory) : IClassFixture<R
             ["preparation", "offers", "evaluation", "award-notice", "standstill", "review-reserve", "contract", "migration", "cut-over"],
             phases.Keys);
         Assert.Equal("2025-09-01", RoadmapDriver.Date(phases["preparation"], "actualStart"));
-        Assert.Equal("2026-03-01", RoadmapDriver.Date(phases["contract"], "plannedStart"));
+        Assert.Equal("2025-09-01", RoadmapDriver.Date(phases["preparation"], "plannedStart"));
+        // The preparation has not ended by today (nothing published yet): the rest is planned from tomorrow.
+        Assert.Equal(Today, RoadmapDriver.Date(phases["preparation"], "plannedEnd"));
         Assert.Equal(30, phases["offers"].GetProperty("legalMinimumDays").GetInt32());
-        Assert.Equal("2025-12-14", RoadmapDriver.Date(phases["offers"], "plannedEnd"));
-        Assert.True(phases["offers"].GetProperty("cannotMeetMinimum").GetBoolean());
+        Assert.Equal("2026-01-16", RoadmapDriver.Date(phases["offers"], "plannedStart"));
+        Assert.Equal("2026-02-14", RoadmapDriver.Date(phases["offers"], "plannedEnd"));
+        Assert.False(phases["offers"].GetProperty("cannotMeetMinimum").GetBoolean());
         Assert.Equal(10, phases["standstill"].GetProperty("legalMinimumDays").GetInt32());
         Assert.False(phases["standstill"].GetProperty("cannotMeetMinimum").GetBoolean());
+        Assert.Equal("2026-05-02", RoadmapDriver.Date(phases["contract"], "plannedStart"));
+        Assert.Equal("2028-09-30", RoadmapDriver.Date(timeline, "requiredGoLive"));
+        Assert.Equal("2027-02-02", RoadmapDriver.Date(phases["cut-over"], "plannedStart"));
+        Assert.False(timeline.GetProperty("provisional").GetBoolean());
 
         var ofMunicipality = await driver.GetAsync($"/municipalities/{ags}/procurement-timelines?today={Today}");
         Assert.Equal(caseId, Assert.Single(ofMunicipality.EnumerateArray()).GetProperty("caseId").GetGuid());
+    }
+
+    [Fact]
+    public async Task A_timeline_squeezed_by_a_near_go_live_flags_the_legal_period_it_can_no_longer_meet()
+    {
+        var driver = new RoadmapDriver(factory);
+        var ags = await driver.MunicipalityAsync(RoadmapDriver.NewCounty());
+        var procedure = await driver.ProcedureAsync(ags, await driver.ReleaseAsync("2026-05-10"));
+        var caseId = await driver.OpenCaseAsync("Gewerbe eilig", (ags, procedure));
+        await driver.EstimateAsync(caseId, 300_000m, ags);
+        await driver.OkAsync(await driver.Client.PostAsJsonAsync($"/procurements/{caseId}/procedure-determination", new { plannedPublicationOn = "2026-01-20" }));
+        await driver.CatchUpAsync();
+
+        var timeline = await driver.GetAsync($"/procurements/{caseId}/timeline?today={Today}");
+
+        var phases = timeline.GetProperty("phases").EnumerateArray().ToDictionary(p => p.GetProperty("key").GetString()!);
+        Assert.Equal("2026-02-10", RoadmapDriver.Date(phases["cut-over"], "plannedStart"));
+        Assert.Equal("2026-02-10", RoadmapDriver.Date(timeline, "requiredGoLive"));
+        Assert.True(phases["offers"].GetProperty("cannotMeetMinimum").GetBoolean());
+        Assert.Contains(timeline.GetProperty("notes").EnumerateArray(), n => n.GetProperty("code").GetString() == "compressed-to-meet-go-live");
+    }
+
+    [Fact]
+    public async Task Cases_that_together_reach_the_threshold_within_twelve_months_warn_of_splitting_on_the_case_the_roadmap_the_csv_and_the_page()
+    {
+        var driver = new RoadmapDriver(factory);
+        var ags = await driver.MunicipalityAsync(RoadmapDriver.NewCounty());
+        var release = await driver.ReleaseAsync("2029-12-31");
+        var first = await driver.ProcedureAsync(ags, release, name: "Gewerbe Hauptamt");
+        var second = await driver.ProcedureAsync(ags, release, name: "Gewerbe Außenstelle");
+        var firstCase = await driver.OpenCaseAsync("Gewerbe Teil 1", (ags, first));
+        var secondCase = await driver.OpenCaseAsync("Gewerbe Teil 2", (ags, second));
+        await driver.EstimateAsync(firstCase, 120_000m, ags);
+        await driver.EstimateAsync(secondCase, 110_000m, ags);
+        await driver.OkAsync(await driver.Client.PostAsJsonAsync($"/procurements/{firstCase}/procedure-determination", new { plannedPublicationOn = "2026-04-01" }));
+        await driver.OkAsync(await driver.Client.PostAsJsonAsync($"/procurements/{secondCase}/procedure-determination", new { plannedPublicationOn = "2026-09-01" }));
+        await driver.CatchUpAsync();
+
+        var @case = await driver.GetAsync($"/procurements/{firstCase}");
+        var warning = Assert.Single(@case.GetProperty("splittingWarnings").EnumerateArray());
+        Assert.Equal(230_000m, warning.GetProperty("combinedNetValue").GetDecimal());
+        Assert.Equal([firstCase, secondCase], warning.GetProperty("cases").EnumerateArray().Select(c => c.GetProperty("caseId").GetGuid()));
+
+        var roadmap = await driver.GetAsync($"/municipalities/{ags}/roadmap?today={Today}");
+        Assert.Single(roadmap.GetProperty("splittingWarnings").EnumerateArray());
+        Assert.Equal(JsonValueKind.Object, RoadmapDriver.Entry(roadmap, second).GetProperty("splittingWarning").ValueKind);
+
+        var csv = Encoding.UTF8.GetString(await driver.Client.GetByteArrayAsync($"/municipalities/{ags}/roadmap.csv?today={Today}"));
+        Assert.Contains("Warnung Aufteilung (§ 3 Abs. 2 VgV)", csv, StringComparison.Ordinal);
+        Assert.Equal(2, csv.Split("Mögliche unzulässige Aufteilung").Length - 1);
+
+        var page = await driver.Client.GetStringAsync($"/gemeinden/{ags}/roadmap?heute={Today}");
+        Assert.Contains("data-warning=\"splitting\"", page, StringComparison.Ordinal);
+        Assert.Contains("„Gewerbe Teil 1“, „Gewerbe Teil 2“", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_estimate_starting_in_an_unpublished_threshold_period_is_provisional_in_the_json_the_csv_and_the_page()
+    {
+        var driver = new RoadmapDriver(factory);
+        var ags = await driver.MunicipalityAsync(RoadmapDriver.NewCounty());
+        var procedure = await driver.ProcedureAsync(ags, await driver.ReleaseAsync("2030-12-31"));
+        var caseId = await driver.OpenCaseAsync("Gewerbe 2029", (ags, procedure));
+        await driver.EstimateAsync(caseId, 180_000m, ags);
+        await driver.CatchUpAsync();
+
+        var entry = RoadmapDriver.Entry(await driver.GetAsync($"/municipalities/{ags}/roadmap?today={Today}"), procedure);
+        Assert.True(entry.GetProperty("procedureType").GetProperty("provisional").GetBoolean());
+        Assert.True(entry.GetProperty("milestones").GetProperty("provisional").GetBoolean());
+
+        var lines = Encoding.UTF8.GetString((await driver.Client.GetByteArrayAsync($"/municipalities/{ags}/roadmap.csv?today={Today}"))[3..])
+            .Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        var header = lines[0].Split(';').ToList();
+        Assert.Equal("ja", lines[1].Split(';')[header.IndexOf("Termine vorläufig")]);
+
+        var page = await driver.Client.GetStringAsync($"/gemeinden/{ags}/roadmap?heute={Today}");
+        Assert.Contains("Vergabeart und Termine vorläufig", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_sector_authority_shows_on_the_roadmap_and_the_page_with_its_justification_or_the_lack_of_one()
+    {
+        var driver = new RoadmapDriver(factory);
+        var ags = await driver.MunicipalityAsync(RoadmapDriver.NewCounty());
+        var procedure = await driver.ProcedureAsync(ags, await driver.ReleaseAsync("2028-12-31"));
+        var caseId = await driver.OpenCaseAsync("Leitsystem Wasser", (ags, procedure));
+        await driver.EstimateAsync(caseId, 400_000m, ags);
+        await driver.OkAsync(await driver.Client.PostAsJsonAsync($"/procurements/{caseId}/procedure-determination",
+            new { plannedPublicationOn = "2026-09-01", authorityKind = "Sector" }));
+        await driver.CatchUpAsync();
+
+        var type = RoadmapDriver.Entry(await driver.GetAsync($"/municipalities/{ags}/roadmap?today={Today}"), procedure).GetProperty("procedureType");
+        Assert.Equal("Sector", type.GetProperty("authorityKind").GetString());
+        Assert.Equal(432_000m, type.GetProperty("threshold").GetDecimal());
+
+        var page = await driver.Client.GetStringAsync($"/gemeinden/{ags}/roadmap?heute={Today}");
+        Assert.Contains("Auftraggeberart Sektorenauftraggeber, Begründung: keine erfasst", page, StringComparison.Ordinal);
     }
 
     [Fact]
