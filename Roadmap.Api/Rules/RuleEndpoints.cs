@@ -11,7 +11,7 @@ public static class RuleEndpoints
     {
         var rules = app.MapGroup("/rules").WithTags("Rules");
         rules.MapGet("/", GetRules)
-            .WithSummary("The procurement rules and planning figures the roadmaps are computed with: EU thresholds, Land limits, legal minimum periods, planning durations and freeze windows, each with its validity and source.")
+            .WithSummary("The procurement rules and planning figures the roadmaps are computed with: EU thresholds, Land limits, legal minimum periods, the appeal period after a dismissed review, planning durations, freeze windows and public holidays (periods ending on one end on the next working day), each with its validity and source.")
             .WithDescription("`today` (yyyy-MM-dd, default: the current day in Europe/Berlin) sets `inForce` of every entry. Thresholds after " +
                 "`publishedThresholdsUntil` are not yet published: figures resting on them are marked provisional. 400 for a malformed date.");
 

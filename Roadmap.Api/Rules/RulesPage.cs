@@ -48,7 +48,7 @@ public static class RulesPage
                 ["Gültig", "Verfahren", "Teilnahmefrist", "Angebotsfrist", "Quelle"],
                 legal.MinimumDays.Select(m => (legal.Validity, new[] { m.GermanName, Days(m.Participation), Days(m.Offers), legal.Source })));
             html.Append(CultureInfo.InvariantCulture,
-                $"""<p class="meta">Wartefrist vor dem Zuschlag (§ 134 GWB): {legal.StandstillDaysElectronic} Tage bei elektronischer Information, sonst {legal.StandstillDaysOther} Tage. Die Vergabekammer entscheidet binnen {legal.ReviewDecisionWeeks} Wochen. {Encode(ValidityText(legal.Validity))}</p>""");
+                $"""<p class="meta">Wartefrist vor dem Zuschlag (§ 134 GWB): {legal.StandstillDaysElectronic} Tage bei elektronischer Information, sonst {legal.StandstillDaysOther} Tage. Die Vergabekammer entscheidet binnen {legal.ReviewDecisionWeeks} Wochen; nach Zurückweisung eines Nachprüfungsantrags wartet der Zuschlag {legal.AppealWeeks} Wochen ab Zustellung der Entscheidung (§ 172 Abs. 1, § 169 Abs. 1 GWB). {Encode(ValidityText(legal.Validity))}</p>""");
         }
 
         foreach (var planning in rules.Planning)
@@ -76,6 +76,18 @@ public static class RulesPage
                 w.Land is null ? "alle" : w.Land,
                 w.Source,
             })));
+
+        Section(html, "public-holidays", $"Gesetzliche Feiertage (Fristende am nächsten Werktag), Daten {rules.Today.Year}",
+            ["Gültig", "Feiertag", "Regel", $"Datum {rules.Today.Year}", "Land", "Quelle"],
+            rules.PublicHolidays.Select(h => (h.Validity, new[]
+            {
+                h.Name,
+                h.Fixed is { } fixedDay ? $"jährlich am {DayOfYear(fixedDay)}" : h.EasterOffset is { } offset ? EasterText(offset) : "–",
+                h.DateInYear is { } date ? Date(date) : "–",
+                h.Land is null ? "bundesweit" : h.Land,
+                h.Source,
+            })));
+        html.Append("""<p class="meta">Endet eine Frist an einem Samstag, Sonntag oder gesetzlichen Feiertag, endet sie mit Ablauf des nächsten Werktags (Art. 3 Abs. 4 VO (EWG, Euratom) Nr. 1182/71, § 82 VgV).</p>""");
 
         html.Append("</main>");
         html.Append("""<footer>Grau: zum Stand nicht in Kraft. Planungsannahmen sind Schätzungen des IT-Verbunds, kein Recht; Termine, die auf noch nicht veröffentlichten Schwellenwerten beruhen, sind in den Roadmaps als vorläufig markiert.</footer>""");
@@ -133,6 +145,13 @@ public static class RulesPage
 
         return text;
     }
+
+    private static string EasterText(int offset) => offset switch
+    {
+        0 => "Ostersonntag",
+        > 0 => $"Ostersonntag + {offset} Tage",
+        _ => $"Ostersonntag − {-offset} Tage",
+    };
 
     /// <summary>"12-15" as "15.12.".</summary>
     private static string DayOfYear(string monthDay) => $"{monthDay[3..]}.{monthDay[..2]}.";

@@ -15,7 +15,8 @@ public sealed record RulesView(
     IReadOnlyList<LandLimitRule> LandLimits,
     IReadOnlyList<LegalPeriodRule> LegalPeriods,
     IReadOnlyList<PlanningRule> Planning,
-    IReadOnlyList<FreezeWindowRule> FreezeWindows)
+    IReadOnlyList<FreezeWindowRule> FreezeWindows,
+    IReadOnlyList<PublicHolidayRule> PublicHolidays)
 {
     public static RulesView From(ProcurementRuleSet rules, DateOnly today) => new(
         today,
@@ -28,14 +29,17 @@ public sealed record RulesView(
         [.. rules.LegalPeriods.OrderBy(p => p.ValidFrom).Select(p => new LegalPeriodRule(
             Validity.Of(p.ValidFrom, p.ValidTo, today),
             [.. p.MinimumDays.OrderBy(m => m.Key).Select(m => new MinimumPeriodRule(m.Key, m.Key.GermanName(), m.Value.Participation, m.Value.Offers))],
-            p.StandstillDaysElectronic, p.StandstillDaysOther, p.ReviewDecisionWeeks, p.Source))],
+            p.StandstillDaysElectronic, p.StandstillDaysOther, p.ReviewDecisionWeeks, p.AppealWeeks, p.Source))],
         [.. rules.Planning.OrderBy(p => p.ValidFrom).Select(p => new PlanningRule(
             Validity.Of(p.ValidFrom, p.ValidTo, today), p.ProcurementMonths.OrderBy(m => m.Key).ToDictionary(m => m.Key, m => m.Value),
             p.ProcedureWhenValueUnknown, p.DefaultMigrationMonths, p.MigrationMonthsByCategory.OrderBy(m => m.Key).ToDictionary(m => m.Key, m => m.Value),
             p.GoLiveBufferMonths, p.ParallelRunMaxMonthsAfterCutOver, p.HighRiskBelowDays, p.ModerateRiskUpToDays, p.Source))],
         [.. rules.FreezeWindows.OrderBy(w => w.ValidFrom).ThenBy(w => w.Name, StringComparer.Ordinal).Select(w => new FreezeWindowRule(
             w.Name, [.. w.Categories], w.Land?.Value, Validity.Of(w.ValidFrom, w.ValidTo, today),
-            w.AnnualFrom is { } from && w.AnnualTo is { } to ? new AnnualWindow(from.ToString(), to.ToString()) : null, w.Source))]);
+            w.AnnualFrom is { } from && w.AnnualTo is { } to ? new AnnualWindow(from.ToString(), to.ToString()) : null, w.Source))],
+        [.. rules.PublicHolidays.OrderBy(h => h.Land is not null).ThenBy(h => h.Land?.Value, StringComparer.Ordinal)
+            .ThenBy(h => h.DateIn(today.Year) ?? DateOnly.MaxValue).ThenBy(h => h.Name, StringComparer.Ordinal).Select(h => new PublicHolidayRule(
+                h.Name, h.Land?.Value, Validity.Of(h.ValidFrom, h.ValidTo, today), h.Fixed?.ToString(), h.EasterOffset, h.DateIn(today.Year), h.Source))]);
 }
 
 /// <param name="ValidTo">Inclusive; null: until further notice.</param>
@@ -66,6 +70,7 @@ public sealed record LegalPeriodRule(
     int StandstillDaysElectronic,
     int StandstillDaysOther,
     int ReviewDecisionWeeks,
+    int AppealWeeks,
     string Source);
 
 /// <summary>Minimum periods in calendar days of one EU procedure; null where the law sets none.</summary>
@@ -89,3 +94,14 @@ public sealed record FreezeWindowRule(
     string Name, IReadOnlyList<ProcedureCategory> Categories, string? Land, Validity Validity, AnnualWindow? Annual, string Source);
 
 public sealed record AnnualWindow(string From, string To);
+
+/// <summary>
+/// A public holiday: a period whose last day is a Saturday, Sunday or one of these ends on the next working day
+/// (Regulation 1182/71 Art. 3(4), § 82 VgV).
+/// </summary>
+/// <param name="Land">Two-digit code; null: nationwide, in force in every Land.</param>
+/// <param name="Fixed">The day of the year (MM-DD) for holidays on a fixed date.</param>
+/// <param name="EasterOffset">Days from Easter Sunday for movable holidays (Good Friday -2).</param>
+/// <param name="DateInYear">The holiday's date in the year of the day asked for; null when it is not in force then.</param>
+public sealed record PublicHolidayRule(
+    string Name, string? Land, Validity Validity, string? Fixed, int? EasterOffset, DateOnly? DateInYear, string Source);

@@ -33,7 +33,14 @@ public sealed class RulesApiTests(RoadmapApiFactory factory) : IClassFixture<Roa
         Assert.Contains(freezes, w => w.GetProperty("name").GetString()!.Contains("Kommunalwahlen", StringComparison.Ordinal)
             && w.GetProperty("validity").GetProperty("inForce").GetBoolean());
 
-        foreach (var section in new[] { "euThresholds", "landLimits", "legalPeriods", "planning", "freezeWindows" })
+        Assert.Equal(2, legal.GetProperty("appealWeeks").GetInt32());
+        var holidays = rules.GetProperty("publicHolidays").EnumerateArray().ToList();
+        var goodFriday = Assert.Single(holidays, h => h.GetProperty("easterOffset").ValueKind == JsonValueKind.Number && h.GetProperty("easterOffset").GetInt32() == -2);
+        Assert.Equal("2026-04-03", goodFriday.GetProperty("dateInYear").GetString());
+        Assert.Equal(JsonValueKind.Null, goodFriday.GetProperty("land").ValueKind);
+        Assert.Contains(holidays, h => h.GetProperty("land").GetString() == "09" && h.GetProperty("fixed").GetString() == "01-06");
+
+        foreach (var section in new[] { "euThresholds", "landLimits", "legalPeriods", "planning", "freezeWindows", "publicHolidays" })
         {
             Assert.All(rules.GetProperty(section).EnumerateArray(), e => Assert.False(string.IsNullOrWhiteSpace(e.GetProperty("source").GetString()), $"{section} without source"));
         }
@@ -67,6 +74,9 @@ public sealed class RulesApiTests(RoadmapApiFactory factory) : IClassFixture<Roa
         Assert.Contains("jährlich 15.12. bis 15.01.", html, StringComparison.Ordinal);
         Assert.Contains("§§ 15–18 VgV", html, StringComparison.Ordinal);
         Assert.Contains("Planungsannahmen (Schätzungen)", html, StringComparison.Ordinal);
+        Assert.Contains("Gesetzliche Feiertage (Fristende am nächsten Werktag), Daten 2026", html, StringComparison.Ordinal);
+        Assert.Contains("Ostersonntag − 2 Tage", html, StringComparison.Ordinal);
+        Assert.Contains("03.04.2026", html, StringComparison.Ordinal);
         Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
         Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync("/regeln?heute=morgen")).StatusCode);
     }
