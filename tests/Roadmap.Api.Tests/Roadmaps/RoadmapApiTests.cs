@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Roadmap.Domain.Shared;
 using Roadmap.EventStore;
 using Roadmap.EventStore.Projections;
 using Roadmap.Projections.Roadmaps;
@@ -175,7 +176,7 @@ public sealed class RoadmapApiTests(RoadmapApiFactory factory) : IClassFixture<R
             new { noticeId = "LS-1", announcedOn = "2026-01-10", source = "Herstellerschreiben", endOfSecuritySupport = "2027-12-31" }));
         await driver.OkAsync(await driver.Client.PostAsJsonAsync($"/procedures/{procedure}/extended-support", new { until = "2028-06-30", reference = "EXT-2" }));
         await driver.CatchUpAsync();
-        var asOf = BerlinTime.Today(TimeProvider.System).AddDays(-5).ToString("yyyy-MM-dd");
+        var asOf = CalendarDay.Today(TimeProvider.System).AddDays(-5).ToString("yyyy-MM-dd");
 
         var then = await driver.GetAsync($"/municipalities/{ags}/roadmap?asOf={asOf}&today={Today}");
         var now = await driver.GetAsync($"/municipalities/{ags}/roadmap?today={Today}");
@@ -306,7 +307,7 @@ public sealed class RoadmapApiTests(RoadmapApiFactory factory) : IClassFixture<R
         await driver.CatchUpAsync();
         var roadmap = await driver.Client.GetStringAsync($"/municipalities/{ags}/roadmap?today={Today}");
         var board = await driver.Client.GetStringAsync($"/counties/{county}/risk-board?today={Today}");
-        var asOf = await driver.Client.GetStringAsync($"/municipalities/{ags}/roadmap?today={Today}&asOf={BerlinTime.Today(TimeProvider.System):yyyy-MM-dd}");
+        var asOf = await driver.Client.GetStringAsync($"/municipalities/{ags}/roadmap?today={Today}&asOf={CalendarDay.Today(TimeProvider.System):yyyy-MM-dd}");
 
         var admin = factory.Services.GetRequiredService<ProjectionAdmin>();
         var rebuiltBefore = (await admin.GetStatusAsync(RoadmapProjection.ProjectionName))!.RebuiltAt;
