@@ -1,7 +1,7 @@
 -- recorded_at comes from the writer's clock (the application's TimeProvider), no longer from now() (issue 10):
 -- the time a decision is taken at and the time its events are recorded at are one input, so "as of" reads, which
 -- select by recorded_at, agree with the decisions' "today", and a test's fake clock reaches both. Otherwise as 0002.
--- The column keeps its default now() for rows written by other means (bulk loads in bench/).
+-- The column keeps its default now() for rows written by other means.
 
 drop function __schema__.append_events(text, text, bigint, uuid[], text[], integer[], jsonb[], jsonb[], text, boolean);
 
