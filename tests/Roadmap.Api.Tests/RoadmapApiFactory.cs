@@ -17,8 +17,9 @@ public class RoadmapApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     /// <summary>
     /// The app's TimeProvider: the time of every decision, of every event's recorded_at and the default "today" of the
-    /// reads. It stands still at the real time the factory was made until a test sets or advances it (tests of one
-    /// class run one after the other, so a test sets it before it acts and does not rely on what another test left).
+    /// reads. It stands still at the real time the factory was made until a test sets (AdjustTime, which may go back) or
+    /// advances it. Tests of one class run one after the other: a test that cares sets it before it acts. Set it in UTC
+    /// (offset 0), as a real clock's GetUtcNow is; Npgsql refuses to store other offsets.
     /// </summary>
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
 
