@@ -7,7 +7,8 @@ namespace Roadmap.Api.Tests.Roadmaps;
 
 /// <summary>
 /// Rule 9, one calendar day for everything: half an hour after midnight in Berlin, UTC is still on the day before. The
-/// decisions' "today", the roadmap's default today and the as-of days all follow the day in Berlin (issue 10).
+/// decisions' "today", the default today of the roadmap and of the mayor's page, and the as-of days all follow the day
+/// in Berlin (issue 10).
 /// </summary>
 public sealed class MidnightInBerlinTests(RoadmapApiFactory factory) : IClassFixture<RoadmapApiFactory>
 {
@@ -47,8 +48,10 @@ public sealed class MidnightInBerlinTests(RoadmapApiFactory factory) : IClassFix
         var roadmap = await driver.GetAsync($"/municipalities/{ags}/roadmap");
         var asOfToday = await driver.GetAsync($"/municipalities/{ags}/roadmap?asOf={berlinDay}");
         var asOfYesterday = await driver.GetAsync($"/municipalities/{ags}/roadmap?asOf={today.AddDays(-1):yyyy-MM-dd}");
+        var page = await driver.Client.GetStringAsync($"/gemeinden/{ags}/roadmap");
 
         Assert.Equal(berlinDay, RoadmapDriver.Date(roadmap, "today"));
+        Assert.Contains($"Stand: {today:dd.MM.yyyy}", page, StringComparison.Ordinal);
         Assert.Equal("cut-over", RoadmapDriver.Entry(roadmap, procedure).GetProperty("lifecycleState").GetString());
         Assert.Equal("cut-over", RoadmapDriver.Entry(asOfToday, procedure).GetProperty("lifecycleState").GetString());
         Assert.Equal("planned", RoadmapDriver.Entry(asOfYesterday, procedure).GetProperty("lifecycleState").GetString());
