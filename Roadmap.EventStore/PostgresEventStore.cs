@@ -18,18 +18,25 @@ public sealed partial class PostgresEventStore
     private readonly string _readStreamSql;
     private readonly string _streamInfoSql;
     private readonly AppendNotifier _notifier;
+    private readonly TimeProvider _clock;
 
     private readonly IReadOnlyList<Projection> _inlineProjections;
 
     /// <param name="inlineProjections">Applied inside each append's transaction: up to date when the append returns.</param>
-    public PostgresEventStore(NpgsqlDataSource dataSource, EventStoreOptions options, IEnumerable<Projection>? inlineProjections = null)
+    /// <param name="clock">
+    /// Gives every append its recorded_at (the application's clock, as for the decisions; default: the system clock),
+    /// so that reads "as of" a day select what the decisions of that day recorded, also under a fake clock.
+    /// </param>
+    public PostgresEventStore(
+        NpgsqlDataSource dataSource, EventStoreOptions options, IEnumerable<Projection>? inlineProjections = null, TimeProvider? clock = null)
     {
         _dataSource = dataSource;
         _options = options;
+        _clock = clock ?? TimeProvider.System;
         _inlineProjections = inlineProjections?.ToList() ?? [];
         _notifier = new AppendNotifier(dataSource, options.NotificationChannel);
         var s = options.Schema;
-        _appendSql = $"select r_event_id, r_global_position, r_version, r_recorded_at, r_replayed, r_transaction_id::text from {s}.append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+        _appendSql = $"select r_event_id, r_global_position, r_version, r_recorded_at, r_replayed, r_transaction_id::text from {s}.append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
         _readStreamSql =
             $"""
             select e.global_position, e.transaction_id::text as transaction_id_text, e.stream_id, version, event_id, event_type, schema_version,
@@ -174,6 +181,7 @@ public sealed partial class PostgresEventStore
         // it, the coalescing notifier sends it after the commit instead (SignalAppended).
         command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = notify ? _options.NotificationChannel : null, NpgsqlDbType = NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = checkRetry });
+        command.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = _clock.GetUtcNow().UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
 
         try
         {

@@ -36,7 +36,7 @@ public static class CountyOverview
         }
 
         var municipalities = await MunicipalityReads.QueryAsync(dataSource, options, countyAgs, cancellationToken);
-        var board = await queries.GetRiskBoardAsync(countyAgs, today ?? PageDates.Today(clock), asOf, cancellationToken);
+        var board = await queries.GetRiskBoardAsync(countyAgs, today ?? CalendarDay.Today(clock), asOf, cancellationToken);
         return Html(StatusCodes.Status200OK,
             CountyOverviewPage.Render(municipalities.Select(m => new CountyMunicipality(m.Ags, m.Name)).ToList(), board));
     }

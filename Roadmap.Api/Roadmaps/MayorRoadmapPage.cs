@@ -30,7 +30,7 @@ public static class MayorRoadmapPage
             return Unknown(ags);
         }
 
-        var roadmap = await queries.GetRoadmapAsync(parsed, today ?? PageDates.Today(clock), asOf, cancellationToken);
+        var roadmap = await queries.GetRoadmapAsync(parsed, today ?? CalendarDay.Today(clock), asOf, cancellationToken);
         return roadmap is null ? Unknown(ags) : Html(StatusCodes.Status200OK, MayorPage.Render(roadmap));
     }
 

@@ -27,7 +27,7 @@ public static class RoadmapCalendarFeed
             return Unknown(ags);
         }
 
-        var roadmap = await queries.GetRoadmapAsync(parsed, today ?? PageDates.Today(clock), asOf, cancellationToken);
+        var roadmap = await queries.GetRoadmapAsync(parsed, today ?? CalendarDay.Today(clock), asOf, cancellationToken);
         return roadmap is null ? Unknown(ags) : TypedResults.Content(RoadmapCalendar.Render(roadmap), RoadmapCalendar.ContentType);
     }
 

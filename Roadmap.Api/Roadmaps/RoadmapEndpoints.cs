@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Roadmap.Api.Infrastructure;
 using Roadmap.Domain.Procurement;
+using Roadmap.Domain.Shared;
 using Roadmap.EventStore;
 using Roadmap.Projections.Roadmaps;
 
@@ -53,7 +54,7 @@ public readonly record struct RoadmapDays(DateOnly Today, DateOnly? AsOf)
             return false;
         }
 
-        days = new RoadmapDays(parsedToday ?? parsedAsOf ?? BerlinTime.Today(clock), parsedAsOf);
+        days = new RoadmapDays(parsedToday ?? parsedAsOf ?? CalendarDay.Today(clock), parsedAsOf);
         problem = null;
         return true;
     }

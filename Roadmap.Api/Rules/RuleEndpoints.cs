@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Roadmap.Api.Roadmaps;
 using Roadmap.Domain.Procurement;
+using Roadmap.Domain.Shared;
 
 namespace Roadmap.Api.Rules;
 
@@ -42,6 +43,6 @@ public static class RuleEndpoints
                 MayorRoadmapPage.HtmlContentType, statusCode: StatusCodes.Status400BadRequest);
         }
 
-        return TypedResults.Content(RulesPage.Render(RulesView.From(rules, today ?? PageDates.Today(clock))), MayorRoadmapPage.HtmlContentType);
+        return TypedResults.Content(RulesPage.Render(RulesView.From(rules, today ?? CalendarDay.Today(clock))), MayorRoadmapPage.HtmlContentType);
     }
 }

@@ -30,6 +30,9 @@ internal static class Guard
     public static void RequireActor(IDomainCommand command) =>
         RequireText(command.By, ViolationCodes.ActorRequired, "by", "Every decision needs the person or system that takes it.");
 
-    /// <summary>The calendar day of the command, in the offset the caller sent.</summary>
-    public static DateOnly Today(this IDomainCommand command) => DateOnly.FromDateTime(command.Now.DateTime);
+    /// <summary>
+    /// The calendar day of the command in Europe/Berlin (<see cref="CalendarDay"/>), whatever offset <c>Now</c> was sent
+    /// in: the day every read calls today, so a cut-over just after local midnight is not "in the future" (issue 10).
+    /// </summary>
+    public static DateOnly Today(this IDomainCommand command) => CalendarDay.Of(command.Now);
 }

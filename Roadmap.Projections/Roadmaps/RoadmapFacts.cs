@@ -299,7 +299,7 @@ public sealed class RoadmapFacts
                 Shares = [.. e.Shares.Select(s => new ShareFacts(s.Ags.Value, s.NetValue.Euros))],
                 TotalNetValue = e.TotalNetValue.Euros,
                 Determination = null,
-                EstimatedOn = BerlinTime.DateOf(e.RecordedAt),
+                EstimatedOn = CalendarDay.Of(e.RecordedAt),
             },
             ProcurementProcedureDetermined e => c with
             {

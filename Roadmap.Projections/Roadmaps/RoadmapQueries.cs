@@ -171,7 +171,7 @@ public sealed class RoadmapQueries(NpgsqlDataSource dataSource, EventStoreOption
              where recorded_at < $1 and event_type = any($2) and not archived
              order by transaction_id, global_position
             """);
-        command.Parameters.Add(new NpgsqlParameter { Value = BerlinTime.StartOfDay(asOf.AddDays(1)).UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter { Value = CalendarDay.StartOf(asOf.AddDays(1)).UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
         command.Parameters.Add(new NpgsqlParameter { Value = names, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         var facts = new RoadmapFacts();
         await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken);
@@ -181,23 +181,5 @@ public sealed class RoadmapQueries(NpgsqlDataSource dataSource, EventStoreOption
         }
 
         return facts;
-    }
-}
-
-/// <summary>Calendar days as the municipalities count them: Europe/Berlin.</summary>
-public static class BerlinTime
-{
-    private static readonly TimeZoneInfo Zone = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
-
-    public static DateOnly Today(TimeProvider clock) => DateOf(clock.GetUtcNow());
-
-    /// <summary>The calendar day in Berlin of an instant (e.g. an event's recorded time).</summary>
-    public static DateOnly DateOf(DateTimeOffset instant) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, Zone).DateTime);
-
-    /// <summary>Midnight at the start of <paramref name="day"/> in Berlin, as an instant.</summary>
-    public static DateTimeOffset StartOfDay(DateOnly day)
-    {
-        var local = day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
-        return new DateTimeOffset(local, Zone.GetUtcOffset(local));
     }
 }

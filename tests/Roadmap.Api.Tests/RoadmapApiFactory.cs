@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 
 namespace Roadmap.Api.Tests;
@@ -8,10 +9,26 @@ namespace Roadmap.Api.Tests;
 /// <summary>
 /// The API in-process on the real database that ./roadmap test provides, in a schema of its own that is
 /// dropped afterwards, so API test classes run in parallel with each other and with the other test projects.
+/// Time comes from <see cref="Clock"/>, never from rewriting stored rows.
 /// </summary>
 public class RoadmapApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public string Schema { get; } = $"api_{Guid.NewGuid():N}"[..20];
+
+    /// <summary>
+    /// The app's TimeProvider: the time of every decision, of every event's recorded_at and the default "today" of the
+    /// reads. It stands still at the real time the factory was made until a test sets (AdjustTime, which may go back) or
+    /// advances it. Tests of one class run one after the other: a test that cares sets it before it acts. Set it in UTC
+    /// (offset 0), as a real clock's GetUtcNow is; Npgsql refuses to store other offsets.
+    /// </summary>
+    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+
+    /// <summary>
+    /// True: the app keeps <see cref="TimeProvider.System"/> and <see cref="Clock"/> is not used. For tests of parts that
+    /// wait in real time and measure the wait with the clock (webhook retries and worker idle time, feed long-polls,
+    /// SSE keep-alives): under a clock that stands still their timeouts would never pass.
+    /// </summary>
+    public bool SystemClock { get; init; }
 
     /// <summary>The key webhook secrets are encrypted with in the tests (32 bytes, base64; test-only).</summary>
     public const string TestSecretKey = "dGVzdC1vbmx5LWtleS1mb3Itd2ViaG9vay1zZWNyZXQ=";
@@ -28,7 +45,15 @@ public class RoadmapApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Roadmap:Schema", Schema);
         builder.UseSetting("Roadmap:Projections:PollIntervalMs", "100");
         builder.UseSetting("Roadmap:Webhooks:SecretKey", TestSecretKey);
-        builder.ConfigureServices(ConfigureTestServices);
+        builder.ConfigureServices(services =>
+        {
+            if (!SystemClock)
+            {
+                services.AddSingleton<TimeProvider>(Clock);
+            }
+
+            ConfigureTestServices(services);
+        });
     }
 
     /// <summary>Extra registrations of a derived factory (test projections, fake clocks).</summary>

@@ -63,6 +63,8 @@ public sealed class ProjectionAdminTests(ProjectionAdminFactory factory) : IClas
             }
         }
 
+        // Appended behind the API on purpose: these tests are about the projection runner and its admin endpoints, and
+        // a test event of their own (no decider, no read model of the app) keeps them apart from the domain's streams.
         var result = await store.AppendAsync(stream, "ping", ExpectedVersion.Any,
             Enumerable.Range(1, count).Select(i => new NewEvent(Guid.NewGuid(), new Pinged(stream, i))).ToList());
         return result.GlobalPositions[^1];

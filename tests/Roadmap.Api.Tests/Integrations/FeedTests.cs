@@ -15,7 +15,8 @@ public sealed class FeedTests : IAsyncLifetime
     private static readonly string[] IntegrationTypes =
         ["de.roadmap.release.deprecation-announced.v1", "de.roadmap.release.end-of-support-changed.v1"];
 
-    private readonly RoadmapApiFactory _factory = new();
+    // Long-polls and keep-alives are timed with the clock while waiting in real time.
+    private readonly RoadmapApiFactory _factory = new() { SystemClock = true };
 
     public Task InitializeAsync() => Task.CompletedTask;
 

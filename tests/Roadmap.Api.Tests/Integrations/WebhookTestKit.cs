@@ -28,7 +28,11 @@ public class WebhookApiFactory : RoadmapApiFactory
     }
 
     /// <summary>Protected, so xunit sees one public constructor when it builds a class fixture.</summary>
-    protected WebhookApiFactory(IReadOnlyDictionary<string, string> settings) => _settings = settings;
+    protected WebhookApiFactory(IReadOnlyDictionary<string, string> settings)
+    {
+        _settings = settings;
+        SystemClock = true; // retries, backoff and idle workers are timed with the clock while waiting in real time
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

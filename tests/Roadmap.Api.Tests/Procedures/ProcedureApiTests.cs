@@ -2,13 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
-using Roadmap.Domain.Catalogue;
-using Roadmap.Domain.Procedures;
-using Roadmap.Domain.Procurement;
-using Roadmap.Domain.Procurements;
-using Roadmap.Domain.Shared;
-using Roadmap.EventStore;
 
 namespace Roadmap.Api.Tests.Procedures;
 
@@ -17,8 +10,6 @@ public sealed class ProcedureApiTests(RoadmapApiFactory factory) : IClassFixture
     private static int _next = 100;
 
     private static string NewAgs() => $"09181{Interlocked.Increment(ref _next):D3}";
-
-    private PostgresEventStore Store => factory.Services.GetRequiredService<PostgresEventStore>();
 
     private static async Task<HttpResponseMessage> PostAsync(HttpClient client, string url, object body, string? key = null, string? ifMatch = null)
     {
@@ -45,17 +36,24 @@ public sealed class ProcedureApiTests(RoadmapApiFactory factory) : IClassFixture
         return ags;
     }
 
-    /// <summary>There are no catalogue endpoints yet: the release is registered through its decider and appended directly.</summary>
+    /// <summary>A vendor, product and release (supported until the end of 2026) registered through the catalogue endpoints.</summary>
     private async Task<Guid> ReleaseAsync(string version = "1.0")
     {
-        var releaseId = Guid.CreateVersion7();
-        var lifecycle = new ReleaseLifecycle(new DateOnly(2018, 1, 1), null, new DateOnly(2026, 12, 31), null);
-        var events = Release.Decider.Decide(
-            new RegisterRelease(releaseId, Guid.CreateVersion7(), version, lifecycle, DateTimeOffset.UtcNow, "test"), Release.Decider.Initial);
-        await Store.AppendAsync(Release.StreamId(releaseId), Release.StreamType, ExpectedVersion.NoStream,
-            events.Select(e => new NewEvent(Guid.NewGuid(), e)).ToList());
-        return releaseId;
+        var client = factory.CreateClient();
+        var vendor = await CreatedIdAsync(await PostAsync(client, "/catalogue/vendors", new { name = "Lechtal Software GmbH" }));
+        var product = await CreatedIdAsync(await PostAsync(client, "/catalogue/products", new { vendorId = vendor, name = "Lech-EWO", category = "Sonstiges" }));
+        return await CreatedIdAsync(await PostAsync(client, "/catalogue/releases",
+            new { productId = product, version, generalAvailability = "2018-01-01", endOfSecuritySupport = "2026-12-31" }));
     }
+
+    private static async Task<Guid> CreatedIdAsync(HttpResponseMessage response)
+    {
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        return Guid.Parse(response.Headers.Location!.ToString().Split('/')[^1]);
+    }
+
+    private static async Task OkAsync(HttpResponseMessage response) =>
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
 
     private static object Introduction(Guid releaseId, string name = "Lech-EWO") =>
         new { category = "Sonstiges", releaseId, name, introducedOn = "2019-04-01" };
@@ -165,9 +163,10 @@ public sealed class ProcedureApiTests(RoadmapApiFactory factory) : IClassFixture
     [Fact]
     public async Task Every_decision_from_extended_support_to_retirement_is_stored_and_shown_in_the_index()
     {
+        factory.Clock.AdjustTime(new DateTimeOffset(2026, 11, 16, 8, 0, 0, TimeSpan.Zero)); // 9:00 in Berlin
+        var today = new DateOnly(2026, 11, 16);
         var (client, ags, id, _) = await IntroducedAsync();
         var target = await ReleaseAsync("2.0");
-        var today = DateOnly.FromDateTime(DateTime.UtcNow);
 
         var support = await PostAsync(client, $"/procedures/{id}/extended-support", new { until = "2028-12-31", reference = "EV-2026-17", cost = 12000.50m });
         Assert.Equal(HttpStatusCode.OK, support.StatusCode);
@@ -218,14 +217,14 @@ public sealed class ProcedureApiTests(RoadmapApiFactory factory) : IClassFixture
     [Fact]
     public async Task A_cut_over_of_an_assigned_procedure_waits_for_the_award_of_its_procurement_case()
     {
+        factory.Clock.AdjustTime(new DateTimeOffset(2026, 11, 16, 8, 0, 0, TimeSpan.Zero)); // 9:00 in Berlin
+        var today = new DateOnly(2026, 11, 16);
         var (client, ags, id, _) = await IntroducedAsync();
-        var today = DateOnly.FromDateTime(DateTime.UtcNow);
         var cutOverOn = today.AddDays(-3);
         Assert.Equal(HttpStatusCode.OK, (await PostAsync(client, $"/procedures/{id}/replacement-plan",
             new { strategy = "Replace", targetGoLive = "2027-06-01", targetReleaseId = await ReleaseAsync("9.0") })).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await PostAsync(client, $"/procedures/{id}/replacement-schedule", new { cutOverOn })).StatusCode);
-        var caseId = Guid.CreateVersion7();
-        await AssignAsync(id, caseId);
+        var caseId = await OpenCaseAsync(client, ags, id);
         Assert.Equal(caseId, (await ListedAsync(client, ags, id)).GetProperty("caseId").GetGuid());
 
         var early = await PostAsync(client, $"/procedures/{id}/cut-over", new { completedOn = cutOverOn });
@@ -233,7 +232,7 @@ public sealed class ProcedureApiTests(RoadmapApiFactory factory) : IClassFixture
         Assert.Equal(HttpStatusCode.Conflict, early.StatusCode);
         Assert.Equal("/problems/cut-over-before-award", await ProblemTypeAsync(early));
 
-        await AwardAsync(caseId, today.AddDays(-10));
+        await AwardAsync(client, caseId, ags, today.AddDays(-10));
         var afterAward = await PostAsync(client, $"/procedures/{id}/cut-over", new { completedOn = cutOverOn });
         Assert.Equal(HttpStatusCode.OK, afterAward.StatusCode);
         Assert.Equal("cut-over", (await ListedAsync(client, ags, id)).GetProperty("state").GetString());
@@ -242,10 +241,10 @@ public sealed class ProcedureApiTests(RoadmapApiFactory factory) : IClassFixture
     [Fact]
     public async Task Scheduling_an_assigned_procedure_before_its_award_is_a_409()
     {
-        var (client, _, id, _) = await IntroducedAsync();
+        var (client, ags, id, _) = await IntroducedAsync();
         Assert.Equal(HttpStatusCode.OK, (await PostAsync(client, $"/procedures/{id}/replacement-plan",
             new { strategy = "Retire", targetGoLive = "2027-06-01" })).StatusCode);
-        await AssignAsync(id, Guid.CreateVersion7());
+        await OpenCaseAsync(client, ags, id);
 
         var response = await PostAsync(client, $"/procedures/{id}/replacement-schedule", new { cutOverOn = "2027-05-03" });
 
@@ -300,19 +299,24 @@ public sealed class ProcedureApiTests(RoadmapApiFactory factory) : IClassFixture
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/procedures/{id}/history")).StatusCode);
     }
 
-    /// <summary>There is no procurement endpoint yet: the assignment is decided and appended directly.</summary>
-    private async Task AssignAsync(Guid procedureId, Guid caseId)
-    {
-        var decider = ProcedureInstance.Decider;
-        var current = await Store.AggregateStreamAsync(ProcedureInstance.StreamId(procedureId), decider.Initial, decider.EvolveStored);
-        var events = decider.Decide(new AssignToProcurement(procedureId, caseId, DateTimeOffset.UtcNow, "test"), current.State);
-        await Store.AppendAsync(ProcedureInstance.StreamId(procedureId), ProcedureInstance.StreamType, ExpectedVersion.Exactly(current.Version),
-            events.Select(e => new NewEvent(Guid.NewGuid(), e)).ToList());
-    }
+    /// <summary>Opens a procurement case for the procedure, which assigns it to the case.</summary>
+    private static async Task<Guid> OpenCaseAsync(HttpClient client, string ags, Guid procedureId) =>
+        await CreatedIdAsync(await PostAsync(client, "/procurements", new
+        {
+            title = "Ablösung Lech-EWO",
+            category = "Sonstiges",
+            leadAgs = ags,
+            participants = new[] { new { ags, procedureId } },
+        }));
 
-    /// <summary>Only the award matters to a procedure, so the case's stream holds just that event.</summary>
-    private async Task AwardAsync(Guid caseId, DateOnly awardedOn) =>
-        await Store.AppendAsync(ProcurementCase.StreamId(caseId), ProcurementCase.StreamType, ExpectedVersion.NoStream,
-            [new NewEvent(Guid.NewGuid(), new ProcurementAwarded(caseId, awardedOn, "Windach Systems GmbH", null, Money.Euro(80_000m),
-                ProcurementProcedureType.Verhandlungsvergabe, "test", DateTimeOffset.UtcNow))]);
+    /// <summary>Takes the case through estimate, determination and start to its award on <paramref name="awardedOn"/>.</summary>
+    private static async Task AwardAsync(HttpClient client, Guid caseId, string ags, DateOnly awardedOn)
+    {
+        var startedOn = awardedOn.AddDays(-30);
+        await OkAsync(await PostAsync(client, $"/procurements/{caseId}/value-estimate",
+            new { shares = new[] { new { ags, netValue = 80_000m } }, includesOptions = true }));
+        await OkAsync(await PostAsync(client, $"/procurements/{caseId}/procedure-determination", new { plannedPublicationOn = startedOn }));
+        await OkAsync(await PostAsync(client, $"/procurements/{caseId}/start", new { startedOn }));
+        await OkAsync(await PostAsync(client, $"/procurements/{caseId}/award", new { awardedOn, vendorName = "Windach Systems GmbH", netValue = 80_000m }));
+    }
 }

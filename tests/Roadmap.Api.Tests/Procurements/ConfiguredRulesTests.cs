@@ -2,10 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.DependencyInjection;
-using Roadmap.Domain.Procedures;
-using Roadmap.Domain.Shared;
-using Roadmap.EventStore;
 
 namespace Roadmap.Api.Tests.Procurements;
 
@@ -42,20 +38,16 @@ public sealed class ConfiguredRulesTests(ConfiguredRulesFactory factory) : IClas
     public async Task A_configured_threshold_decides_the_suggested_procedure()
     {
         var client = factory.CreateClient();
+        client.DefaultRequestHeaders.Add("X-Actor", "pm.mueller");
         var participants = new List<object>();
         var shares = new List<object>();
         foreach (var ags in new[] { "09181114", "09181128", "09181130" })
         {
             Assert.Equal(HttpStatusCode.Created,
                 (await client.PostAsJsonAsync("/municipalities", new { ags, name = $"Gemeinde {ags}", countyAgs = "09181000" })).StatusCode);
-            var procedureId = Guid.NewGuid();
-            var events = ProcedureInstance.Decider.Decide(
-                new IntroduceProcedure(procedureId, Ags.Parse(ags), ProcedureCategory.Einwohnermeldewesen, Guid.NewGuid(), "Lech-EWO",
-                    new DateOnly(2015, 1, 1), DateTimeOffset.UtcNow, "test"),
-                ProcedureInstance.Decider.Initial);
-            await factory.Services.GetRequiredService<PostgresEventStore>().AppendAsync(
-                ProcedureInstance.StreamId(procedureId), ProcedureInstance.StreamType, ExpectedVersion.NoStream,
-                events.Select(e => new NewEvent(Guid.NewGuid(), e)).ToList());
+            var introduced = await client.PostAsJsonAsync($"/municipalities/{ags}/procedures",
+                new { category = "Einwohnermeldewesen", releaseId = await ReleaseAsync(client), name = "Lech-EWO", introducedOn = "2015-01-01" });
+            var procedureId = CreatedId(introduced);
             participants.Add(new { ags, procedureId });
             shares.Add(new { ags, netValue = 180_000m });
         }
@@ -71,5 +63,18 @@ public sealed class ConfiguredRulesTests(ConfiguredRulesFactory factory) : IClas
         Assert.Equal(600_000m, determined.GetProperty("threshold").GetProperty("amount").GetDecimal());
         Assert.False(determined.GetProperty("suggestedType").GetString()!.StartsWith("Eu", StringComparison.Ordinal),
             "540,000 € lies below the configured 600,000 € threshold, so no EU procedure is required");
+    }
+
+    private static async Task<Guid> ReleaseAsync(HttpClient client)
+    {
+        var vendor = CreatedId(await client.PostAsJsonAsync("/catalogue/vendors", new { name = "Lechtal Software GmbH" }));
+        var product = CreatedId(await client.PostAsJsonAsync("/catalogue/products", new { vendorId = vendor, name = "Lech-EWO", category = "Einwohnermeldewesen" }));
+        return CreatedId(await client.PostAsJsonAsync("/catalogue/releases", new { productId = product, version = "7.2", endOfSecuritySupport = "2027-03-31" }));
+    }
+
+    private static Guid CreatedId(HttpResponseMessage response)
+    {
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return Guid.Parse(response.Headers.Location!.ToString().Split('/')[^1]);
     }
 }

@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Roadmap.Domain.Procedures;
-using Roadmap.Domain.Shared;
 using Roadmap.EventStore;
 
 namespace Roadmap.Api.Tests.Procurements;
@@ -19,22 +18,29 @@ public sealed class ProcurementApiTests(RoadmapApiFactory factory) : IClassFixtu
         return client;
     }
 
-    /// <summary>A registered municipality of Landkreis Landsberg am Lech with one procedure, introduced through the decider.</summary>
-    private async Task<(string Ags, Guid ProcedureId)> MunicipalityWithProcedureAsync(HttpClient client)
+    /// <summary>A registered municipality of Landkreis Landsberg am Lech with one procedure, introduced through the API.</summary>
+    private static async Task<(string Ags, Guid ProcedureId)> MunicipalityWithProcedureAsync(HttpClient client)
     {
         var ags = $"09181{Interlocked.Increment(ref _next):D3}";
         var registered = await client.PostAsJsonAsync("/municipalities", new { ags, name = $"Gemeinde {ags}", countyAgs = "09181000" });
         Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
 
-        var procedureId = Guid.NewGuid();
-        var store = factory.Services.GetRequiredService<PostgresEventStore>();
-        var events = ProcedureInstance.Decider.Decide(
-            new IntroduceProcedure(procedureId, Ags.Parse(ags), ProcedureCategory.Einwohnermeldewesen, Guid.NewGuid(), "Lech-EWO",
-                new DateOnly(2015, 1, 1), DateTimeOffset.UtcNow, "test"),
-            ProcedureInstance.Decider.Initial);
-        await store.AppendAsync(ProcedureInstance.StreamId(procedureId), ProcedureInstance.StreamType, ExpectedVersion.NoStream,
-            events.Select(e => new NewEvent(Guid.NewGuid(), e)).ToList());
-        return (ags, procedureId);
+        var introduced = await client.PostAsJsonAsync($"/municipalities/{ags}/procedures",
+            new { category = "Einwohnermeldewesen", releaseId = await ReleaseAsync(client), name = "Lech-EWO", introducedOn = "2015-01-01" });
+        return (ags, CreatedId(introduced));
+    }
+
+    private static async Task<Guid> ReleaseAsync(HttpClient client)
+    {
+        var vendor = CreatedId(await client.PostAsJsonAsync("/catalogue/vendors", new { name = "Lechtal Software GmbH" }));
+        var product = CreatedId(await client.PostAsJsonAsync("/catalogue/products", new { vendorId = vendor, name = "Lech-EWO", category = "Einwohnermeldewesen" }));
+        return CreatedId(await client.PostAsJsonAsync("/catalogue/releases", new { productId = product, version = "7.2", endOfSecuritySupport = "2027-03-31" }));
+    }
+
+    private static Guid CreatedId(HttpResponseMessage response)
+    {
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return Guid.Parse(response.Headers.Location!.ToString().Split('/')[^1]);
     }
 
     private static Task<HttpResponseMessage> OpenAsync(HttpClient client, string leadAgs, IEnumerable<(string Ags, Guid ProcedureId)> participants) =>

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
+using Roadmap.Domain.Shared;
 using Roadmap.EventStore;
 using Roadmap.EventStore.Projections;
 using Roadmap.Projections.Roadmaps;
@@ -166,16 +166,17 @@ public sealed class RoadmapApiTests(RoadmapApiFactory factory) : IClassFixture<R
     [Fact]
     public async Task As_of_an_earlier_day_the_roadmap_shows_what_was_known_then()
     {
+        factory.Clock.AdjustTime(new DateTimeOffset(2026, 1, 5, 9, 0, 0, TimeSpan.Zero)); // 10:00 in Berlin
         var driver = new RoadmapDriver(factory);
         var ags = await driver.MunicipalityAsync(RoadmapDriver.NewCounty());
         var release = await driver.ReleaseAsync("2028-12-31");
         var procedure = await driver.ProcedureAsync(ags, release);
-        await BackdateEverythingAsync(TimeSpan.FromDays(10));
+        factory.Clock.Advance(TimeSpan.FromDays(10));
         await driver.OkAsync(await driver.Client.PostAsJsonAsync($"/catalogue/releases/{release}/deprecations",
             new { noticeId = "LS-1", announcedOn = "2026-01-10", source = "Herstellerschreiben", endOfSecuritySupport = "2027-12-31" }));
         await driver.OkAsync(await driver.Client.PostAsJsonAsync($"/procedures/{procedure}/extended-support", new { until = "2028-06-30", reference = "EXT-2" }));
         await driver.CatchUpAsync();
-        var asOf = BerlinTime.Today(TimeProvider.System).AddDays(-5).ToString("yyyy-MM-dd");
+        const string asOf = "2026-01-10";
 
         var then = await driver.GetAsync($"/municipalities/{ags}/roadmap?asOf={asOf}&today={Today}");
         var now = await driver.GetAsync($"/municipalities/{ags}/roadmap?today={Today}");
@@ -188,7 +189,7 @@ public sealed class RoadmapApiTests(RoadmapApiFactory factory) : IClassFixture<R
         var after = RoadmapDriver.Entry(now, procedure);
         Assert.Equal("2028-06-30", RoadmapDriver.Date(after.GetProperty("milestones"), "effectiveEndOfSupport"));
         Assert.Equal("2027-12-31", RoadmapDriver.Date(after, "endOfSecuritySupport"));
-        var beforeAnything = await driver.Client.GetAsync($"/municipalities/{ags}/roadmap?asOf=2020-01-01");
+        var beforeAnything = await driver.Client.GetAsync($"/municipalities/{ags}/roadmap?asOf=2026-01-04");
         Assert.Equal(HttpStatusCode.NotFound, beforeAnything.StatusCode);
     }
 
@@ -410,7 +411,7 @@ public sealed class RoadmapApiTests(RoadmapApiFactory factory) : IClassFixture<R
         await driver.CatchUpAsync();
         var roadmap = await driver.Client.GetStringAsync($"/municipalities/{ags}/roadmap?today={Today}");
         var board = await driver.Client.GetStringAsync($"/counties/{county}/risk-board?today={Today}");
-        var asOf = await driver.Client.GetStringAsync($"/municipalities/{ags}/roadmap?today={Today}&asOf={BerlinTime.Today(TimeProvider.System):yyyy-MM-dd}");
+        var asOf = await driver.Client.GetStringAsync($"/municipalities/{ags}/roadmap?today={Today}&asOf={CalendarDay.Today(factory.Clock):yyyy-MM-dd}");
 
         var admin = factory.Services.GetRequiredService<ProjectionAdmin>();
         var rebuiltBefore = (await admin.GetStatusAsync(RoadmapProjection.ProjectionName))!.RebuiltAt;
@@ -434,15 +435,5 @@ public sealed class RoadmapApiTests(RoadmapApiFactory factory) : IClassFixture<R
         node["asOf"] = null;
         node["stand"] = null;
         return node.ToJsonString();
-    }
-
-    /// <summary>Moves every event recorded so far back in time, as if it had been recorded days ago.</summary>
-    private async Task BackdateEverythingAsync(TimeSpan by)
-    {
-        await using var connection = new NpgsqlConnection(RoadmapApiFactory.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"update {factory.Schema}.events set recorded_at = recorded_at - $1", connection);
-        command.Parameters.AddWithValue(by);
-        await command.ExecuteNonQueryAsync();
     }
 }

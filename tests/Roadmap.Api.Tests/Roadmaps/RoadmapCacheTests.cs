@@ -120,7 +120,7 @@ public sealed class RoadmapCacheTests(RoadmapApiFactory factory) : IClassFixture
         using var current = await SendAsync(driver, url, changed.Headers.ETag!.Tag);
         Assert.Equal(HttpStatusCode.NotModified, current.StatusCode);
 
-        using var asOf = await driver.Client.GetAsync($"/municipalities/{ags}/roadmap?today={Today}&asOf={BerlinTime.Today(TimeProvider.System):yyyy-MM-dd}");
+        using var asOf = await driver.Client.GetAsync($"/municipalities/{ags}/roadmap?today={Today}&asOf={CalendarDay.Today(factory.Clock):yyyy-MM-dd}");
         Assert.Equal(HttpStatusCode.OK, asOf.StatusCode);
         Assert.Null(asOf.Headers.ETag);
     }
