@@ -366,7 +366,7 @@ public sealed class RoadmapApiTests(RoadmapApiFactory factory) : IClassFixture<R
     }
 
     [Fact]
-    public async Task A_sector_authority_shows_on_the_roadmap_and_the_page_with_its_justification_or_the_lack_of_one()
+    public async Task A_sector_authority_shows_on_the_roadmap_and_the_page_with_its_justification()
     {
         var driver = new RoadmapDriver(factory);
         var ags = await driver.MunicipalityAsync(RoadmapDriver.NewCounty());
@@ -374,15 +374,16 @@ public sealed class RoadmapApiTests(RoadmapApiFactory factory) : IClassFixture<R
         var caseId = await driver.OpenCaseAsync("Leitsystem Wasser", (ags, procedure));
         await driver.EstimateAsync(caseId, 400_000m, ags);
         await driver.OkAsync(await driver.Client.PostAsJsonAsync($"/procurements/{caseId}/procedure-determination",
-            new { plannedPublicationOn = "2026-09-01", authorityKind = "Sector" }));
+            new { plannedPublicationOn = "2026-09-01", authorityKind = "Sector", authorityKindJustification = "Wasserversorgung des Zweckverbands: Sektorentätigkeit" }));
         await driver.CatchUpAsync();
 
         var type = RoadmapDriver.Entry(await driver.GetAsync($"/municipalities/{ags}/roadmap?today={Today}"), procedure).GetProperty("procedureType");
         Assert.Equal("Sector", type.GetProperty("authorityKind").GetString());
+        Assert.Equal("Wasserversorgung des Zweckverbands: Sektorentätigkeit", type.GetProperty("authorityKindJustification").GetString());
         Assert.Equal(432_000m, type.GetProperty("threshold").GetDecimal());
 
         var page = await driver.Client.GetStringAsync($"/gemeinden/{ags}/roadmap?heute={Today}");
-        Assert.Contains("Auftraggeberart Sektorenauftraggeber, Begründung: keine erfasst", page, StringComparison.Ordinal);
+        Assert.Contains("Auftraggeberart Sektorenauftraggeber, Begründung: Wasserversorgung des Zweckverbands: Sektorentätigkeit", page, StringComparison.Ordinal);
     }
 
     [Fact]
