@@ -55,6 +55,7 @@ public static class OpenProcurement
         return decisions.DecideAcrossStreamsAsync(
             http,
             $"/procurements/{caseId}",
+            caseId.ToString(),
             (writes, ct) => DecideAsync(decisions, writes, caseId, request, ct),
             request,
             cancellationToken);
