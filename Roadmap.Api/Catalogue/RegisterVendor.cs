@@ -22,7 +22,7 @@ public static class RegisterVendor
         public Validator()
         {
             RuleFor(r => r.Name).NotEmpty().MaximumLength(200);
-            RuleFor(r => r.Website)
+            RuleFor(r => r.Website).MaximumLength(2000)
                 .Must(w => w is null || (Uri.TryCreate(w, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)))
                 .WithMessage((_, w) => $"'{w}' is not a full http or https address, e.g. https://lechtal-software.example.");
             RuleFor(r => r.VendorId).NotEqual(Guid.Empty).WithMessage("Leave vendorId out to let the server choose one, or send a non-empty UUID.");

@@ -13,7 +13,7 @@ public static class Deadlines
         DateOnly? ParticipationDeadline = null,
         bool ElectronicSubmission = true,
         bool Urgent = false,
-        string? UrgencyReason = null,
+        [MultiLineText] string? UrgencyReason = null,
         DateOnly? PublishedOn = null)
     {
         /// <summary>The example the OpenAPI document shows.</summary>

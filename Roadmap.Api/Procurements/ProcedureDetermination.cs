@@ -14,7 +14,7 @@ public static class ProcedureDetermination
     public sealed record Request(
         DateOnly PlannedPublicationOn,
         ProcurementProcedureType? ChosenType = null,
-        string? Justification = null,
+        [MultiLineText] string? Justification = null,
         ContractingAuthorityKind AuthorityKind = ContractingAuthorityKind.SubCentral)
     {
         /// <summary>The example the OpenAPI document shows.</summary>
