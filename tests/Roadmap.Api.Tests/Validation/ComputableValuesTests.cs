@@ -6,6 +6,7 @@ using Roadmap.Api.Tests.Roadmaps;
 namespace Roadmap.Api.Tests.Validation;
 
 /// <summary>The values issue 10 found giving a 500 or breaking a page for good, one by one.</summary>
+[Collection(ValidationWorld.Collection)]
 public sealed class ComputableValuesTests(ValidationWorld world) : IClassFixture<ValidationWorld>
 {
     private HttpClient Client => world.Driver.Client;

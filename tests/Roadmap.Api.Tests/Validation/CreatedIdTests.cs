@@ -5,6 +5,7 @@ using System.Text.Json;
 namespace Roadmap.Api.Tests.Validation;
 
 /// <summary>A 201 carries the new resource's plain id next to Location, so a client need not parse the URL.</summary>
+[Collection(ValidationWorld.Collection)]
 public sealed class CreatedIdTests(ValidationWorld world) : IClassFixture<ValidationWorld>
 {
     [Fact]

@@ -4,6 +4,7 @@ using System.Text;
 namespace Roadmap.Api.Tests.Validation;
 
 /// <summary>Every way a request can fail to be read answers a sentence about the field, never a .NET type name.</summary>
+[Collection(ValidationWorld.Collection)]
 public sealed class ErrorTextTests(ValidationWorld world) : IClassFixture<ValidationWorld>
 {
     public static TheoryData<string, string, string, string> UnreadableBodies() => new()

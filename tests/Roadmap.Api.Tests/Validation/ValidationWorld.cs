@@ -14,6 +14,9 @@ namespace Roadmap.Api.Tests.Validation;
 /// </summary>
 public sealed class ValidationWorld : RoadmapApiFactory
 {
+    /// <summary>The validation classes run one after the other: together they send a few thousand requests, and the suite shares two cores.</summary>
+    public const string Collection = "validation";
+
     private RoadmapDriver? _driver;
 
     internal RoadmapDriver Driver => _driver ??= new RoadmapDriver(this);
