@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using FluentValidation;
 using Roadmap.Api.Admin;
 using Roadmap.Api.Catalogue;
@@ -20,14 +19,8 @@ builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<RequestErrorHandler>();
 // Binding failures are thrown to RequestErrorHandler, which says what was wrong, instead of a bare 400.
 builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
-builder.Services.ConfigureHttpJsonOptions(options =>
-{
-    // Strict input: a misspelt field, a number for an enum or a missing required value is a 400, not a default.
-    options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(allowIntegerValues: false));
-    options.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
-    options.SerializerOptions.RespectNullableAnnotations = true;
-    options.SerializerOptions.RespectRequiredConstructorParameters = true;
-});
+// Strict input: a misspelt field, a number for an enum, a string for a number or a missing required value is a 400, not a default.
+builder.Services.ConfigureHttpJsonOptions(JsonInput.Configure);
 builder.Services.AddOpenApi(OpenApiConventions.Configure);
 // Validators are stateless: one instance each for the life of the app.
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton, includeInternalTypes: true);

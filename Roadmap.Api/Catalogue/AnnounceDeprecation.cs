@@ -13,7 +13,7 @@ public static class AnnounceDeprecation
     /// <param name="Source">Where the notice comes from: a link or the notice text.</param>
     /// <param name="EndOfSecuritySupport">The announced end of security support: yyyy-MM-dd or "tba".</param>
     /// <param name="EndOfLife">The announced end of life: yyyy-MM-dd or "tba".</param>
-    public sealed record Request(string NoticeId, string AnnouncedOn, string Source, string? EndOfSecuritySupport = null, string? EndOfLife = null)
+    public sealed record Request(string NoticeId, string AnnouncedOn, [MultiLineText] string Source, string? EndOfSecuritySupport = null, string? EndOfLife = null)
     {
         /// <summary>The example the OpenAPI document shows.</summary>
         public static Request Example => new("LS-EWO-2026-04", "2026-10-01", "Demo: vendor letter of 1 October 2026", "2028-12-31", "tba");

@@ -11,7 +11,7 @@ public static class ChangeEndOfSupport
     /// <param name="Reason">Why the dates change, e.g. "Vendor extended support for all customers (mail of 2025-03-04)".</param>
     /// <param name="EndOfSecuritySupport">The new end of security support: yyyy-MM-dd, "tba", or left out when not known.</param>
     /// <param name="EndOfLife">The new end of life: yyyy-MM-dd, "tba", or left out when not known.</param>
-    public sealed record Request(string Reason, string? EndOfSecuritySupport = null, string? EndOfLife = null)
+    public sealed record Request([MultiLineText] string Reason, string? EndOfSecuritySupport = null, string? EndOfLife = null)
     {
         /// <summary>The example the OpenAPI document shows.</summary>
         public static Request Example => new("Vendor extended security support by one year (letter of 15.11.2026)", "2029-12-31", "2030-06-30");

@@ -1,5 +1,6 @@
 using System.Globalization;
 using FluentValidation;
+using Roadmap.Api.Infrastructure;
 
 namespace Roadmap.Api.Catalogue;
 
@@ -13,8 +14,8 @@ internal static class LifecycleDates
     public const string Tba = "tba";
     private const string Format = "yyyy-MM-dd";
 
-    public static bool TryParseDate(string? value, out DateOnly date) =>
-        DateOnly.TryParseExact(value, Format, CultureInfo.InvariantCulture, DateTimeStyles.None, out date);
+    /// <summary>A date in <see cref="InputDates"/>' window.</summary>
+    public static bool TryParseDate(string? value, out DateOnly date) => InputDates.TryParse(value, out date, out _);
 
     /// <summary>A date that cannot be "tba" (general availability, end of sales, announced on).</summary>
     public static DateOnly? ParseDate(string? value) => value is null ? null : DateOnly.ParseExact(value, Format, CultureInfo.InvariantCulture);
@@ -31,10 +32,14 @@ internal static class LifecycleDates
         rule.Must(value => value is null || TryParseDate(value, out _))
             .WithMessage((_, value) => value == Tba
                 ? "Only the end of security support and the end of life can be \"tba\"; this one is a date (yyyy-MM-dd) or left out."
-                : $"'{value}' is not a date; write it as yyyy-MM-dd, e.g. 2028-12-31.");
+                : Reason(value));
 
     /// <summary>Null, a date or "tba".</summary>
     public static IRuleBuilderOptions<T, string?> MustBeDateOrTba<T>(this IRuleBuilder<T, string?> rule) =>
         rule.Must(value => value is null || value == Tba || TryParseDate(value, out _))
-            .WithMessage((_, value) => $"'{value}' is neither a date (yyyy-MM-dd, e.g. 2028-12-31) nor \"tba\" (to be announced).");
+            .WithMessage((_, value) => DateOnly.TryParseExact(value, Format, CultureInfo.InvariantCulture, DateTimeStyles.None, out DateOnly _)
+                ? Reason(value)
+                : $"'{value}' is neither a date (yyyy-MM-dd, e.g. 2028-12-31) nor \"tba\" (to be announced).");
+
+    private static string Reason(string? value) => InputDates.TryParse(value, out _, out var reason) ? "" : reason!;
 }

@@ -22,7 +22,7 @@ public static class RegisterVendor
         public Validator()
         {
             RuleFor(r => r.Name).NotEmpty().MaximumLength(200);
-            RuleFor(r => r.Website)
+            RuleFor(r => r.Website).MaximumLength(2000)
                 .Must(w => w is null || (Uri.TryCreate(w, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)))
                 .WithMessage((_, w) => $"'{w}' is not a full http or https address, e.g. https://lechtal-software.example.");
             RuleFor(r => r.VendorId).NotEqual(Guid.Empty).WithMessage("Leave vendorId out to let the server choose one, or send a non-empty UUID.");
@@ -44,7 +44,7 @@ public static class RegisterVendor
         var vendorId = request.VendorId ?? Guid.CreateVersion7(clock.GetUtcNow());
         return decisions.DecideAsync(
             http,
-            new DecisionTarget(Vendor.StreamId(vendorId), Vendor.StreamType, $"/catalogue/vendors/{vendorId}"),
+            new DecisionTarget(Vendor.StreamId(vendorId), Vendor.StreamType, $"/catalogue/vendors/{vendorId}", vendorId.ToString()),
             Vendor.Decider,
             (_, context) => ValueTask.FromResult<IVendorCommand>(new Roadmap.Domain.Catalogue.RegisterVendor(
                 vendorId, request.Name, request.Website is null ? null : new Uri(request.Website), context.Now, context.By)),

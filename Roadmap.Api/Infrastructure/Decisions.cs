@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 using Roadmap.Domain.Deciding;
@@ -15,13 +16,20 @@ namespace Roadmap.Api.Infrastructure;
 public sealed record DecisionEvent(Guid EventId, string Type, long Version, DateTimeOffset RecordedAt, object Data);
 
 /// <summary>The answer to every decision: the stream, its new version (also the ETag) and the events it stored.</summary>
-public sealed record DecisionResponse(string StreamId, long Version, IReadOnlyList<DecisionEvent> Events);
+/// <param name="Id">On a 201 only: the new resource's id (a UUID, or the AGS of a municipality), the last segment of Location.</param>
+public sealed record DecisionResponse(string StreamId, long Version, IReadOnlyList<DecisionEvent> Events, string? Id = null)
+{
+    /// <inheritdoc cref="DecisionResponse" path="/param[@name='Id']"/>
+    [JsonPropertyOrder(-1)]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Id { get; init; } = Id;
+}
 
 /// <summary>What a command needs from the edge: the time and who decided.</summary>
 public sealed record DecisionContext(DateTimeOffset Now, string By, string CorrelationId);
 
-/// <summary>Where a decision goes: the stream and, for a creating decision, the resource's URL.</summary>
-public sealed record DecisionTarget(string StreamId, string StreamType, string? CreatedLocation = null);
+/// <summary>Where a decision goes: the stream and, for a creating decision, the resource's URL and id.</summary>
+public sealed record DecisionTarget(string StreamId, string StreamType, string? CreatedLocation = null, string? CreatedId = null);
 
 /// <summary>
 /// The one way a request becomes events: read the stream, fold it, decide, append with the read version as the
@@ -142,6 +150,11 @@ public sealed class Decisions(
 
             var created = target.CreatedLocation is not null && current.Version == 0 && events.Count > 0;
             var status = created ? StatusCodes.Status201Created : StatusCodes.Status200OK;
+            if (created)
+            {
+                response = response with { Id = target.CreatedId };
+            }
+
             if (key.Length > 0)
             {
                 await StoreAnswerAsync(connection, transaction, scope, key, status, response, created ? target.CreatedLocation : null, cancellationToken);
@@ -170,6 +183,7 @@ public sealed class Decisions(
     public async Task<Results<Ok<DecisionResponse>, Created<DecisionResponse>, ProblemHttpResult>> DecideAcrossStreamsAsync(
         HttpContext http,
         string createdLocation,
+        string createdId,
         Func<StreamWrites, CancellationToken, Task<(DecisionResponse? Response, ProblemHttpResult? Problem)>> decide,
         object request,
         CancellationToken cancellationToken)
@@ -213,6 +227,8 @@ public sealed class Decisions(
             {
                 return problem ?? throw new InvalidOperationException("A multi-stream decision answered neither a response nor a problem.");
             }
+
+            response = response with { Id = createdId };
 
             if (key.Length > 0)
             {

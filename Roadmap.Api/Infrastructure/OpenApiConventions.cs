@@ -18,6 +18,20 @@ public static class OpenApiConventions
     public static void Configure(OpenApiOptions options)
     {
         OpenApiSchemaNames.Configure(options);
+        options.AddSchemaTransformer((schema, context, _) =>
+        {
+            // The edge's own converters (InputDateConverter, InputDecimalConverter) hide the built-in schema; say it again.
+            var type = context.JsonTypeInfo.Type;
+            var underlying = Nullable.GetUnderlyingType(type) ?? type;
+            if (underlying == typeof(DateOnly) || underlying == typeof(decimal))
+            {
+                var kind = underlying == typeof(DateOnly) ? JsonSchemaType.String : JsonSchemaType.Number;
+                schema.Type = underlying == type ? kind : kind | JsonSchemaType.Null;
+                schema.Format = underlying == typeof(DateOnly) ? "date" : "double";
+            }
+
+            return Task.CompletedTask;
+        });
         options.AddOperationTransformer((operation, context, _) =>
         {
             var body = context.Description.ParameterDescriptions.FirstOrDefault(p => p.Source.Id == "Body")?.Type;
@@ -35,7 +49,10 @@ public static class OpenApiConventions
             operation.Responses ??= [];
             if (method == "POST")
             {
-                Add(operation, "400", "The body is unreadable (malformed JSON, a wrong type, an unknown field or enum value) or a field is invalid; `errors` lists each field.");
+                Add(operation, "400",
+                    "The body is unreadable (malformed JSON, a wrong type, a string for a number, an unknown field or enum value) or a field is invalid " +
+                    "(a date outside 1990-01-01 to 2100-12-31, an amount of 0 or less, above 10 billion euro or with fractions of a cent, a null list entry, " +
+                    "a control character or more than 4,000 characters in a text); `errors` lists each field.");
                 Add(operation, "409", "The decision breaks a domain rule; `type` names the rule (e.g. `/problems/award-after-cancellation`) and `detail` explains it.");
                 Add(operation, "412", "`If-Match` names a version that is no longer current (`/problems/version-stale`): read the resource again.");
                 Add(operation, "413", "The body is larger than 256 KiB.");

@@ -2,6 +2,8 @@ using System.Text.Json;
 using FluentValidation;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Metadata;
 
 namespace Roadmap.Api.Infrastructure;
 
@@ -18,17 +20,37 @@ public sealed partial class RequestErrorHandler(IProblemDetailsService problems)
             return false;
         }
 
-        var (status, code, title, detail) = bad switch
+        IReadOnlyDictionary<string, string[]> errors = new Dictionary<string, string[]>();
+        string code, title, detail;
+        var status = bad.StatusCode;
+        switch (bad)
         {
-            { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
-                (StatusCodes.Status413PayloadTooLarge, "body-too-large", "Request body too large", $"The body exceeds {RequestLimits.MaxBodyBytes:N0} bytes."),
-            { InnerException: JsonException json } =>
-                (StatusCodes.Status400BadRequest, "body-invalid-json", "The request body could not be read", Describe(json)),
-            _ => (bad.StatusCode, "request-invalid", "Bad request", bad.Message),
-        };
+            case { StatusCode: StatusCodes.Status413PayloadTooLarge }:
+                (code, title, detail) = ("body-too-large", "Request body too large", $"The body exceeds {RequestLimits.MaxBodyBytes:N0} bytes.");
+                break;
+            case { InnerException: JsonException json }:
+                status = StatusCodes.Status400BadRequest;
+                (code, title) = ("body-invalid-json", "The request body could not be read");
+                (detail, errors) = JsonInput.Explain(json, BodyType(http));
+                break;
+            default:
+                (code, title, detail) = ("request-invalid", "Bad request", Describe(bad.Message));
+                if (NotProvidedFromBody().IsMatch(bad.Message))
+                {
+                    (code, detail) = ("body-invalid-json", "The request needs a JSON object with the request's fields as its body.");
+                }
+                else if (FailedToBind().Match(bad.Message) is { Success: true } binding)
+                {
+                    var name = binding.Groups["name"].Value;
+                    detail = $"'{Truncate(binding.Groups["value"].Value)}' is not a valid {name}: it must be {Expectation(binding.Groups["type"].Value)}.";
+                    errors = new Dictionary<string, string[]> { [name] = [detail] };
+                }
+
+                break;
+        }
 
         http.Response.StatusCode = status;
-        return await problems.TryWriteAsync(new ProblemDetailsContext
+        var context = new ProblemDetailsContext
         {
             HttpContext = http,
             Exception = exception,
@@ -39,28 +61,40 @@ public sealed partial class RequestErrorHandler(IProblemDetailsService problems)
                 Title = title,
                 Detail = detail,
             },
-        });
-    }
-
-    [System.Text.RegularExpressions.GeneratedRegex("missing required properties including: (.+)$")]
-    private static partial System.Text.RegularExpressions.Regex MissingProperties();
-
-    [System.Text.RegularExpressions.GeneratedRegex(" ?(for|to) type '[^']+'")]
-    private static partial System.Text.RegularExpressions.Regex TypeName();
-
-    private static string Describe(JsonException json)
-    {
-        var where = string.IsNullOrEmpty(json.Path) || json.Path == "$" ? "" : $" at '{json.Path.TrimStart('$', '.')}'";
-        var reason = json.Message.Split(" Path:", 2)[0];
-        // System.Text.Json names the CLR type; a client only needs the fields.
-        var missing = MissingProperties().Match(reason);
-        if (missing.Success)
+        };
+        if (errors.Count > 0)
         {
-            return $"Required fields are missing: {missing.Groups[1].Value.TrimEnd('.')}.";
+            context.ProblemDetails.Extensions["errors"] = errors;
         }
 
-        return $"The JSON body is malformed or has a value of the wrong type{where}: {TypeName().Replace(reason, "")}";
+        return await problems.TryWriteAsync(context);
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("(^Required parameter \"[^\"]*\" was not provided from body|but no body was provided)")]
+    private static partial System.Text.RegularExpressions.Regex NotProvidedFromBody();
+
+    [System.Text.RegularExpressions.GeneratedRegex("^Failed to bind parameter \"(?<type>[^\"]+) (?<name>\\w+)\" from \"(?<value>.*)\"\\.$")]
+    private static partial System.Text.RegularExpressions.Regex FailedToBind();
+
+    /// <summary>The endpoint's body type; the exception handler has cleared the endpoint, its feature keeps it.</summary>
+    private static Type? BodyType(HttpContext http) =>
+        (http.Features.Get<IExceptionHandlerFeature>()?.Endpoint ?? http.GetEndpoint())?.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType;
+
+    /// <summary>Kestrel's and routing's own sentences, without the parameter's .NET type.</summary>
+    private static string Describe(string message) => JsonInput.Sanitize(message);
+
+    /// <summary>"Nullable&lt;Guid&gt;", "Guid?", "int": what the parameter's value looks like.</summary>
+    private static string Expectation(string typeName) => typeName switch
+    {
+        _ when typeName.Contains("Guid", StringComparison.Ordinal) => JsonInput.Expectation(typeof(Guid)),
+        _ when typeName.Contains("DateOnly", StringComparison.Ordinal) => JsonInput.Expectation(typeof(DateOnly)),
+        _ when typeName.Contains("bool", StringComparison.OrdinalIgnoreCase) => JsonInput.Expectation(typeof(bool)),
+        _ when typeName.Contains("int", StringComparison.OrdinalIgnoreCase) || typeName.Contains("long", StringComparison.OrdinalIgnoreCase) =>
+            JsonInput.Expectation(typeof(int)),
+        _ => "a value of another form",
+    };
+
+    private static string Truncate(string value) => value.Length > 40 ? value[..40] + "…" : value;
 }
 
 public static class RequestLimits
@@ -96,14 +130,29 @@ public static class RequestLimits
     });
 }
 
-/// <summary>Runs the FluentValidation validator of a request body: 400 with every field error, before the handler.</summary>
+/// <summary>
+/// Checks a request body before the handler: first what every body must satisfy (<see cref="RequestShape"/>: no null
+/// list entries, storable text), then the slice's FluentValidation validator; 400 with every field error.
+/// </summary>
 public sealed class ValidationFilter<TRequest> : IEndpointFilter where TRequest : class
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var request = context.Arguments.OfType<TRequest>().FirstOrDefault();
+        if (request is null)
+        {
+            return await next(context);
+        }
+
+        // The validator's rules assume the shape (no null entries), so a body that fails it is answered without them.
+        var shape = RequestShape.Check(request);
+        if (shape.Count > 0)
+        {
+            return Invalid(shape);
+        }
+
         var validator = context.HttpContext.RequestServices.GetService<IValidator<TRequest>>();
-        if (request is null || validator is null)
+        if (validator is null)
         {
             return await next(context);
         }
@@ -114,11 +163,13 @@ public sealed class ValidationFilter<TRequest> : IEndpointFilter where TRequest 
             return await next(context);
         }
 
-        var errors = result.Errors
+        return Invalid(result.Errors
             .GroupBy(e => FieldName(e.PropertyName), StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).Distinct().ToArray(), StringComparer.Ordinal);
-        return TypedResults.ValidationProblem(errors, title: "The request has invalid fields", type: Problems.TypeFor("validation"));
+            .ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).Distinct().ToArray(), StringComparer.Ordinal));
     }
+
+    private static ValidationProblem Invalid(IDictionary<string, string[]> errors) =>
+        TypedResults.ValidationProblem(errors, title: "The request has invalid fields", type: Problems.TypeFor("validation"));
 
     /// <summary>"Shares[0].NetValue" becomes "shares[0].netValue", the path as the client wrote it in JSON.</summary>
     private static string FieldName(string propertyPath) =>

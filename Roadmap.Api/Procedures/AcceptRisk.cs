@@ -11,7 +11,7 @@ public static class AcceptRisk
     /// <param name="AcceptedBy">The accountable person, e.g. the mayor.</param>
     /// <param name="Until">The last day the risk is accepted.</param>
     /// <param name="Reason">Why running on is acceptable.</param>
-    public sealed record Request(string AcceptedBy, DateOnly Until, string Reason)
+    public sealed record Request(string AcceptedBy, DateOnly Until, [MultiLineText] string Reason)
     {
         /// <summary>The example the OpenAPI document shows.</summary>
         public static Request Example => new("Erster Bürgermeister", new DateOnly(2029, 6, 30), "Replacement procured jointly; cut-over after the 2029 elections");

@@ -24,7 +24,7 @@ public static class PurchaseExtendedSupport
         {
             RuleFor(r => r.Until).NotEmpty();
             RuleFor(r => r.Reference).NotEmpty().MaximumLength(200);
-            RuleFor(r => r.Cost).GreaterThanOrEqualTo(0).When(r => r.Cost is not null).WithMessage("A net cost cannot be negative.");
+            RuleFor(r => r.Cost).MustBeNetAmount().WithMessage((_, cost) => $"{NetAmounts.Refusal(cost.GetValueOrDefault())} Leave cost out when it is not known.");
         }
     }
 

@@ -8,7 +8,7 @@ namespace Roadmap.Api.Procedures;
 /// <summary>POST /procedures/{id}/retirement: the procedure is switched off.</summary>
 public static class RetireProcedure
 {
-    public sealed record Request(DateOnly RetiredOn, string Reason)
+    public sealed record Request(DateOnly RetiredOn, [MultiLineText] string Reason)
     {
         /// <summary>The example the OpenAPI document shows.</summary>
         public static Request Example => new(new DateOnly(2026, 12, 31), "Merged into the county's shared residents' registration");

@@ -20,7 +20,7 @@ public static class Award
         public Validator()
         {
             RuleFor(r => r.VendorName).NotEmpty().MaximumLength(200);
-            RuleFor(r => r.NetValue).GreaterThanOrEqualTo(0m).WithMessage("A net value in euros cannot be negative.");
+            RuleFor(r => r.NetValue).MustBeNetAmount();
         }
     }
 

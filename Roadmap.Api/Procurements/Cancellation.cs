@@ -8,7 +8,7 @@ namespace Roadmap.Api.Procurements;
 /// <summary>POST /procurements/{id}/cancellation: the procurement is cancelled (Aufhebung); nothing more can be decided for it.</summary>
 public static class Cancellation
 {
-    public sealed record Request(DateOnly CancelledOn, string Reason)
+    public sealed record Request(DateOnly CancelledOn, [MultiLineText] string Reason)
     {
         /// <summary>The example the OpenAPI document shows.</summary>
         public static Request Example => new(new DateOnly(2026, 9, 1), "No compliant offer received");

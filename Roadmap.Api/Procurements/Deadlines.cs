@@ -13,7 +13,7 @@ public static class Deadlines
         DateOnly? ParticipationDeadline = null,
         bool ElectronicSubmission = true,
         bool Urgent = false,
-        string? UrgencyReason = null,
+        [MultiLineText] string? UrgencyReason = null,
         DateOnly? PublishedOn = null,
         DateOnly? NoticeSentOn = null)
     {

@@ -33,7 +33,8 @@ public static class OpenProcurement
             RuleFor(r => r.Title).NotEmpty().MaximumLength(200);
             RuleFor(r => r.Category).IsInEnum();
             RuleFor(r => r.LeadAgs).Must(RegisterMunicipality.BeAgs).WithMessage((_, v) => RegisterMunicipality.AgsReason(v));
-            RuleFor(r => r.Participants).NotEmpty().WithMessage("Name at least one participating municipality with its procedure.");
+            RuleFor(r => r.Participants).NotEmpty().WithMessage("Name at least one participating municipality with its procedure.")
+                .Must(participants => participants.Count <= ValueEstimate.MaxShares).WithMessage($"At most {ValueEstimate.MaxShares} participants are accepted.");
             RuleForEach(r => r.Participants).ChildRules(p =>
             {
                 p.RuleFor(x => x.Ags).Must(RegisterMunicipality.BeAgs).WithMessage((_, v) => RegisterMunicipality.AgsReason(v));
@@ -55,6 +56,7 @@ public static class OpenProcurement
         return decisions.DecideAcrossStreamsAsync(
             http,
             $"/procurements/{caseId}",
+            caseId.ToString(),
             (writes, ct) => DecideAsync(decisions, writes, caseId, request, ct),
             request,
             cancellationToken);

@@ -19,9 +19,9 @@ public static class ProcedureDetermination
     public sealed record Request(
         DateOnly PlannedPublicationOn,
         ProcurementProcedureType? ChosenType = null,
-        string? Justification = null,
+        [MultiLineText] string? Justification = null,
         ContractingAuthorityKind AuthorityKind = ContractingAuthorityKind.SubCentral,
-        string? AuthorityKindJustification = null)
+        [MultiLineText] string? AuthorityKindJustification = null)
     {
         /// <summary>The example the OpenAPI document shows.</summary>
         public static Request Example => new(new DateOnly(2027, 3, 1));

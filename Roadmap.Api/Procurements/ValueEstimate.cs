@@ -13,21 +13,26 @@ public static class ValueEstimate
     public sealed record Share(string Ags, decimal NetValue);
 
     /// <param name="IncludesOptions">The value includes options and extensions; when false, the justification says why there are none.</param>
-    public sealed record Request(IReadOnlyList<Share> Shares, bool IncludesOptions, string? Justification = null)
+    public sealed record Request(IReadOnlyList<Share> Shares, bool IncludesOptions, [MultiLineText] string? Justification = null)
     {
         /// <summary>The example the OpenAPI document shows.</summary>
         public static Request Example => new([new Share("09181128", 180000m), new Share("09181132", 180000m), new Share("09181127", 180000m)], true);
     }
 
+    /// <summary>More than a county has municipalities; the body limit bounds it too.</summary>
+    public const int MaxShares = 1000;
+
     public sealed class Validator : AbstractValidator<Request>
     {
         public Validator()
         {
-            RuleFor(r => r.Shares).NotEmpty().WithMessage("Estimate a share for every participating municipality.");
+            RuleFor(r => r.Shares).NotEmpty().WithMessage("Estimate a share for every participating municipality.")
+                .Must(shares => shares.Count <= MaxShares).WithMessage($"At most {MaxShares} shares are accepted.")
+                .Must(shares => NetAmounts.TotalWithinCeiling(shares.Select(s => s.NetValue))).WithMessage(NetAmounts.TotalAboveCeiling);
             RuleForEach(r => r.Shares).ChildRules(s =>
             {
                 s.RuleFor(x => x.Ags).Must(RegisterMunicipality.BeAgs).WithMessage((_, v) => RegisterMunicipality.AgsReason(v));
-                s.RuleFor(x => x.NetValue).GreaterThanOrEqualTo(0m).WithMessage("A net value in euros cannot be negative.");
+                s.RuleFor(x => x.NetValue).MustBeNetAmount();
             });
             RuleFor(r => r.Justification).MaximumLength(2000);
         }

@@ -32,7 +32,7 @@ public static class CountyOverview
         if (!PageDates.TryParse(stand, out var asOf) || !PageDates.TryParse(heute, out var today))
         {
             return Html(StatusCodes.Status400BadRequest,
-                ErrorPage.Render("Ungültiges Datum", "Die Angaben „stand“ und „heute“ werden als Datum im Format JJJJ-MM-TT erwartet, zum Beispiel 2026-05-12."));
+                ErrorPage.Render("Ungültiges Datum", PageDates.GermanRefusal(stand, heute)));
         }
 
         var municipalities = await MunicipalityReads.QueryAsync(dataSource, options, countyAgs, cancellationToken);

@@ -22,7 +22,7 @@ public static class MayorRoadmapPage
     {
         if (!PageDates.TryParse(stand, out var asOf) || !PageDates.TryParse(heute, out var today))
         {
-            return Html(StatusCodes.Status400BadRequest, "Ungültiges Datum", "Die Angaben „stand“ und „heute“ werden als Datum im Format JJJJ-MM-TT erwartet, zum Beispiel 2026-05-12.");
+            return Html(StatusCodes.Status400BadRequest, "Ungültiges Datum", PageDates.GermanRefusal(stand, heute));
         }
 
         if (!Ags.TryParse(ags, out var parsed, out _))

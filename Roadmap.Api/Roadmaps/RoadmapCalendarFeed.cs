@@ -14,12 +14,12 @@ public static class RoadmapCalendarFeed
             .WithSummary("The municipality's milestones as iCalendar (RFC 5545): latest procurement start, latest award, go-live and end of support per procedure, with stable UIDs.")
             .Produces<string>(StatusCodes.Status200OK, "text/calendar");
 
-    private static async Task<Results<ContentHttpResult, ProblemHttpResult>> GetAsync(
+    private static async Task<Results<ContentHttpResult, ValidationProblem, ProblemHttpResult>> GetAsync(
         string ags, string? stand, string? heute, [FromServices] IRoadmapQueries queries, TimeProvider clock, CancellationToken cancellationToken)
     {
-        if (!PageDates.TryParse(stand, out var asOf) || !PageDates.TryParse(heute, out var today))
+        if (!PageDates.TryParse(stand, heute, out var asOf, out var today, out var errors))
         {
-            return Problems.Create(StatusCodes.Status400BadRequest, "validation", "Invalid date", "stand and heute are dates as YYYY-MM-DD.");
+            return TypedResults.ValidationProblem(errors, title: "The request has invalid fields", type: Problems.TypeFor("validation"));
         }
 
         if (!Ags.TryParse(ags, out var parsed, out _))

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Roadmap.Api.Infrastructure;
 using Roadmap.Domain.Procurement;
@@ -39,7 +38,7 @@ public static class RoadmapEndpoints
     }
 }
 
-/// <summary>The <c>today</c> and <c>asOf</c> query parameters (yyyy-MM-dd). Today defaults to the current day in Europe/Berlin, or to asOf when only that is given.</summary>
+/// <summary>The <c>today</c> and <c>asOf</c> query parameters (yyyy-MM-dd, within <see cref="InputDates"/>' window). Today defaults to the current day in Europe/Berlin, or to asOf when only that is given.</summary>
 public readonly record struct RoadmapDays(DateOnly Today, DateOnly? AsOf)
 {
     public static bool TryParse(string? today, string? asOf, TimeProvider clock, out RoadmapDays days, out ValidationProblem? problem)
@@ -66,12 +65,12 @@ public readonly record struct RoadmapDays(DateOnly Today, DateOnly? AsOf)
             return null;
         }
 
-        if (DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        if (InputDates.TryParse(value, out var date, out var reason))
         {
             return date;
         }
 
-        errors[field] = [$"'{value}' is not a date in the form yyyy-MM-dd."];
+        errors[field] = [reason!];
         return null;
     }
 }

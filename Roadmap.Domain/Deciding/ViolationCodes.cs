@@ -82,6 +82,7 @@ public static class ViolationCodes
     public const string ShareForNonParticipant = "share-for-non-participant";
     public const string ShareMissing = "share-missing";
     public const string DuplicateShare = "duplicate-share";
+    public const string ValueAboveCeiling = "value-above-ceiling";
     public const string OptionsJustificationRequired = "options-justification-required";
     public const string ValueNotEstimated = "value-not-estimated";
     public const string OverrideNeedsJustification = "override-needs-justification";

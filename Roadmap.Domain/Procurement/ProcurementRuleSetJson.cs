@@ -149,7 +149,18 @@ internal static class ProcurementRuleSetJson
                 return Money.Zero;
             }
 
-            return value is null ? null : Money.Euro(value.Value);
+            if (value is null)
+            {
+                return null;
+            }
+
+            if (!Money.TryCreate(value.Value, out var money, out var reason))
+            {
+                Problems.Add($"{where}: {reason}");
+                return Money.Zero;
+            }
+
+            return money;
         }
 
         private int Number(int? value, string where, string name)

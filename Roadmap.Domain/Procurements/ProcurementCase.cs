@@ -140,7 +140,9 @@ public static partial class ProcurementCase
         var justification = string.IsNullOrWhiteSpace(c.Justification) ? null : c.Justification.Trim();
         Guard.Require(c.IncludesOptions || justification is not null, ViolationCodes.OptionsJustificationRequired,
             "The value must include options and extensions; if there are none, say why.", "justification");
-        return [new ProcurementValueEstimated(c.CaseId, [.. c.Shares], Money.Sum(c.Shares.Select(share => share.NetValue)), c.IncludesOptions,
+        Guard.Require(Money.TrySum(c.Shares.Select(share => share.NetValue), out var total), ViolationCodes.ValueAboveCeiling,
+            $"The shares add up to more than {Money.Euro(Money.MaxEuros)}, the most a procurement case can be valued at; check the amounts.", "shares");
+        return [new ProcurementValueEstimated(c.CaseId, [.. c.Shares], total, c.IncludesOptions,
             justification, c.By, c.Now)];
     }
 

@@ -12,6 +12,10 @@ namespace Roadmap.Api.Integrations.Subscriptions;
 public sealed record SubscriptionWithSecret(
     SubscriptionReads.SubscriptionView Subscription, string Secret, string Note, DateTimeOffset? PreviousSecretSignsUntil = null)
 {
+    /// <summary>The subscription's id, as in Location: the resource's plain id next to it.</summary>
+    [System.Text.Json.Serialization.JsonPropertyOrder(-1)]
+    public Guid Id => Subscription.Id;
+
     public const string ShownOnce = "Store the secret now: it is not shown again. Verify deliveries per Standard Webhooks (webhook-signature v1 over id.timestamp.body).";
 }
 
