@@ -27,7 +27,7 @@ public static class Award
     public static void Map(RouteGroupBuilder group) => group.MapPost("/{id:guid}/award", HandleAsync)
         .Validate<Request>()
         .WithSummary("Awards the contract; EU procedures need the standstill to be over and no review pending.")
-        .WithDescription("409 `award-value-required` for a zero value, `direct-award-value-above-limit` and `award-value-needs-other-procedure` " +
+        .WithDescription("A zero or negative value is a 400 (the decider refuses it too, `award-value-required`); 409 `direct-award-value-above-limit` and `award-value-needs-other-procedure` " +
             "when the value does not fit the procedure under the rules at the actual start, `offer-deadline-missing` for an EU procedure " +
             "without deadlines, `appeal-period-not-over` within two weeks of a dismissed review's decision being served.");
 

@@ -148,15 +148,19 @@ public sealed class ProcurementLawApiTests(RoadmapApiFactory factory) : IClassFi
     }
 
     [Fact]
-    public async Task The_awarded_value_is_checked_zero_and_a_Direktauftrag_above_the_limit_are_409s()
+    public async Task The_awarded_value_is_checked_zero_is_a_400_and_a_Direktauftrag_above_the_limit_a_409()
     {
         var client = Client();
         var id = await EstimatedCaseAsync(client, 1, 80_000m);
         await OkAsync(client, id, "procedure-determination", new { plannedPublicationOn = "2026-02-02" });
         await OkAsync(client, id, "start", new { startedOn = "2026-02-02" });
 
-        await RefusedAsync(client, id, "award", new { awardedOn = "2026-03-02", vendorName = "Ammerdata AG", netValue = 0m },
-            "award-value-required", "zero is not a value");
+        // Zero never reaches the decider (which refuses it too, award-value-required): the edge answers 400 on netValue.
+        var before = await client.GetAsync($"/procurements/{id}");
+        var zero = await client.PostAsJsonAsync($"/procurements/{id}/award", new { awardedOn = "2026-03-02", vendorName = "Ammerdata AG", netValue = 0m });
+        Assert.Equal(HttpStatusCode.BadRequest, zero.StatusCode);
+        Assert.True((await zero.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("netValue", out _));
+        Assert.Equal(before.Headers.ETag, (await client.GetAsync($"/procurements/{id}")).Headers.ETag);
         await RefusedAsync(client, id, "award", new { awardedOn = "2026-03-02", vendorName = "Ammerdata AG", netValue = 100_000.01m },
             "direct-award-value-above-limit", "cancel this procurement and open a new case");
         await OkAsync(client, id, "award", new { awardedOn = "2026-03-02", vendorName = "Ammerdata AG", netValue = 99_000m });
