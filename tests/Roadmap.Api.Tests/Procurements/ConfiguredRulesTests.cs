@@ -46,8 +46,8 @@ public sealed class ConfiguredRulesTests(ConfiguredRulesFactory factory) : IClas
             Assert.Equal(HttpStatusCode.Created,
                 (await client.PostAsJsonAsync("/municipalities", new { ags, name = $"Gemeinde {ags}", countyAgs = "09181000" })).StatusCode);
             var introduced = await client.PostAsJsonAsync($"/municipalities/{ags}/procedures",
-                new { category = "Einwohnermeldewesen", releaseId = await ReleaseAsync(client), name = "Lech-EWO", introducedOn = "2015-01-01" });
-            var procedureId = CreatedId(introduced);
+                new { category = "Einwohnermeldewesen", releaseId = await ApiSeeds.ReleaseAsync(client), name = "Lech-EWO", introducedOn = "2015-01-01" });
+            var procedureId = ApiSeeds.CreatedId(introduced);
             participants.Add(new { ags, procedureId });
             shares.Add(new { ags, netValue = 180_000m });
         }
@@ -63,18 +63,5 @@ public sealed class ConfiguredRulesTests(ConfiguredRulesFactory factory) : IClas
         Assert.Equal(600_000m, determined.GetProperty("threshold").GetProperty("amount").GetDecimal());
         Assert.False(determined.GetProperty("suggestedType").GetString()!.StartsWith("Eu", StringComparison.Ordinal),
             "540,000 € lies below the configured 600,000 € threshold, so no EU procedure is required");
-    }
-
-    private static async Task<Guid> ReleaseAsync(HttpClient client)
-    {
-        var vendor = CreatedId(await client.PostAsJsonAsync("/catalogue/vendors", new { name = "Lechtal Software GmbH" }));
-        var product = CreatedId(await client.PostAsJsonAsync("/catalogue/products", new { vendorId = vendor, name = "Lech-EWO", category = "Einwohnermeldewesen" }));
-        return CreatedId(await client.PostAsJsonAsync("/catalogue/releases", new { productId = product, version = "7.2", endOfSecuritySupport = "2027-03-31" }));
-    }
-
-    private static Guid CreatedId(HttpResponseMessage response)
-    {
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return Guid.Parse(response.Headers.Location!.ToString().Split('/')[^1]);
     }
 }

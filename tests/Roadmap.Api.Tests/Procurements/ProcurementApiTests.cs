@@ -26,21 +26,8 @@ public sealed class ProcurementApiTests(RoadmapApiFactory factory) : IClassFixtu
         Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
 
         var introduced = await client.PostAsJsonAsync($"/municipalities/{ags}/procedures",
-            new { category = "Einwohnermeldewesen", releaseId = await ReleaseAsync(client), name = "Lech-EWO", introducedOn = "2015-01-01" });
-        return (ags, CreatedId(introduced));
-    }
-
-    private static async Task<Guid> ReleaseAsync(HttpClient client)
-    {
-        var vendor = CreatedId(await client.PostAsJsonAsync("/catalogue/vendors", new { name = "Lechtal Software GmbH" }));
-        var product = CreatedId(await client.PostAsJsonAsync("/catalogue/products", new { vendorId = vendor, name = "Lech-EWO", category = "Einwohnermeldewesen" }));
-        return CreatedId(await client.PostAsJsonAsync("/catalogue/releases", new { productId = product, version = "7.2", endOfSecuritySupport = "2027-03-31" }));
-    }
-
-    private static Guid CreatedId(HttpResponseMessage response)
-    {
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return Guid.Parse(response.Headers.Location!.ToString().Split('/')[^1]);
+            new { category = "Einwohnermeldewesen", releaseId = await ApiSeeds.ReleaseAsync(client), name = "Lech-EWO", introducedOn = "2015-01-01" });
+        return (ags, ApiSeeds.CreatedId(introduced));
     }
 
     private static Task<HttpResponseMessage> OpenAsync(HttpClient client, string leadAgs, IEnumerable<(string Ags, Guid ProcedureId)> participants) =>
