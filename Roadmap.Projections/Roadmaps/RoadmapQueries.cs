@@ -1,6 +1,10 @@
 using Npgsql;
 using NpgsqlTypes;
+using Roadmap.Domain.Catalogue;
+using Roadmap.Domain.Municipalities;
 using Roadmap.Domain.Procurement;
+using Roadmap.Domain.Procedures;
+using Roadmap.Domain.Procurements;
 using Roadmap.Domain.Shared;
 using Roadmap.EventStore;
 
@@ -18,7 +22,7 @@ public sealed class RoadmapQueries(NpgsqlDataSource dataSource, EventStoreOption
 
     public async Task<MunicipalityRoadmap?> GetRoadmapAsync(Ags ags, DateOnly today, DateOnly? asOf, CancellationToken cancellationToken) =>
         asOf is { } day
-            ? _calculator.Roadmap(await FoldAsOfAsync(day, cancellationToken), ags.Value, today, asOf)
+            ? _calculator.Roadmap(await FoldAsOfAsync(day, [ags.Value], cancellationToken), ags.Value, today, asOf)
             : (await GetLiveRoadmapAsync(ags, today, cancellationToken)).Roadmap;
 
     /// <summary>
@@ -59,7 +63,7 @@ public sealed class RoadmapQueries(NpgsqlDataSource dataSource, EventStoreOption
     public async Task<RiskBoard> GetRiskBoardAsync(Ags countyAgs, DateOnly today, DateOnly? asOf, CancellationToken cancellationToken)
     {
         var facts = asOf is { } day
-            ? await FoldAsOfAsync(day, cancellationToken)
+            ? await FoldCountyAsOfAsync(day, countyAgs, cancellationToken)
             : await LoadAsync($"select doc::text from {_schema}.roadmap_municipalities where county_ags = $1", countyAgs.Value,
                 $"""
                 select p.doc::text from {_schema}.roadmap_procedures p
@@ -159,27 +163,95 @@ public sealed class RoadmapQueries(NpgsqlDataSource dataSource, EventStoreOption
     }
 
     /// <summary>
-    /// Everything known at the end of <paramref name="asOf"/> in Germany: the events recorded before the next midnight in
-    /// Europe/Berlin, folded in log order. Reads the whole log up to then (streamed); a snapshot per day would bound it.
+    /// What was known of the municipalities <paramref name="agsList"/> at the end of <paramref name="asOf"/> in Germany: their
+    /// own streams (municipality, procedures, the cases they take part in) and the releases, products and vendors those
+    /// refer to, each folded from the events recorded before the next midnight in Europe/Berlin. Every fact document is
+    /// the fold of one stream, so only the streams the answer shows are read, not the whole log (issue 11: an as-of
+    /// request used to deserialize every event of every municipality). Which procedures and cases belong to a
+    /// municipality comes from the inline indexes, which are current when an append returns; a procedure never changes
+    /// its municipality and a case never its participants, so today's membership is also that day's.
     /// </summary>
-    private async Task<RoadmapFacts> FoldAsOfAsync(DateOnly asOf, CancellationToken cancellationToken)
+    private async Task<RoadmapFacts> FoldAsOfAsync(DateOnly asOf, IReadOnlyList<string> agsList, CancellationToken cancellationToken)
     {
+        var before = CalendarDay.StartOf(asOf.AddDays(1)).UtcDateTime;
+        var facts = new RoadmapFacts();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var own = new List<string>(agsList.Select(ags => $"{Municipality.StreamType}-{ags}"));
+        await using (var command = new NpgsqlCommand(
+            $"""
+            select $2 || procedure_id from {_schema}.procedure_index where ags = any($1)
+            union all
+            select $3 || case_id from {_schema}.procurement_index where participant_ags && $1
+            """, connection))
+        {
+            // The prefixes of ProcedureInstance.StreamId and ProcurementCase.StreamId (a uuid's text is the same "D" format).
+            command.Parameters.Add(new NpgsqlParameter { Value = agsList.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            command.Parameters.Add(new NpgsqlParameter { Value = ProcedureInstance.StreamType + "-" });
+            command.Parameters.Add(new NpgsqlParameter { Value = ProcurementCase.StreamType + "-" });
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                own.Add(reader.GetString(0));
+            }
+        }
+
+        await FoldStreamsAsync(connection, own, before, facts, cancellationToken);
+        // What the procedures refer to, as the live answer loads it: their releases, those releases' products and vendors.
+        await FoldStreamsAsync(connection, [.. facts.Procedures.Values.Select(p => Release.StreamId(p.ReleaseId)).Distinct()], before, facts, cancellationToken);
+        await FoldStreamsAsync(connection, [.. facts.Releases.Values.Select(r => Product.StreamId(r.ProductId)).Distinct()], before, facts, cancellationToken);
+        await FoldStreamsAsync(connection, [.. facts.Products.Values.Select(p => Vendor.StreamId(p.VendorId)).Distinct()], before, facts, cancellationToken);
+        return facts;
+    }
+
+    /// <summary>The county's municipalities as registered by the end of <paramref name="asOf"/>, then <see cref="FoldAsOfAsync(DateOnly, IReadOnlyList{string}, CancellationToken)"/> for them.</summary>
+    private async Task<RoadmapFacts> FoldCountyAsOfAsync(DateOnly asOf, Ags countyAgs, CancellationToken cancellationToken)
+    {
+        // Municipality streams are one or two events each: fold them all and keep the county's.
+        var before = CalendarDay.StartOf(asOf.AddDays(1)).UtcDateTime;
+        var municipalities = new RoadmapFacts();
+        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
+        {
+            var streams = new List<string>();
+            await using (var command = new NpgsqlCommand($"select stream_id from {_schema}.streams where stream_type = $1", connection))
+            {
+                command.Parameters.Add(new NpgsqlParameter { Value = Municipality.StreamType });
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    streams.Add(reader.GetString(0));
+                }
+            }
+
+            await FoldStreamsAsync(connection, streams, before, municipalities, cancellationToken);
+        }
+
+        var ags = municipalities.Municipalities.Values.Where(m => m.CountyAgs == countyAgs.Value).Select(m => m.Ags).ToList();
+        return await FoldAsOfAsync(asOf, ags, cancellationToken);
+    }
+
+    /// <summary>Folds the events of <paramref name="streamIds"/> recorded before <paramref name="before"/> into <paramref name="facts"/>, each stream in order.</summary>
+    private async Task FoldStreamsAsync(
+        NpgsqlConnection connection, IReadOnlyList<string> streamIds, DateTime before, RoadmapFacts facts, CancellationToken cancellationToken)
+    {
+        if (streamIds.Count == 0)
+        {
+            return;
+        }
+
         var names = RoadmapFacts.EventTypes.Select(t => options.Types.NameOf(t).Name).Distinct().ToArray();
-        await using var command = dataSource.CreateCommand(
+        await using var command = new NpgsqlCommand(
             $"""
             select event_type, schema_version, data::text, global_position from {_schema}.events
-             where recorded_at < $1 and event_type = any($2) and not archived
-             order by transaction_id, global_position
-            """);
-        command.Parameters.Add(new NpgsqlParameter { Value = CalendarDay.StartOf(asOf.AddDays(1)).UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+             where stream_id = any($1) and recorded_at < $2 and event_type = any($3) and not archived
+             order by stream_id, version
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = streamIds.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = before, NpgsqlDbType = NpgsqlDbType.TimestampTz });
         command.Parameters.Add(new NpgsqlParameter { Value = names, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        var facts = new RoadmapFacts();
         await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
             facts.Apply(options.Types.Deserialize(reader.GetString(0), reader.GetInt32(1), reader.GetString(2), reader.GetInt64(3)));
         }
-
-        return facts;
     }
 }
