@@ -31,6 +31,7 @@ internal static class ReadBenchmark
 {
     public const string Today = "2026-11-25";
     private const int SerialProbeRequests = 200;
+    private const int AsOfProbeRequests = 100;
     private static readonly TimeSpan StallTimeout = TimeSpan.FromMinutes(3);
 
     public static async Task<ReadFigures> RunAsync(string connectionString, BenchOptions options, CancellationToken cancellationToken)
@@ -104,6 +105,17 @@ internal static class ReadBenchmark
         var serialSorted = serial.Latencies.ToArray();
         Array.Sort(serialSorted);
 
+        // As-of answers fold the municipality's streams up to that day on every request (no cache): a council report's read.
+        await Console.Error.WriteLineAsync($"read: as-of probe, one client, {AsOfProbeRequests} requests with asOf={Today}");
+        var asOfProbe = new Client(options.Municipalities, CountyHistory.Seed + 998, $"&asOf={Today}");
+        await asOfProbe.RunAsync(client, requests: AsOfProbeRequests, until: long.MaxValue, cancellationToken);
+        var asOfSorted = asOfProbe.Latencies.ToArray();
+        Array.Sort(asOfSorted);
+        if (asOfProbe.FirstProblem is { } asOfProblem)
+        {
+            throw new BenchmarkFailedException($"an as-of read failed: {asOfProblem}");
+        }
+
         await Console.Error.WriteLineAsync($"read: timed, {options.Concurrency} clients for {options.Seconds} s");
         var loadBefore = LoadAverage();
         var cpu = await CpuMeter.StartAsync(dataSource, cancellationToken);
@@ -150,6 +162,9 @@ internal static class ReadBenchmark
             SerialRequests: serialSorted.Length,
             SerialP50Ms: Figures.Round(Figures.PercentileMs(serialSorted, 50)),
             SerialP99Ms: Figures.Round(Figures.PercentileMs(serialSorted, 99)),
+            AsOfRequests: asOfSorted.Length,
+            AsOfP50Ms: Figures.Round(Figures.PercentileMs(asOfSorted, 50)),
+            AsOfP99Ms: Figures.Round(Figures.PercentileMs(asOfSorted, 99)),
             EntriesPerRoadmap: entries,
             MeanResponseBytes: Figures.Round(bytes / (double)Math.Max(1, sorted.LongLength), 0),
             ApiCpuMsPerRequest: Figures.Round(apiCpu * 1000 / Math.Max(1, sorted.LongLength), 3),
@@ -188,6 +203,7 @@ internal static class ReadBenchmark
               throughput  {figures.RequestsPerSecond:F1} requests/s (200), {figures.MeanResponseBytes / 1024:F0} KiB per response, {entries} entries per roadmap
               latency     p50 {figures.P50Ms:F3} ms, p95 {figures.P95Ms:F3} ms, p99 {figures.P99Ms:F3} ms, max {figures.MaxMs:F3} ms, mean {figures.MeanMs:F3} ms
               serial      one client, {figures.SerialRequests} requests: p50 {figures.SerialP50Ms:F3} ms, p99 {figures.SerialP99Ms:F3} ms
+              as of       one client, {figures.AsOfRequests} requests with asOf={Today} (folds the municipality's streams, uncached): p50 {figures.AsOfP50Ms:F3} ms, p99 {figures.AsOfP99Ms:F3} ms
               statuses    {string.Join(", ", statuses.Select(p => $"{p.Key}: {p.Value}"))}
               cpu         over {figures.CpuWallSeconds:F1} s: API {figures.ApiCpuSeconds:F2} s ({figures.ApiCpuMsPerRequest:F2} ms/request), load generator {figures.LoadGeneratorCpuSeconds:F2} s, PostgreSQL {(figures.ServerCpuSeconds is { } sc ? $"{sc:F2} s ({figures.ServerCpuMsPerRequest:F2} ms/request)" : "n/a")} (~{busy * 100:F0} % of {figures.Cores} cores)
               db waits    mean active backends per 100 ms sample: {(databaseWaits.Count == 0 ? "n/a" : string.Join(", ", databaseWaits.Take(6).Select(p => $"{p.Key} {p.Value:F2}")))}
@@ -396,7 +412,8 @@ internal static class ReadBenchmark
     }
 
     /// <summary>A closed-loop client: GETs the roadmap of a random municipality, reads the whole body, repeats.</summary>
-    private sealed class Client(int municipalities, int seed)
+    /// <param name="query">Appended to every request's query string (e.g. "&amp;asOf=...").</param>
+    private sealed class Client(int municipalities, int seed, string query = "")
     {
         private readonly Random _random = new(seed);
         private readonly byte[] _buffer = new byte[64 * 1024];
@@ -426,7 +443,7 @@ internal static class ReadBenchmark
                 long read = 0;
                 try
                 {
-                    using var response = await client.GetAsync($"/municipalities/{ags}/roadmap?today={Today}", HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+                    using var response = await client.GetAsync($"/municipalities/{ags}/roadmap?today={Today}{query}", HttpCompletionOption.ResponseHeadersRead, cancellationToken);
                     status = (int)response.StatusCode;
                     await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
                     int count;
