@@ -168,8 +168,9 @@ public sealed class RoadmapQueries(NpgsqlDataSource dataSource, EventStoreOption
     /// refer to, each folded from the events recorded before the next midnight in Europe/Berlin. Every fact document is
     /// the fold of one stream, so only the streams the answer shows are read, not the whole log (issue 11: an as-of
     /// request used to deserialize every event of every municipality). Which procedures and cases belong to a
-    /// municipality comes from the inline indexes, which are current when an append returns; a procedure never changes
-    /// its municipality and a case never its participants, so today's membership is also that day's.
+    /// municipality comes from the inline indexes (current when an append returns) and the roadmap's own documents
+    /// (what the live answer shows, also where events were loaded without inline projections, as the benchmark does);
+    /// a procedure never changes its municipality and a case never its participants, so today's membership is that day's.
     /// </summary>
     private async Task<RoadmapFacts> FoldAsOfAsync(DateOnly asOf, IReadOnlyList<string> agsList, CancellationToken cancellationToken)
     {
@@ -180,8 +181,12 @@ public sealed class RoadmapQueries(NpgsqlDataSource dataSource, EventStoreOption
         await using (var command = new NpgsqlCommand(
             $"""
             select $2 || procedure_id from {_schema}.procedure_index where ags = any($1)
-            union all
+            union
+            select $2 || procedure_id from {_schema}.roadmap_procedures where ags = any($1)
+            union
             select $3 || case_id from {_schema}.procurement_index where participant_ags && $1
+            union
+            select $3 || case_id from {_schema}.roadmap_cases where participant_ags && $1
             """, connection))
         {
             // The prefixes of ProcedureInstance.StreamId and ProcurementCase.StreamId (a uuid's text is the same "D" format).

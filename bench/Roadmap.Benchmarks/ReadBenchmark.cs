@@ -107,6 +107,7 @@ internal static class ReadBenchmark
 
         // As-of answers fold the municipality's streams up to that day on every request (no cache): a council report's read.
         await Console.Error.WriteLineAsync($"read: as-of probe, one client, {AsOfProbeRequests} requests with asOf={Today}");
+        await VerifyRoadmapAsync(client, options, cancellationToken, $"&asOf={Today}");
         var asOfProbe = new Client(options.Municipalities, CountyHistory.Seed + 998, $"&asOf={Today}");
         await asOfProbe.RunAsync(client, requests: AsOfProbeRequests, until: long.MaxValue, cancellationToken);
         var asOfSorted = asOfProbe.Latencies.ToArray();
@@ -362,11 +363,11 @@ internal static class ReadBenchmark
         return (procedures, cases, bytes);
     }
 
-    /// <summary>The first municipality's roadmap has one entry per procedure; returns that count.</summary>
-    private static async Task<int> VerifyRoadmapAsync(HttpClient client, BenchOptions options, CancellationToken cancellationToken)
+    /// <summary>The first municipality's roadmap (with <paramref name="query"/>, e.g. an asOf) has one entry per procedure; returns that count.</summary>
+    private static async Task<int> VerifyRoadmapAsync(HttpClient client, BenchOptions options, CancellationToken cancellationToken, string query = "")
     {
         var ags = CountyHistory.AgsOf(0).Value;
-        using var response = await client.GetAsync($"/municipalities/{ags}/roadmap?today={Today}", cancellationToken);
+        using var response = await client.GetAsync($"/municipalities/{ags}/roadmap?today={Today}{query}", cancellationToken);
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
         if (response.StatusCode != HttpStatusCode.OK)
         {
@@ -381,7 +382,7 @@ internal static class ReadBenchmark
         }
 
         var bands = document.RootElement.GetProperty("counts");
-        await Console.Error.WriteLineAsync($"verified: the roadmap of {ags} has {entries} entries ({body.Length / 1024} KiB), band counts {bands}");
+        await Console.Error.WriteLineAsync($"verified: the roadmap{query} of {ags} has {entries} entries ({body.Length / 1024} KiB), band counts {bands}");
         return entries;
     }
 
