@@ -39,7 +39,7 @@ public static class RuleEndpoints
         if (!PageDates.TryParse(heute, out var today))
         {
             return TypedResults.Content(
-                ErrorPage.Render("Ungültiges Datum", "Die Angabe „heute“ wird als Datum im Format JJJJ-MM-TT erwartet, zum Beispiel 2026-05-12."),
+                ErrorPage.Render("Ungültiges Datum", PageDates.GermanRefusal(null, heute)),
                 MayorRoadmapPage.HtmlContentType, statusCode: StatusCodes.Status400BadRequest);
         }
 
