@@ -31,8 +31,8 @@ public sealed record OpenCase(
     DateOnly? DecisionServedOn = null,
     DateOnly? AppealEndsOn = null) : ProcurementCaseState
 {
-    /// <summary>The day the procedure actually began (§ 3 (3) VgV): the notice was sent, else published, else the start.</summary>
-    public DateOnly? ActualStartOn => NoticeSentOn ?? PublishedOn ?? StartedOn;
+    /// <inheritdoc cref="ProcurementCase.ActualStart"/>
+    public DateOnly? ActualStartOn => ProcurementCase.ActualStart(NoticeSentOn, PublishedOn, StartedOn);
 }
 
 public sealed record AwardedCase(Guid CaseId, DateOnly AwardedOn) : ProcurementCaseState;
@@ -54,6 +54,12 @@ public static partial class ProcurementCase
         new(NotOpenedCase.Instance, Evolve, (command, state) => Decide(command, state, rules));
 
     public static string StreamId(Guid caseId) => $"{StreamType}-{caseId}";
+
+    /// <summary>
+    /// The day a procedure actually begins, whose threshold and Land limits count (§ 3 (3) VgV): the day its notice was
+    /// sent, else published, else the start. The deciders and the read models both take it from here.
+    /// </summary>
+    public static DateOnly? ActualStart(DateOnly? noticeSentOn, DateOnly? publishedOn, DateOnly? startedOn) => noticeSentOn ?? publishedOn ?? startedOn;
 
     public static ProcurementCaseState Evolve(ProcurementCaseState state, IProcurementEvent @event) => (state, @event) switch
     {
@@ -188,7 +194,7 @@ public static partial class ProcurementCase
         Guard.Require(!(c.NoticeSentOn < c.StartedOn), ViolationCodes.PublicationBeforeStart,
             $"The notice cannot be sent before the start on {Dates.English(c.StartedOn)}.", "noticeSentOn");
         var type = s.ProcedureType.GetValueOrDefault();
-        var actualStart = c.NoticeSentOn ?? c.PublishedOn ?? c.StartedOn;
+        var actualStart = ActualStart(c.NoticeSentOn, c.PublishedOn, c.StartedOn).GetValueOrDefault();
         var field = c.NoticeSentOn is not null ? "noticeSentOn" : c.PublishedOn is not null ? "publishedOn" : "startedOn";
         RequireLawfulAtActualStart(type, s, actualStart, rules, field,
             "Determine the procedure again with that day as the planned publication, then start it.");

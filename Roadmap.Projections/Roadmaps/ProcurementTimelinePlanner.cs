@@ -126,7 +126,7 @@ internal sealed class ProcurementTimelinePlanner(RoadmapCalculator calculator, R
     /// <summary>The phases of the procedure type with their planned lengths and what has actually happened.</summary>
     private List<Step> Steps(ProcurementProcedureType type, DateOnly plannedStart, PlanningFigures figures)
     {
-        var legal = calculator.Rules.LegalPeriodsOn(c.PublishedOn ?? c.Determination?.PlannedPublicationOn ?? plannedStart);
+        var legal = calculator.Rules.LegalPeriodsOn(c.ActualStartOn ?? c.Determination?.PlannedPublicationOn ?? plannedStart);
         var minimum = legal.MinimumPeriodsFor(type);
         var electronic = c.ElectronicSubmission ?? true;
         int? participationMinimum = type.HasParticipationStage() ? c.MinimumParticipationDays ?? minimum?.Participation?.For(electronic, c.Urgent) : null;

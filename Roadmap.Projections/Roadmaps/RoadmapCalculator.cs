@@ -256,7 +256,7 @@ public sealed class RoadmapCalculator(ProcurementRuleSet rules)
     /// </summary>
     private ProcedureTypeInfo DeterminedTypeInfo(ProcurementProcedureType type, ProcedureTypeBasis basis, CaseFacts @case, DeterminationFacts d)
     {
-        var begins = @case.PublishedOn ?? @case.StartedOn ?? d.PlannedPublicationOn;
+        var begins = @case.ActualStartOn ?? d.PlannedPublicationOn;
         var current = Rules.ThresholdOn(begins, d.AuthorityKind);
         var reason = d.ChosenType == d.SuggestedType
             ? $"Im Vergabefall festgelegt: {type.GermanName()}. {d.SuggestionReason}"

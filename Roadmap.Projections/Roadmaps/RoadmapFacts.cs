@@ -91,8 +91,12 @@ public sealed record CaseFacts(
     DateOnly? AwardedOn,
     DateOnly? CancelledOn,
     string State,
-    DateOnly? EstimatedOn = null)
+    DateOnly? EstimatedOn = null,
+    DateOnly? NoticeSentOn = null)
 {
+    /// <summary>The day the procedure actually began, if it has (<see cref="ProcurementCase.ActualStart"/>).</summary>
+    public DateOnly? ActualStartOn => ProcurementCase.ActualStart(NoticeSentOn, PublishedOn, StartedOn);
+
     /// <summary>The procedure type in force: as started, else as chosen (a new estimate clears the choice).</summary>
     public ProcurementProcedureType? ChosenType => StartedType ?? Determination?.ChosenType;
 
@@ -307,10 +311,14 @@ public sealed class RoadmapFacts
                     e.ThresholdAmount.Euros, e.ThresholdValidFrom, e.ThresholdValidTo, e.ThresholdProvisional, e.AuthorityKind,
                     string.IsNullOrWhiteSpace(e.AuthorityKindJustification) ? null : e.AuthorityKindJustification.Trim()),
             },
-            ProcurementStarted e => c with { State = "started", StartedType = e.ProcedureType, StartedOn = e.StartedOn, PublishedOn = e.PublishedOn },
+            ProcurementStarted e => c with
+            {
+                State = "started", StartedType = e.ProcedureType, StartedOn = e.StartedOn, PublishedOn = e.PublishedOn, NoticeSentOn = e.NoticeSentOn,
+            },
             ProcurementDeadlinesSet e => c with
             {
                 PublishedOn = e.PublishedOn ?? c.PublishedOn,
+                NoticeSentOn = e.NoticeSentOn ?? c.NoticeSentOn,
                 ParticipationDeadline = e.ParticipationDeadline,
                 OfferDeadline = e.OfferDeadline,
                 ElectronicSubmission = e.ElectronicSubmission,
