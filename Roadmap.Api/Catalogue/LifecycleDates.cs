@@ -12,7 +12,7 @@ namespace Roadmap.Api.Catalogue;
 internal static class LifecycleDates
 {
     public const string Tba = "tba";
-    private const string Format = "yyyy-MM-dd";
+    private const string Format = InputDates.Format;
 
     /// <summary>A date in <see cref="InputDates"/>' window.</summary>
     public static bool TryParseDate(string? value, out DateOnly date) => InputDates.TryParse(value, out date, out _);

@@ -17,13 +17,11 @@ public sealed record DecisionEvent(Guid EventId, string Type, long Version, Date
 
 /// <summary>The answer to every decision: the stream, its new version (also the ETag) and the events it stored.</summary>
 /// <param name="Id">On a 201 only: the new resource's id (a UUID, or the AGS of a municipality), the last segment of Location.</param>
-public sealed record DecisionResponse(string StreamId, long Version, IReadOnlyList<DecisionEvent> Events, string? Id = null)
-{
-    /// <inheritdoc cref="DecisionResponse" path="/param[@name='Id']"/>
-    [JsonPropertyOrder(-1)]
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? Id { get; init; } = Id;
-}
+public sealed record DecisionResponse(
+    string StreamId,
+    long Version,
+    IReadOnlyList<DecisionEvent> Events,
+    [property: JsonPropertyOrder(-1), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Id = null);
 
 /// <summary>What a command needs from the edge: the time and who decided.</summary>
 public sealed record DecisionContext(DateTimeOffset Now, string By, string CorrelationId);

@@ -24,23 +24,11 @@ public static class NetAmounts
         rule.Must(euros => euros is null || Refusal(euros.Value) is null).WithMessage((_, euros) => Refusal(euros.GetValueOrDefault()));
 
     /// <summary>
-    /// True when the amounts, each a valid net amount, add up to at most <see cref="Money.MaxEuros"/>. Invalid amounts are
-    /// left to their own rule, and the sum stops at the ceiling, so checking never overflows.
+    /// True when the amounts, each a valid net amount, add up to at most <see cref="Money.MaxEuros"/> (<see cref="Money.TrySum"/>).
+    /// Invalid amounts are left to their own rule.
     /// </summary>
-    public static bool TotalWithinCeiling(IEnumerable<decimal> amounts)
-    {
-        var total = 0m;
-        foreach (var euros in amounts.Where(e => Refusal(e) is null))
-        {
-            total += euros;
-            if (total > Money.MaxEuros)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    public static bool TotalWithinCeiling(IEnumerable<decimal> amounts) =>
+        Money.TrySum(amounts.Where(euros => Refusal(euros) is null).Select(Money.Euro), out _);
 
     public static string TotalAboveCeiling =>
         $"The shares add up to more than {Money.Euro(Money.MaxEuros)}, the most a procurement case can be valued at; check the amounts.";

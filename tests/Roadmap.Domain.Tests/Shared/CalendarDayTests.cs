@@ -65,6 +65,13 @@ public sealed class CalendarDayTests
         Assert.Equal(Date(2026, 11, 30), Deciding.Guard.Today(command));
     }
 
+    /// <summary>A procedure whose replacement is scheduled to cut over on <paramref name="day"/>, all recorded at <paramref name="at"/>.</summary>
+    private static DeciderSpec<IProcedureCommand, IProcedureEvent, ProcedureState> CutOverScheduled(DateOnly day, DateTimeOffset at) =>
+        Spec.For(ProcedureInstance.Decider).Given(
+            new ProcedureIntroduced(ProcedureId, Landsberg, ProcedureCategory.Gewerbe, ReleaseId, "Gewerbeamt", Date(2019, 1, 1), By, at),
+            new ReplacementPlanned(ProcedureId, ReplacementStrategy.Replace, Date(2027, 9, 30), NewReleaseId, By, at),
+            new ReplacementScheduled(ProcedureId, day, null, null, null, null, By, at));
+
     [Theory]
     [InlineData("2026-11-29T23:30:00Z", 2026, 11, 30)] // 00:30 CET
     [InlineData("2026-07-14T22:30:00Z", 2026, 7, 15)] // 00:30 CEST
@@ -72,11 +79,7 @@ public sealed class CalendarDayTests
     {
         var completedOn = Date(year, month, day);
         var at = Utc(now);
-        Spec.For(ProcedureInstance.Decider)
-            .Given(
-                new ProcedureIntroduced(ProcedureId, Landsberg, ProcedureCategory.Gewerbe, ReleaseId, "Gewerbeamt", Date(2019, 1, 1), By, at),
-                new ReplacementPlanned(ProcedureId, ReplacementStrategy.Replace, Date(2027, 9, 30), NewReleaseId, By, at),
-                new ReplacementScheduled(ProcedureId, completedOn, null, null, null, null, By, at))
+        CutOverScheduled(completedOn, at)
             .When(new CompleteCutOver(ProcedureId, completedOn, null, null, at, By))
             .Then(new CutOverCompleted(ProcedureId, completedOn, ReleaseId, NewReleaseId, By, at));
     }
@@ -88,11 +91,7 @@ public sealed class CalendarDayTests
     {
         var completedOn = Date(year, month, day);
         var at = Utc(now);
-        Spec.For(ProcedureInstance.Decider)
-            .Given(
-                new ProcedureIntroduced(ProcedureId, Landsberg, ProcedureCategory.Gewerbe, ReleaseId, "Gewerbeamt", Date(2019, 1, 1), By, at),
-                new ReplacementPlanned(ProcedureId, ReplacementStrategy.Replace, Date(2027, 9, 30), NewReleaseId, By, at),
-                new ReplacementScheduled(ProcedureId, completedOn, null, null, null, null, By, at))
+        CutOverScheduled(completedOn, at)
             .When(new CompleteCutOver(ProcedureId, completedOn, null, null, at, By))
             .ThenFails("cut-over-in-future");
     }
