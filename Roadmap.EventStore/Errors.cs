@@ -30,30 +30,6 @@ public sealed class EventIdConflictException(string streamId, Guid? eventId, Exc
     public Guid? EventId { get; } = eventId;
 }
 
-/// <summary>Appends to an archived stream are refused.</summary>
-public sealed class StreamArchivedException(string streamId, Exception? inner = null)
-    : EventStoreException($"Stream '{streamId}' is archived and takes no more events.", inner)
-{
-    public string StreamId { get; } = streamId;
-}
-
-/// <summary>The stream does not exist.</summary>
-public sealed class StreamNotFoundException(string streamId)
-    : EventStoreException($"Stream '{streamId}' does not exist.")
-{
-    public string StreamId { get; } = streamId;
-}
-
-/// <summary>A stored event's type name (and schema version) is neither registered nor upcast to one that is.</summary>
-public sealed class UnknownEventTypeException(string eventType, int schemaVersion, long? globalPosition = null)
-    : EventStoreException(
-        $"Unknown event type '{eventType}' (schema version {schemaVersion}){(globalPosition is null ? "" : $" at global position {globalPosition}")}: register it or an upcaster for it in the EventTypeRegistry.")
-{
-    public string EventType { get; } = eventType;
-
-    public int SchemaVersion { get; } = schemaVersion;
-}
-
 /// <summary>A CLR type was appended that has no stable name in the registry.</summary>
 public sealed class UnregisteredEventClassException(Type type)
     : EventStoreException($"Event class '{type.FullName}' has no stable name: register it in the EventTypeRegistry before appending it.")

@@ -16,18 +16,17 @@ public sealed record NewEvent(Guid EventId, object Data, EventMetadata? Metadata
 /// <summary>An event as stored, with its data already upcast and deserialized to the current CLR type.</summary>
 public sealed record RecordedEvent(
     long GlobalPosition,
-    ulong TransactionId,
     string StreamId,
     long Version,
     Guid EventId,
     string EventType,
-    int SchemaVersion,
     object Data,
     EventMetadata Metadata,
     DateTimeOffset RecordedAt,
     bool Archived)
 {
-    public GlobalCheckpoint Checkpoint => new(TransactionId, GlobalPosition);
+    /// <summary>Where a reader that has handled this event continues: Marten's sequence (<c>mt_events.seq_id</c>).</summary>
+    public GlobalCheckpoint Checkpoint => new(GlobalPosition);
 }
 
 /// <summary>What an append stored, or, for a retried append, what the original append stored.</summary>
@@ -45,7 +44,6 @@ public sealed record AggregateResult<TState>(TState State, long Version, DateTim
 /// <summary>The stream's row: version and whether it is archived.</summary>
 public sealed record StreamInfo(
     string StreamId,
-    string StreamType,
     long Version,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
@@ -65,6 +63,4 @@ public sealed record ReadStreamOptions
     /// <summary>Only events recorded at or before this instant: time travel to a point in time.</summary>
     public DateTimeOffset? AsOf { get; init; }
 
-    /// <summary>Archived streams read as empty unless this is set.</summary>
-    public bool IncludeArchived { get; init; }
 }

@@ -3,18 +3,15 @@ using System.Globalization;
 namespace Roadmap.EventStore;
 
 /// <summary>
-/// A reader's place in the global log: the (transaction id, global position) pair of the last event it has
-/// handled. The log is ordered by this pair, not by position alone; see GlobalLog.cs for why.
+/// A reader's place in the global log: the sequence (<c>mt_events.seq_id</c>) of the last event it has handled.
+/// Readers never read past the daemon's high water mark, below which no transaction can still add an event
+/// (GlobalLog.cs), so a position alone is a safe place to continue from.
 /// </summary>
-public readonly record struct GlobalCheckpoint(ulong TransactionId, long Position) : IComparable<GlobalCheckpoint>
+public readonly record struct GlobalCheckpoint(long Position) : IComparable<GlobalCheckpoint>
 {
-    public static GlobalCheckpoint Start { get; } = new(0, 0);
+    public static GlobalCheckpoint Start { get; } = new(0);
 
-    public int CompareTo(GlobalCheckpoint other)
-    {
-        var byTransaction = TransactionId.CompareTo(other.TransactionId);
-        return byTransaction != 0 ? byTransaction : Position.CompareTo(other.Position);
-    }
+    public int CompareTo(GlobalCheckpoint other) => Position.CompareTo(other.Position);
 
     public static bool operator <(GlobalCheckpoint left, GlobalCheckpoint right) => left.CompareTo(right) < 0;
 
@@ -24,8 +21,7 @@ public readonly record struct GlobalCheckpoint(ulong TransactionId, long Positio
 
     public static bool operator >=(GlobalCheckpoint left, GlobalCheckpoint right) => left.CompareTo(right) >= 0;
 
-    public override string ToString() =>
-        string.Create(CultureInfo.InvariantCulture, $"{TransactionId}/{Position}");
+    public override string ToString() => Position.ToString(CultureInfo.InvariantCulture);
 }
 
 /// <summary>One batch of the global log and the checkpoint to continue from.</summary>

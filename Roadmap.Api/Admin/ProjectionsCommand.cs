@@ -4,7 +4,7 @@ using Npgsql;
 using Roadmap.Api.Infrastructure;
 using Roadmap.EventStore;
 using Roadmap.EventStore.Projections;
-using Roadmap.EventStore.Schema;
+using Marten;
 
 namespace Roadmap.Api.Admin;
 
@@ -13,9 +13,8 @@ namespace Roadmap.Api.Admin;
 /// command line for the projection engine, on the same configuration as the service.
 /// </summary>
 /// <remarks>
-/// A rebuild is requested in the checkpoint row, exactly as the admin endpoint does. This process then runs a
-/// daemon for that one projection: if no API node holds the projection, it does the work itself; if one does,
-/// it stands by and only watches. Either way it prints progress until the rebuilt tables are swapped in.
+/// A rebuild runs in this process, on a Marten daemon of its own (Marten's RebuildProjectionAsync), and prints
+/// progress until it is done. docs/0011 says what a rebuild does to readers meanwhile.
 /// </remarks>
 public static class ProjectionsCommand
 {
@@ -63,10 +62,10 @@ public static class ProjectionsCommand
     private static async Task PrepareAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
         var store = services.GetRequiredService<PostgresEventStore>();
-        await new SchemaMigrator(store.DataSource, store.Options.Schema).MigrateAsync(cancellationToken);
         await SchemaMigrationService.ApiMigrator(store.DataSource, store.Options.Schema).MigrateAsync(cancellationToken);
-        await ProjectionDaemon.EnsureProjectionTablesAsync(store, ProjectionSetup.InlineProjections(services), withCheckpoints: false, cancellationToken);
-        await ProjectionDaemon.EnsureProjectionTablesAsync(store, ProjectionSetup.AsyncProjections(services), withCheckpoints: true, cancellationToken);
+        await RoadmapMarten.EnsureProjectionTablesAsync(
+            store.DataSource, store.Options.Schema, services.GetServices<ProjectionRegistration>().Select(r => r.Projection), cancellationToken);
+        await store.Marten.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
     }
 
     private static async Task<int> ListAsync(IServiceProvider services, CancellationToken cancellationToken)
@@ -104,24 +103,12 @@ public static class ProjectionsCommand
             return Usage($"'{name}' is an inline projection, updated in every append's transaction; only async projections are rebuilt");
         }
 
-        var admin = services.GetRequiredService<ProjectionAdmin>();
+        var store = services.GetRequiredService<PostgresEventStore>();
+        using var daemon = await store.Marten.BuildProjectionDaemonAsync();
+        var admin = new ProjectionAdmin(store, services.GetServices<ProjectionRegistration>().ToList(), () => daemon);
         var before = await admin.GetStatusAsync(name, cancellationToken);
         await admin.RequestRebuildAsync(name, cancellationToken);
-        Console.Error.WriteLine($"rebuild of '{name}' requested");
-
-        var options = services.GetRequiredService<ProjectionDaemonOptions>();
-        await using var daemon = new ProjectionDaemon(
-            services.GetRequiredService<PostgresEventStore>(),
-            [registration.Projection],
-            new ProjectionDaemonOptions
-            {
-                InstanceId = $"cli:{options.InstanceId}",
-                BatchSize = options.BatchSize,
-                RebuildBatchSize = options.RebuildBatchSize,
-                PollInterval = options.PollInterval,
-            },
-            services.GetRequiredService<ILoggerFactory>());
-        await daemon.StartAsync(cancellationToken);
+        Console.Error.WriteLine($"rebuild of '{name}' started");
 
         var clock = Stopwatch.StartNew();
         var interactive = !Console.IsErrorRedirected;
@@ -146,14 +133,14 @@ public static class ProjectionsCommand
                 }
 
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"rebuilt '{name}': {status.AppliedEvents:N0} events in {clock.Elapsed.TotalSeconds:F1} s ({rate:N0} events/s), swapped in at {status.RebuiltAt:u} on {status.RunningOn}"));
+                    $"rebuilt '{name}': {status.AppliedEvents:N0} events in {clock.Elapsed.TotalSeconds:F1} s ({rate:N0} events/s), finished at {status.RebuiltAt:u}"));
                 return 0;
             }
 
             var line = status.Rebuild is { StartedAt: not null } progress
                 ? string.Create(CultureInfo.InvariantCulture,
-                    $"rebuild '{name}': {progress.Percent,5:F1}% ({progress.Applied:N0} of {progress.Total:N0} events), {progress.EventsPerSecond:N0} events/s, ETA {(progress.EtaSeconds is { } eta ? $"{eta:F0} s" : "?")} on {status.RunningOn}")
-                : $"rebuild '{name}': waiting for the node that runs it ({status.RunningOn ?? "none yet"})";
+                    $"rebuild '{name}': {progress.Percent,5:F1}% ({progress.Applied:N0} of {progress.Total:N0} events), {progress.EventsPerSecond:N0} events/s, ETA {(progress.EtaSeconds is { } eta ? $"{eta:F0} s" : "?")}")
+                : $"rebuild '{name}': starting";
             if (interactive)
             {
                 Console.Error.Write($"\r{line,-110}");

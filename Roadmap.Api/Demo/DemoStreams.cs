@@ -77,7 +77,7 @@ internal sealed class DemoStreamWriter(PostgresEventStore store, TimeProvider cl
             foreach (var stream in fresh)
             {
                 var events = stream.Events.Select(e => new NewEvent(Guid.CreateVersion7(clock.GetUtcNow()), e, metadata)).ToList();
-                await store.AppendAsync(connection, transaction, stream.StreamId, stream.StreamType, ExpectedVersion.NoStream, events, cancellationToken);
+                await store.AppendAsync(connection, transaction, stream.StreamId, ExpectedVersion.NoStream, events, cancellationToken);
             }
         }
         catch (WrongExpectedVersionException)

@@ -1,7 +1,8 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
+using Roadmap.Api.Infrastructure;
 using Roadmap.EventStore;
-using Roadmap.EventStore.Schema;
+using Roadmap.EventStore.Projections;
 
 namespace Roadmap.Api.Health;
 
@@ -13,26 +14,35 @@ public static class HealthEndpoints
         health.MapGet("/live", () => TypedResults.Ok(new HealthStatus("live", null, null)))
             .WithSummary("The process is up.");
         health.MapGet("/ready", ReadyAsync)
-            .WithSummary("The database answers and the schema is migrated.");
+            .WithSummary("The database answers, the schema is migrated and no projection is stopped by an event it cannot read or apply.");
         return app;
     }
 
     public sealed record HealthStatus(string Status, string? Schema, int? SchemaVersion);
 
     private static async Task<Results<Ok<HealthStatus>, ProblemHttpResult>> ReadyAsync(
-        NpgsqlDataSource dataSource, EventStoreOptions options, CancellationToken cancellationToken)
+        NpgsqlDataSource dataSource, EventStoreOptions options, ProjectionAdmin projections, CancellationToken cancellationToken)
     {
         try
         {
             await using var command = dataSource.CreateCommand(
-                $"select coalesce(max(version), 0) from {options.Schema}.schema_migrations where component = 'event_store'");
+                $"select coalesce(max(version), 0) from {options.Schema}.schema_migrations where component = 'api'");
             var version = (int)(await command.ExecuteScalarAsync(cancellationToken))!;
-            var expected = SchemaMigrator.EmbeddedMigrations[^1].Version;
-            return version == expected
-                ? TypedResults.Ok(new HealthStatus("ready", options.Schema, version))
-                : TypedResults.Problem(
+            var expected = SchemaMigrationService.ApiMigrator(dataSource, options.Schema).Migrations[^1].Version;
+            if (version != expected)
+            {
+                return TypedResults.Problem(
                     title: "Schema not migrated",
                     detail: $"Schema '{options.Schema}' is at migration {version}, this build needs {expected}.",
+                    statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
+
+            var failed = (await projections.GetStatusAsync(cancellationToken)).Where(s => s.State == ProjectionState.Failed).ToList();
+            return failed.Count == 0
+                ? TypedResults.Ok(new HealthStatus("ready", options.Schema, version))
+                : TypedResults.Problem(
+                    title: "Projection stopped",
+                    detail: string.Join(" ", failed.Select(f => $"Projection '{f.Name}' stopped at position {f.Checkpoint.Position}: {f.Error ?? "see /admin/projections"}.")),
                     statusCode: StatusCodes.Status503ServiceUnavailable);
         }
         catch (NpgsqlException e)

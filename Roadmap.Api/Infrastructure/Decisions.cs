@@ -82,10 +82,10 @@ public sealed class Decisions(
             // Only the events after the state this node already knows are read (StreamStateCache).
             // On the first attempt a state this node knows is trusted without a read (the append's expected version
             // guards it); after a conflict, or to answer a mismatched If-Match, the stream is read.
-            var current = await states.LoadAsync(connection, transaction, target.StreamId, decider, trustCache: attempt == 1, cancellationToken);
+            var current = await states.LoadAsync(transaction, target.StreamId, decider, trustCache: attempt == 1, cancellationToken);
             if (ifMatch is { } pinned && pinned != current.Version && attempt == 1)
             {
-                current = await states.LoadAsync(connection, transaction, target.StreamId, decider, trustCache: false, cancellationToken);
+                current = await states.LoadAsync(transaction, target.StreamId, decider, trustCache: false, cancellationToken);
             }
 
             if (ifMatch is { } expectedByClient && expectedByClient != current.Version)
@@ -120,12 +120,12 @@ public sealed class Decisions(
             }
             else
             {
-                var metadata = new EventMetadata(context.By, context.CorrelationId, key.Length > 0 ? key : null);
+                var metadata = Metadata(context, key);
                 var newEvents = events.Select((e, i) => new NewEvent(EventIdFor(scope, key, target.StreamId, current.Version, i), e, metadata)).ToList();
                 try
                 {
                     var expected = current.Version == 0 ? ExpectedVersion.NoStream : ExpectedVersion.Exactly(current.Version);
-                    var appended = await store.AppendAsync(connection, transaction, target.StreamId, target.StreamType, expected, newEvents, cancellationToken, notifyWithTransaction: false);
+                    var appended = await store.AppendAsync(connection, transaction, target.StreamId, expected, newEvents, cancellationToken);
                     response = new DecisionResponse(target.StreamId, appended.NextExpectedVersion,
                         appended.Events.Select(e => new DecisionEvent(e.EventId, e.EventType, e.Version, e.RecordedAt, e.Data)).ToList());
                     if (!appended.WasAlreadyStored)
@@ -265,23 +265,28 @@ public sealed class Decisions(
         public async Task<AggregateResult<TState>> LoadAsync<TCommand, TEvent, TState>(
             string streamId, Decider<TCommand, TEvent, TState> decider, CancellationToken cancellationToken)
             where TEvent : class =>
-            await _decisions.Store.AggregateStreamAsync(_connection, _transaction, streamId, decider.Initial, decider.EvolveStored, cancellationToken: cancellationToken);
+            await _decisions.Store.AggregateStreamAsync(_transaction, streamId, decider.Initial, decider.EvolveStored, cancellationToken: cancellationToken);
 
         /// <summary>Appends with <paramref name="readVersion"/> as the expected version; a concurrent change throws and the decision is retried.</summary>
         public async Task<DecisionResponse> AppendAsync<TEvent>(
-            string streamId, string streamType, long readVersion, IReadOnlyList<TEvent> events, CancellationToken cancellationToken)
+            string streamId, long readVersion, IReadOnlyList<TEvent> events, CancellationToken cancellationToken)
             where TEvent : class
         {
-            var metadata = new EventMetadata(Context.By, Context.CorrelationId, _key.Length > 0 ? _key : null);
+            var metadata = Metadata(Context, _key);
             var newEvents = events.Select((e, i) => new NewEvent(_decisions.EventIdFor(_scope, _key, streamId, readVersion, i), e, metadata)).ToList();
             var expected = readVersion == 0 ? ExpectedVersion.NoStream : ExpectedVersion.Exactly(readVersion);
-            var appended = await _decisions.Store.AppendAsync(_connection, _transaction, streamId, streamType, expected, newEvents, cancellationToken, notifyWithTransaction: false);
+            var appended = await _decisions.Store.AppendAsync(_connection, _transaction, streamId, expected, newEvents, cancellationToken);
             return new DecisionResponse(streamId, appended.NextExpectedVersion,
                 appended.Events.Select(e => new DecisionEvent(e.EventId, e.EventType, e.Version, e.RecordedAt, e.Data)).ToList());
         }
     }
 
     private PostgresEventStore Store => store;
+
+    /// <summary>Who decided, the request's correlation id, and the Idempotency-Key as causation and header.</summary>
+    private static EventMetadata Metadata(DecisionContext context, string key) => key.Length > 0
+        ? new EventMetadata(context.By, context.CorrelationId, key, new Dictionary<string, string> { [IdempotencyHeader] = key })
+        : new EventMetadata(context.By, context.CorrelationId);
 
     /// <summary>What every decision derives from the request: idempotency scope, key and body hash, and the context.</summary>
     private ProblemHttpResult? Prepare(

@@ -1,5 +1,8 @@
+using JasperFx.Events.Daemon;
+using Marten;
 using Npgsql;
 using Roadmap.EventStore;
+using Roadmap.EventStore.Projections;
 using Roadmap.EventStore.Schema;
 using Roadmap.EventStore.Serialization;
 
@@ -10,8 +13,9 @@ public static class EventStoreSetup
     public const string ConnectionStringName = "Roadmap";
 
     /// <summary>
-    /// Registers the data source, the event type registry and the event store, and migrates the schema before
-    /// the server starts listening. Configuration: ConnectionStrings:Roadmap, Roadmap:Schema (default "roadmap").
+    /// Registers the data source, Marten (the event log, our projections, the async daemon) and the event log's
+    /// facade, and migrates the API's tables before the server starts listening. Configuration:
+    /// ConnectionStrings:Roadmap, Roadmap:Schema (default "roadmap"), Roadmap:Projections (see <see cref="ProjectionSetup"/>).
     /// </summary>
     public static IServiceCollection AddRoadmapEventStore(this IServiceCollection services, IConfiguration configuration)
     {
@@ -30,22 +34,47 @@ public static class EventStoreSetup
         services.AddProjection(new Roadmap.Projections.Registry.CatalogueIndex(), ProjectionLifecycle.Inline);
         services.AddProjection(new Roadmap.Projections.Registry.ProcedureIndex(), ProjectionLifecycle.Inline);
         services.AddProjection(new Roadmap.Projections.Registry.ProcurementIndex(), ProjectionLifecycle.Inline);
-        services.AddSingleton(sp => new PostgresEventStore(
-            sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<EventStoreOptions>(), ProjectionSetup.InlineProjections(sp),
-            sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<AppendWakeup>();
+        // Before Marten's own hosted services: the API's tables and the projections' tables exist before the daemon starts.
         services.AddHostedService<SchemaMigrationService>();
-        services.AddProjectionDaemon(configuration);
+
+        var tuning = ProjectionSetup.Tuning(configuration);
+        var marten = services.AddMarten(sp =>
+            {
+                var opts = new StoreOptions();
+                RoadmapMarten.Configure(
+                    opts,
+                    sp.GetRequiredService<EventStoreOptions>(),
+                    sp.GetRequiredService<NpgsqlDataSource>(),
+                    sp.GetRequiredService<TimeProvider>(),
+                    sp.GetServices<ProjectionRegistration>().ToList(),
+                    tuning,
+                    sp.GetRequiredService<AppendWakeup>());
+                return opts;
+            })
+            .UseNpgsqlDataSource()
+            .ApplyAllDatabaseChangesOnStartup();
+        marten.AddAsyncDaemon(ProjectionSetup.RunDaemon(configuration) ? DaemonMode.HotCold : DaemonMode.Disabled);
+
+        services.AddSingleton(sp => new PostgresEventStore(
+            sp.GetRequiredService<IDocumentStore>(), sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<EventStoreOptions>(),
+            sp.GetRequiredService<AppendWakeup>()));
+        services.AddProjectionAdmin(configuration);
         return services;
     }
 }
 
-/// <summary>Applies pending migrations at start-up (under the migrator's advisory lock, so instances may start together).</summary>
-internal sealed class SchemaMigrationService(NpgsqlDataSource dataSource, EventStoreOptions options, ILogger<SchemaMigrationService> logger) : IHostedService
+/// <summary>
+/// Applies the API's pending migrations and creates every projection's tables at start-up (under advisory locks,
+/// so instances may start together). Marten creates its own tables (mt_events, mt_streams, ...) right after.
+/// </summary>
+internal sealed class SchemaMigrationService(
+    NpgsqlDataSource dataSource, EventStoreOptions options, IEnumerable<ProjectionRegistration> projections, ILogger<SchemaMigrationService> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var applied = await new SchemaMigrator(dataSource, options.Schema).MigrateAsync(cancellationToken);
-        await ApiMigrator(dataSource, options.Schema).MigrateAsync(cancellationToken);
+        var applied = await ApiMigrator(dataSource, options.Schema).MigrateAsync(cancellationToken);
+        await RoadmapMarten.EnsureProjectionTablesAsync(dataSource, options.Schema, projections.Select(p => p.Projection), cancellationToken);
         if (applied.Count > 0)
         {
             logger.LogInformation("Applied migrations {Versions} to schema {Schema}", string.Join(", ", applied), options.Schema);
@@ -58,7 +87,7 @@ internal sealed class SchemaMigrationService(NpgsqlDataSource dataSource, EventS
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    /// <summary>The API's own tables (idempotency keys), recorded as component "api" next to the event store's.</summary>
+    /// <summary>The API's own tables (idempotency keys, webhooks), recorded as component "api".</summary>
     public static SchemaMigrator ApiMigrator(NpgsqlDataSource dataSource, string schema) =>
         new(dataSource, schema, "api", SchemaMigrator.LoadEmbedded(typeof(SchemaMigrationService).Assembly));
 }
@@ -68,13 +97,11 @@ public static class EventTypes
 {
     public static EventTypeRegistry Create()
     {
-        var json = new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web);
-        // Enums are stored by name: reordering an enum must never change what a stored event means.
-        json.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter());
-        var registry = new EventTypeRegistry(json);
+        var registry = new EventTypeRegistry();
         foreach (var (type, name, version) in Roadmap.Domain.Deciding.DomainEvents.All)
         {
-            registry.Register(type, name, version);
+            // A changed shape gets a new name; the old name is then read through an upcaster (RoadmapMarten).
+            registry.Register(type, version == 1 ? name : $"{name}.v{version}");
         }
 
         return registry;

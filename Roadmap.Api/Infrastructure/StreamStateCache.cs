@@ -25,7 +25,7 @@ public sealed class StreamStateCache(PostgresEventStore store) : IDisposable
     /// version still refuses it if another node moved the stream, and the caller then asks again without trust.
     /// </summary>
     public async Task<(TState State, long Version, bool Unread)> LoadAsync<TCommand, TEvent, TState>(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, string streamId, Decider<TCommand, TEvent, TState> decider,
+        NpgsqlTransaction transaction, string streamId, Decider<TCommand, TEvent, TState> decider,
         bool trustCache, CancellationToken cancellationToken)
     {
         var (state, version) = _states.TryGetValue(streamId, out Entry? cached) && cached!.State is TState known
@@ -37,7 +37,7 @@ public sealed class StreamStateCache(PostgresEventStore store) : IDisposable
         }
 
         var newer = await store.ReadStreamAsync(
-            connection, transaction, streamId, new ReadStreamOptions { FromVersion = version + 1 }, cancellationToken);
+            transaction, streamId, new ReadStreamOptions { FromVersion = version + 1 }, cancellationToken);
         foreach (var recorded in newer)
         {
             state = decider.EvolveStored(state, recorded.Data);

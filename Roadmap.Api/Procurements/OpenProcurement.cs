@@ -91,10 +91,10 @@ public static class OpenProcurement
             procedures.Add((participant, current.Version, events));
         }
 
-        var response = await writes.AppendAsync(ProcurementCase.StreamId(caseId), ProcurementCase.StreamType, 0, caseEvents, cancellationToken);
+        var response = await writes.AppendAsync(ProcurementCase.StreamId(caseId), 0, caseEvents, cancellationToken);
         foreach (var (participant, version, events) in procedures.Where(p => p.Events.Count > 0))
         {
-            await writes.AppendAsync(ProcedureInstance.StreamId(participant.ProcedureId), ProcedureInstance.StreamType, version, events, cancellationToken);
+            await writes.AppendAsync(ProcedureInstance.StreamId(participant.ProcedureId), version, events, cancellationToken);
         }
 
         return (response, null);

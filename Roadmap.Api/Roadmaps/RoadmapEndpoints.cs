@@ -5,6 +5,8 @@ using Roadmap.Domain.Shared;
 using Roadmap.EventStore;
 using Roadmap.Projections.Roadmaps;
 
+using Roadmap.EventStore.Projections;
+
 namespace Roadmap.Api.Roadmaps;
 
 public static class RoadmapEndpoints
@@ -14,7 +16,7 @@ public static class RoadmapEndpoints
     {
         services.AddProjection(new RoadmapProjection(), ProjectionLifecycle.Async);
         services.AddSingleton(sp => new RoadmapQueries(
-            sp.GetRequiredService<Npgsql.NpgsqlDataSource>(), sp.GetRequiredService<EventStoreOptions>(), sp.GetRequiredService<ProcurementRuleSet>()));
+            sp.GetRequiredService<Npgsql.NpgsqlDataSource>(), sp.GetRequiredService<PostgresEventStore>(), sp.GetRequiredService<ProcurementRuleSet>()));
         services.AddSingleton(sp => new RoadmapCache(
             sp.GetRequiredService<RoadmapQueries>(),
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>(),

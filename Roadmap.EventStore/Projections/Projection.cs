@@ -1,28 +1,40 @@
 using System.Text.RegularExpressions;
 using Npgsql;
+using NpgsqlTypes;
 
 namespace Roadmap.EventStore.Projections;
 
-/// <summary>What a runner does with an event the projection cannot apply after its attempts.</summary>
+/// <summary>When a projection runs: inside each append's transaction, or behind the log on Marten's async daemon.</summary>
+public enum ProjectionLifecycle
+{
+    Inline,
+    Async,
+}
+
+/// <summary>A projection the host knows, and how it runs.</summary>
+public sealed record ProjectionRegistration(Projection Projection, ProjectionLifecycle Lifecycle);
+
+/// <summary>What the daemon does with an event the projection cannot apply.</summary>
 public enum PoisonEventPolicy
 {
-    /// <summary>Record it in dead_letters, skip it and go on.</summary>
+    /// <summary>Record it in Marten's dead letters (<c>mt_doc_deadletterevent</c>), skip it and go on.</summary>
     Skip,
 
-    /// <summary>Mark the projection failed and hold its checkpoint until an operator resets it.</summary>
+    /// <summary>Pause the projection: its progress holds until an operator fixes the cause and resumes it.</summary>
     Stop,
 }
 
 /// <summary>
-/// A read model built from the event log: its tables (idempotent DDL with a <c>__schema__</c> placeholder, so
-/// that a rebuild can create them elsewhere), and how a batch of events changes them. Apply runs inside the
-/// transaction that also moves the checkpoint (async) or appends the events (inline); it must not commit.
+/// A read model of our own tables, written in SQL, hosted by Marten (<see cref="MartenProjection"/>): its
+/// tables (idempotent DDL with a <c>__schema__</c> placeholder) and how a batch of events changes them. Writes
+/// are queued on the batch and run in the append's transaction (inline) or in the transaction that moves the
+/// daemon's progress (async), so a read model is never ahead of or behind its position.
 /// </summary>
 public abstract partial class Projection
 {
     public const string SchemaPlaceholder = "__schema__";
 
-    /// <summary>Stable name: checkpoint row, advisory lock and rebuild schema are derived from it.</summary>
+    /// <summary>Stable name: Marten's shard (<c>name:All</c>) and progress row are derived from it.</summary>
     public abstract string Name { get; }
 
     /// <summary>The tables this projection owns (unqualified names), created by <see cref="TablesSql"/>.</summary>
@@ -33,10 +45,14 @@ public abstract partial class Projection
 
     public virtual PoisonEventPolicy PoisonPolicy => PoisonEventPolicy.Skip;
 
-    /// <summary>How often one event is tried before the poison policy applies.</summary>
-    public virtual int MaxAttempts => 3;
+    /// <summary>
+    /// Whether a rebuild empties <see cref="Tables"/> before replaying the log. A projection whose rows must
+    /// outlive a rebuild (the webhook outbox: deliveries are facts about the outside world) says no and writes
+    /// idempotently, so a replay only adds what is missing.
+    /// </summary>
+    public virtual bool ClearTablesOnRebuild => true;
 
-    /// <summary>Applies a batch (in log order). Throwing rolls the batch back.</summary>
+    /// <summary>Applies a batch (in log order). Throwing discards the batch's writes.</summary>
     public abstract Task ApplyAsync(ProjectionBatch batch, CancellationToken cancellationToken);
 
     internal void Validate()
@@ -56,34 +72,54 @@ public abstract partial class Projection
     private static partial Regex NamePattern();
 }
 
-/// <summary>The events to apply and where to write them.</summary>
-public sealed class ProjectionBatch(
-    IReadOnlyList<RecordedEvent> events, NpgsqlConnection connection, NpgsqlTransaction transaction, string schema, bool isRebuild)
+/// <summary>The events to apply, where to read, and the queue of writes.</summary>
+public sealed class ProjectionBatch
 {
-    public IReadOnlyList<RecordedEvent> Events { get; } = events;
+    private readonly Func<CancellationToken, ValueTask<NpgsqlConnection>> _reads;
+    private readonly List<NpgsqlBatchCommand> _writes = [];
 
-    public NpgsqlConnection Connection { get; } = connection;
+    internal ProjectionBatch(IReadOnlyList<RecordedEvent> events, string schema, Func<CancellationToken, ValueTask<NpgsqlConnection>> reads)
+    {
+        Events = events;
+        Schema = schema;
+        _reads = reads;
+    }
 
-    public NpgsqlTransaction Transaction { get; } = transaction;
+    public IReadOnlyList<RecordedEvent> Events { get; }
 
-    /// <summary>The schema this batch writes to: the live one, or a rebuild's own.</summary>
-    public string Schema { get; } = schema;
+    public string Schema { get; }
 
-    public bool IsRebuild { get; } = isRebuild;
+    internal IReadOnlyList<NpgsqlBatchCommand> Writes => _writes;
 
-    /// <summary>The qualified name of one of the projection's tables for this batch.</summary>
+    /// <summary>The qualified name of one of the projection's tables.</summary>
     public string Table(string name) => $"{Schema}.{name}";
 
-    /// <summary>A command on the batch's connection and transaction.</summary>
-    public NpgsqlCommand Command(string sql) => new(sql, Connection, Transaction);
+    /// <summary>
+    /// A query. Inline it sees the append's transaction; async it sees what earlier batches committed (the daemon
+    /// applies one batch of a projection at a time and commits it before the next).
+    /// </summary>
+    public async ValueTask<NpgsqlCommand> QueryAsync(string sql, CancellationToken cancellationToken) =>
+        new(sql, await _reads(cancellationToken));
 
-    /// <summary>An NpgsqlBatch on the batch's connection and transaction: many statements, one round trip.</summary>
-    public NpgsqlBatch Batch() => new(Connection, Transaction);
-}
+    /// <summary>Queues a write with positional parameters ($1, $2, ...); null becomes SQL null, DateOnly a date.</summary>
+    public NpgsqlBatchCommand Write(string sql, params object?[] values)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var value in values)
+        {
+            command.Parameters.Add(value switch
+            {
+                null => new NpgsqlParameter { Value = DBNull.Value },
+                DateOnly date => new NpgsqlParameter { Value = date, NpgsqlDbType = NpgsqlDbType.Date },
+                NpgsqlParameter parameter => parameter,
+                _ => new NpgsqlParameter { Value = value },
+            });
+        }
 
-/// <summary>An inline projection failed, so the append it belonged to was rolled back.</summary>
-public sealed class InlineProjectionException(string projection, string streamId, Exception inner)
-    : EventStoreException($"Inline projection '{projection}' failed on an append to '{streamId}'; the append was rolled back: {inner.Message}", inner)
-{
-    public string Projection { get; } = projection;
+        _writes.Add(command);
+        return command;
+    }
+
+    /// <summary>Queues a write built by the caller.</summary>
+    public void Write(NpgsqlBatchCommand command) => _writes.Add(command);
 }

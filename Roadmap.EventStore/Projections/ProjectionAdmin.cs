@@ -1,4 +1,7 @@
-using System.Globalization;
+using System.Collections.Concurrent;
+using JasperFx.Events.Daemon;
+using JasperFx.Events.Projections;
+using Marten;
 using Npgsql;
 
 namespace Roadmap.EventStore.Projections;
@@ -23,111 +26,186 @@ public sealed record ProjectionStatus(
 public sealed record RebuildProgress(
     bool Requested, DateTimeOffset? StartedAt, long Applied, long Total, double Percent, double EventsPerSecond, double? EtaSeconds);
 
-public sealed record DeadLetter(
-    long Id, long GlobalPosition, Guid EventId, string EventType, string Error, int Attempts, DateTimeOffset FailedAt);
+public sealed record DeadLetter(long GlobalPosition, string Error, DateTimeOffset FailedAt);
 
-/// <summary>Status, rebuild requests, resets and catch-up waits for the projections of one schema.</summary>
-public sealed class ProjectionAdmin(PostgresEventStore store)
+/// <summary>
+/// Status, rebuilds, stop and resume for the async projections, over Marten's daemon: progress, heartbeat, agent
+/// status and pause reason come from <c>mt_event_progression</c> (readable from any node), dead letters from
+/// Marten's dead-letter storage. Rebuilds, stops and resumes act on this node's daemon.
+/// </summary>
+public sealed class ProjectionAdmin(PostgresEventStore store, IReadOnlyList<ProjectionRegistration> projections, Func<IProjectionDaemon?> daemon)
 {
     private const int DeadLettersShown = 20;
 
     /// <summary>Lag is counted up to this many events (a status page needs "far behind", not the exact figure).</summary>
     public const int MaxLagCounted = 1_000_000;
+
+    /// <summary>How long one rebuild may take before it is given up.</summary>
+    public static readonly TimeSpan RebuildTimeout = TimeSpan.FromHours(2);
+
     private readonly string _schema = store.Options.Schema;
+    private readonly ConcurrentDictionary<string, RebuildRun> _rebuilds = new(StringComparer.Ordinal);
+
+    private IEnumerable<string> AsyncNames => projections.Where(p => p.Lifecycle == ProjectionLifecycle.Async).Select(p => p.Projection.Name);
+
+    public static string ShardOf(string projection) => $"{projection}:All";
 
     public Task<IReadOnlyList<ProjectionStatus>> GetStatusAsync(CancellationToken cancellationToken = default) =>
-        StatusAsync(null, cancellationToken);
+        StatusAsync(AsyncNames.ToList(), cancellationToken);
 
-    /// <summary>One projection's status; only its own lag is counted.</summary>
+    /// <summary>One projection's status; null for one that is not an async projection.</summary>
     public async Task<ProjectionStatus?> GetStatusAsync(string name, CancellationToken cancellationToken = default) =>
-        (await StatusAsync(name, cancellationToken)).SingleOrDefault();
+        AsyncNames.Contains(name, StringComparer.Ordinal) ? (await StatusAsync([name], cancellationToken)).SingleOrDefault() : null;
 
-    private async Task<IReadOnlyList<ProjectionStatus>> StatusAsync(string? name, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<ProjectionStatus>> StatusAsync(IReadOnlyList<string> names, CancellationToken cancellationToken)
     {
         await using var connection = await store.DataSource.OpenConnectionAsync(cancellationToken);
-        var head = await HeadAsync(connection, cancellationToken);
+        var head = await store.GetHeadPositionAsync(cancellationToken);
         var rows = new List<ProjectionStatus>();
         await using var command = new NpgsqlCommand(
             $"""
-            select c.name, c.state, c.transaction_id::text, c.position, c.owner, c.heartbeat_at, c.applied_events, c.error,
-                   c.rebuilt_at, c.rebuild_requested_at, c.rebuild_started_at, c.rebuild_total, c.rebuild_applied,
-                   lag.events, coalesce(extract(epoch from now() - lag.oldest), 0)::float8,
-                   (select count(*) from {_schema}.dead_letters d where d.projection = c.name)
-              from {_schema}.projection_checkpoints c
+            select n.name, coalesce(p.last_seq_id, 0), p.heartbeat, p.agent_status, p.pause_reason, p.running_on_node,
+                   lag.events, coalesce(extract(epoch from now() - lag.oldest), 0)::float8
+              from unnest($1::text[]) as n(name)
+              left join {_schema}.mt_event_progression p on p.name = n.name || ':All'
               cross join lateral (
                 -- Ordered and bounded, so the planner walks the log's index from the checkpoint instead of
                 -- scanning the whole table; a lag beyond the bound is shown as the bound.
-                select count(*) as events, min(behind.recorded_at) as oldest
-                  from (select e.recorded_at
-                          from {_schema}.events e
-                         where (e.transaction_id, e.global_position) > (c.transaction_id, c.position)
-                         order by e.transaction_id, e.global_position
+                select count(*) as events, min(behind.timestamp) as oldest
+                  from (select e.timestamp from {_schema}.mt_events e
+                         where e.seq_id > coalesce(p.last_seq_id, 0)
+                         order by e.seq_id
                          limit {MaxLagCounted}) behind) lag
-             where $1::text is null or c.name = $1
-             order by c.name
+             order by n.name
             """, connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)name ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = names.ToArray() });
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
             {
-                var rebuildRequested = !reader.IsDBNull(9);
-                var rebuildStarted = reader.IsDBNull(10) ? (DateTimeOffset?)null : reader.GetFieldValue<DateTimeOffset>(10);
-                RebuildProgress? rebuild = null;
-                if (rebuildRequested || rebuildStarted is not null)
-                {
-                    var total = reader.IsDBNull(11) ? 0 : reader.GetInt64(11);
-                    var applied = reader.IsDBNull(12) ? 0 : reader.GetInt64(12);
-                    var elapsed = rebuildStarted is null ? 0 : (DateTimeOffset.UtcNow - rebuildStarted.Value).TotalSeconds;
-                    var rate = elapsed > 0 ? applied / elapsed : 0;
-                    rebuild = new RebuildProgress(
-                        rebuildRequested, rebuildStarted, applied, total,
-                        total == 0 ? 0 : Math.Round(Math.Min(100, 100.0 * applied / total), 1),
-                        Math.Round(rate, 1),
-                        rate > 0 ? Math.Round(Math.Max(0, total - applied) / rate, 1) : null);
-                }
-
+                var name = reader.GetString(0);
+                var position = reader.GetInt64(1);
+                var agent = reader.IsDBNull(3) ? null : reader.GetString(3);
+                var pause = reader.IsDBNull(4) ? null : reader.GetString(4);
+                _rebuilds.TryGetValue(name, out var run);
+                var state = run is { FinishedAt: null } ? ProjectionState.Rebuilding
+                    : run?.Error is not null || agent is "Paused" ? ProjectionState.Failed
+                    : agent is "Stopped" ? ProjectionState.Stopped
+                    : ProjectionState.Running;
                 rows.Add(new ProjectionStatus(
-                    Name: reader.GetString(0),
-                    State: reader.GetString(1),
-                    Checkpoint: new GlobalCheckpoint(ulong.Parse(reader.GetString(2), CultureInfo.InvariantCulture), reader.GetInt64(3)),
+                    Name: name,
+                    State: state,
+                    Checkpoint: new GlobalCheckpoint(position),
                     HeadPosition: head,
-                    LagEvents: reader.GetInt64(13),
-                    LagSeconds: Math.Round(reader.GetDouble(14), 3),
-                    RunningOn: reader.IsDBNull(4) ? null : reader.GetString(4),
-                    HeartbeatAt: reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5),
-                    AppliedEvents: reader.GetInt64(6),
-                    Error: reader.IsDBNull(7) ? null : reader.GetString(7),
-                    RebuiltAt: reader.IsDBNull(8) ? null : reader.GetFieldValue<DateTimeOffset>(8),
-                    Rebuild: rebuild,
-                    DeadLetterCount: reader.GetInt64(15),
+                    LagEvents: reader.GetInt64(6),
+                    LagSeconds: Math.Round(reader.GetDouble(7), 3),
+                    RunningOn: reader.IsDBNull(5) ? null : $"node {reader.GetInt32(5)}",
+                    HeartbeatAt: reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2),
+                    AppliedEvents: position,
+                    Error: run?.Error ?? pause,
+                    RebuiltAt: run?.FinishedAt,
+                    Rebuild: run is { FinishedAt: null } ? run.Progress(position) : null,
+                    DeadLetterCount: 0,
                     DeadLetters: []));
             }
         }
 
         for (var i = 0; i < rows.Count; i++)
         {
-            if (rows[i].DeadLetterCount > 0)
-            {
-                rows[i] = rows[i] with { DeadLetters = await DeadLettersAsync(connection, rows[i].Name, cancellationToken) };
-            }
+            rows[i] = await WithDeadLettersAsync(rows[i], cancellationToken);
         }
 
         return rows;
     }
 
-    /// <summary>Asks the node that runs the projection to rebuild it; false when no such projection is known.</summary>
-    public Task<bool> RequestRebuildAsync(string name, CancellationToken cancellationToken = default) =>
-        UpdateAsync("rebuild_requested_at = now()", name, cancellationToken);
+    private async Task<ProjectionStatus> WithDeadLettersAsync(ProjectionStatus status, CancellationToken cancellationToken)
+    {
+        var database = (JasperFx.Events.IEventDatabase)store.Marten.Storage.Database;
+        var shard = new ShardName(status.Name);
+        var count = await database.CountDeadLetterEventsAsync(shard, cancellationToken);
+        if (count == 0)
+        {
+            return status;
+        }
 
-    /// <summary>Puts a failed or stopped projection back to work from its checkpoint.</summary>
-    public Task<bool> ResumeAsync(string name, CancellationToken cancellationToken = default) =>
-        UpdateAsync("state = case when rebuild_started_at is null then 'running' else 'rebuilding' end, error = null", name, cancellationToken);
+        var letters = await database.QueryDeadLetterEventsAsync(shard, null!, 1, DeadLettersShown, cancellationToken);
+        return status with
+        {
+            DeadLetterCount = count,
+            DeadLetters = letters.Select(l => new DeadLetter(l.EventSequence, $"{l.ExceptionType}: {l.ExceptionMessage}", l.Timestamp)).ToList(),
+        };
+    }
 
-    /// <summary>Stops a projection on whichever node runs it; it keeps its checkpoint.</summary>
-    public Task<bool> StopAsync(string name, CancellationToken cancellationToken = default) =>
-        UpdateAsync("state = 'stopped'", name, cancellationToken);
+    /// <summary>
+    /// Rebuilds the projection on this node's daemon, in the background; false when no such async projection is
+    /// known here or this node runs no daemon.
+    /// </summary>
+    public Task<bool> RequestRebuildAsync(string name, CancellationToken cancellationToken = default)
+    {
+        if (!AsyncNames.Contains(name, StringComparer.Ordinal) || daemon() is not { } running)
+        {
+            return Task.FromResult(false);
+        }
+
+        var run = new RebuildRun(DateTimeOffset.UtcNow);
+        if (_rebuilds.TryGetValue(name, out var current) && current.FinishedAt is null)
+        {
+            return Task.FromResult(true);
+        }
+
+        _rebuilds[name] = run;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                run.Total = await store.GetHighWaterMarkAsync(CancellationToken.None);
+                await running.RebuildProjectionAsync(name, RebuildTimeout, CancellationToken.None);
+            }
+            catch (Exception e)
+            {
+                run.Error = $"Rebuild failed: {e.Message}";
+            }
+            finally
+            {
+                run.FinishedAt = DateTimeOffset.UtcNow;
+            }
+        }, CancellationToken.None);
+        return Task.FromResult(true);
+    }
+
+    /// <summary>Starts a stopped or paused projection again from its progress.</summary>
+    public async Task<bool> ResumeAsync(string name, CancellationToken cancellationToken = default)
+    {
+        if (!AsyncNames.Contains(name, StringComparer.Ordinal) || daemon() is not { } running)
+        {
+            return false;
+        }
+
+        if (_rebuilds.TryGetValue(name, out var run) && run.Error is not null)
+        {
+            _rebuilds.TryRemove(name, out _);
+        }
+
+        if (running.CurrentAgents().Any(a => a.Name.Identity == ShardOf(name)))
+        {
+            await running.StopAgentAsync(ShardOf(name));
+        }
+
+        await running.StartAgentAsync(ShardOf(name), cancellationToken);
+        return true;
+    }
+
+    /// <summary>Stops a projection on this node's daemon; it keeps its progress.</summary>
+    public async Task<bool> StopAsync(string name, CancellationToken cancellationToken = default)
+    {
+        if (!AsyncNames.Contains(name, StringComparer.Ordinal) || daemon() is not { } running)
+        {
+            return false;
+        }
+
+        await running.StopAgentAsync(ShardOf(name));
+        return true;
+    }
 
     /// <summary>
     /// Waits until the projection has applied (or passed) the event at <paramref name="globalPosition"/>; for tests
@@ -138,71 +216,44 @@ public sealed class ProjectionAdmin(PostgresEventStore store)
         var deadline = DateTime.UtcNow + timeout;
         await using var connection = await store.DataSource.OpenConnectionAsync(cancellationToken);
         await using var command = new NpgsqlCommand(
-            $"""
-            select (c.transaction_id, c.position) >= (e.transaction_id, e.global_position), c.state, c.position
-              from {_schema}.projection_checkpoints c, {_schema}.events e
-             where c.name = $1 and e.global_position = $2
-            """, connection);
-        command.Parameters.AddWithValue(name);
-        command.Parameters.AddWithValue(globalPosition);
+            $"select coalesce((select last_seq_id from {_schema}.mt_event_progression where name = $1), 0)", connection);
+        command.Parameters.AddWithValue(ShardOf(name));
         while (true)
         {
-            string state = "unknown";
-            long position = 0;
-            await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+            var position = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+            if (position >= globalPosition)
             {
-                if (await reader.ReadAsync(cancellationToken))
-                {
-                    if (reader.GetBoolean(0))
-                    {
-                        return;
-                    }
-
-                    state = reader.GetString(1);
-                    position = reader.GetInt64(2);
-                }
+                return;
             }
 
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException(
-                    $"Projection '{name}' did not reach global position {globalPosition} within {timeout} (state {state}, at position {position}).");
+                throw new TimeoutException($"Projection '{name}' did not reach global position {globalPosition} within {timeout} (at position {position}).");
             }
 
             await Task.Delay(10, cancellationToken);
         }
     }
 
-    private async Task<bool> UpdateAsync(string set, string name, CancellationToken cancellationToken)
+    private sealed class RebuildRun(DateTimeOffset startedAt)
     {
-        await using var command = store.DataSource.CreateCommand(
-            $"update {_schema}.projection_checkpoints set {set}, updated_at = now() where name = $1");
-        command.Parameters.AddWithValue(name);
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
-    }
+        public DateTimeOffset StartedAt { get; } = startedAt;
 
-    private async Task<long> HeadAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand($"select coalesce(max(global_position), 0) from {_schema}.events", connection);
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
-    }
+        public long Total { get; set; }
 
-    private async Task<IReadOnlyList<DeadLetter>> DeadLettersAsync(NpgsqlConnection connection, string name, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand(
-            $"""
-            select id, global_position, event_id, event_type, error, attempts, failed_at
-              from {_schema}.dead_letters where projection = $1 order by id desc limit {DeadLettersShown}
-            """, connection);
-        command.Parameters.AddWithValue(name);
-        var letters = new List<DeadLetter>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        public DateTimeOffset? FinishedAt { get; set; }
+
+        public string? Error { get; set; }
+
+        public RebuildProgress Progress(long applied)
         {
-            letters.Add(new DeadLetter(reader.GetInt64(0), reader.GetInt64(1), reader.GetGuid(2), reader.GetString(3), reader.GetString(4),
-                reader.GetInt32(5), reader.GetFieldValue<DateTimeOffset>(6)));
+            var elapsed = (DateTimeOffset.UtcNow - StartedAt).TotalSeconds;
+            var rate = elapsed > 0 ? applied / elapsed : 0;
+            return new RebuildProgress(
+                true, StartedAt, applied, Total,
+                Total == 0 ? 0 : Math.Round(Math.Min(100, 100.0 * applied / Total), 1),
+                Math.Round(rate, 1),
+                rate > 0 ? Math.Round(Math.Max(0, Total - applied) / rate, 1) : null);
         }
-
-        return letters;
     }
 }

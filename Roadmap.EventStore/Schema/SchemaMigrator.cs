@@ -12,15 +12,10 @@ namespace Roadmap.EventStore.Schema;
 /// </summary>
 public sealed class SchemaMigrator(NpgsqlDataSource dataSource, string schema, string component, IReadOnlyList<Migration> migrations)
 {
-    /// <summary>The event store's own migrations.</summary>
-    public SchemaMigrator(NpgsqlDataSource dataSource, string schema)
-        : this(dataSource, schema, "event_store", EmbeddedMigrations)
-    {
-    }
+    /// <summary>The migrations this migrator applies, in order.</summary>
+    public IReadOnlyList<Migration> Migrations => migrations;
 
     private const string SchemaPlaceholder = "__schema__";
-
-    public static IReadOnlyList<Migration> EmbeddedMigrations { get; } = LoadEmbedded(typeof(SchemaMigrator).Assembly);
 
     /// <summary>Applies what is missing; returns the versions it applied (empty when up to date).</summary>
     public async Task<IReadOnlyList<int>> MigrateAsync(CancellationToken cancellationToken = default)

@@ -35,24 +35,24 @@ public sealed class CatalogueIndex : Projection
         create index if not exists release_index_product on __schema__.release_index (product_id);
         """;
 
-    public override async Task ApplyAsync(ProjectionBatch batch, CancellationToken cancellationToken)
+    public override Task ApplyAsync(ProjectionBatch batch, CancellationToken cancellationToken)
     {
         foreach (var recorded in batch.Events)
         {
-            var command = recorded.Data switch
+            _ = recorded.Data switch
             {
-                MunicipalityRegistered e => Sql(batch,
+                MunicipalityRegistered e => batch.Write(
                     $"insert into {batch.Table("municipality_index")} (ags, name, land, county_ags, registered_at, version) values ($1, $2, $3, $4, $5, $6)",
                     e.Ags.Value, e.Name, e.Land.Value, e.CountyAgs.Value, e.RecordedAt, recorded.Version),
-                MunicipalityRenamed e => Sql(batch,
+                MunicipalityRenamed e => batch.Write(
                     $"update {batch.Table("municipality_index")} set name = $2, version = $3 where ags = $1", e.Ags.Value, e.Name, recorded.Version),
-                VendorRegistered e => Sql(batch,
+                VendorRegistered e => batch.Write(
                     $"insert into {batch.Table("vendor_index")} (vendor_id, name, website, version) values ($1, $2, $3, $4)",
                     e.VendorId, e.Name, e.Website?.ToString(), recorded.Version),
-                ProductRegistered e => Sql(batch,
+                ProductRegistered e => batch.Write(
                     $"insert into {batch.Table("product_index")} (product_id, vendor_id, name, category, version) values ($1, $2, $3, $4, $5)",
                     e.ProductId, e.VendorId, e.Name, e.Category.ToString(), recorded.Version),
-                ReleaseRegistered e => Sql(batch,
+                ReleaseRegistered e => batch.Write(
                     $"""
                     insert into {batch.Table("release_index")} (release_id, product_id, version_label, general_availability, end_of_sales,
                       end_of_security_support, end_of_life, end_of_security_support_tba, end_of_life_tba, version)
@@ -60,47 +60,26 @@ public sealed class CatalogueIndex : Projection
                     """,
                     e.ReleaseId, e.ProductId, e.Version, e.Lifecycle.GeneralAvailability, e.Lifecycle.EndOfSales, e.Lifecycle.EndOfSecuritySupport,
                     e.Lifecycle.EndOfLife, e.Lifecycle.EndOfSecuritySupportTba, e.Lifecycle.EndOfLifeTba, recorded.Version),
-                VendorDeprecationAnnounced e => Sql(batch,
+                VendorDeprecationAnnounced e => batch.Write(
                     $"""
                     update {batch.Table("release_index")} set end_of_security_support = $2, end_of_life = $3, end_of_security_support_tba = $4,
                       end_of_life_tba = $5, deprecated_on = coalesce(deprecated_on, $6), version = $7 where release_id = $1
                     """,
                     e.ReleaseId, e.EndOfSecuritySupport, e.EndOfLife, e.EndOfSecuritySupportTba, e.EndOfLifeTba, e.AnnouncedOn, recorded.Version),
-                EndOfSupportChanged e => Sql(batch,
+                EndOfSupportChanged e => batch.Write(
                     $"""
                     update {batch.Table("release_index")} set end_of_security_support = $2, end_of_life = $3, end_of_security_support_tba = $4,
                       end_of_life_tba = $5, version = $6 where release_id = $1
                     """,
                     e.ReleaseId, e.EndOfSecuritySupport, e.EndOfLife, e.EndOfSecuritySupportTba, e.EndOfLifeTba, recorded.Version),
-                SuccessorDesignated e => Sql(batch,
+                SuccessorDesignated e => batch.Write(
                     $"update {batch.Table("release_index")} set successor_release_id = $2, version = $3 where release_id = $1",
                     e.ReleaseId, e.SuccessorReleaseId, recorded.Version),
                 _ => null,
             };
-
-            if (command is not null)
-            {
-                await using (command)
-                {
-                    await command.ExecuteNonQueryAsync(cancellationToken);
-                }
-            }
-        }
-    }
-
-    internal static NpgsqlCommand Sql(ProjectionBatch batch, string sql, params object?[] values)
-    {
-        var command = batch.Command(sql);
-        foreach (var value in values)
-        {
-            command.Parameters.Add(value switch
-            {
-                null => new NpgsqlParameter { Value = DBNull.Value },
-                DateOnly date => new NpgsqlParameter { Value = date, NpgsqlDbType = NpgsqlDbType.Date },
-                _ => new NpgsqlParameter { Value = value },
-            });
         }
 
-        return command;
+        return Task.CompletedTask;
     }
+
 }

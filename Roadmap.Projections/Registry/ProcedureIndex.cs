@@ -23,37 +23,37 @@ public sealed class ProcedureIndex : Projection
         create index if not exists procedure_index_ags on __schema__.procedure_index (ags);
         """;
 
-    public override async Task ApplyAsync(ProjectionBatch batch, CancellationToken cancellationToken)
+    public override Task ApplyAsync(ProjectionBatch batch, CancellationToken cancellationToken)
     {
         var table = batch.Table("procedure_index");
         foreach (var recorded in batch.Events)
         {
-            var command = recorded.Data switch
+            _ = recorded.Data switch
             {
-                ProcedureIntroduced e => Sql(batch,
+                ProcedureIntroduced e => batch.Write(
                     $"""
                     insert into {table} (procedure_id, ags, category, release_id, name, state, version)
                     values ($1, $2, $3, $4, $5, 'introduced', $6)
                     """,
                     e.ProcedureId, e.Ags.Value, e.Category.ToString(), e.ReleaseId, e.Name, recorded.Version),
-                ExtendedSupportPurchased e => Sql(batch,
+                ExtendedSupportPurchased e => batch.Write(
                     $"update {table} set extended_support_until = $2, version = $3 where procedure_id = $1", e.ProcedureId, e.Until, recorded.Version),
-                RiskAccepted e => Sql(batch,
+                RiskAccepted e => batch.Write(
                     $"update {table} set risk_accepted_until = $2, version = $3 where procedure_id = $1", e.ProcedureId, e.Until, recorded.Version),
                 // A new plan voids the schedule made for the old one, as in the decider.
-                ReplacementPlanned e => Sql(batch,
+                ReplacementPlanned e => batch.Write(
                     $"""
                     update {table} set state = 'planned', strategy = $2, target_go_live = $3, cut_over_on = null, version = $4
                     where procedure_id = $1
                     """,
                     e.ProcedureId, e.Strategy.ToString(), e.TargetGoLive, recorded.Version),
-                ProcedureAssignedToProcurement e => Sql(batch,
+                ProcedureAssignedToProcurement e => batch.Write(
                     $"update {table} set case_id = $2, version = $3 where procedure_id = $1", e.ProcedureId, e.CaseId, recorded.Version),
-                ReplacementScheduled e => Sql(batch,
+                ReplacementScheduled e => batch.Write(
                     $"update {table} set state = 'scheduled', cut_over_on = $2, version = $3 where procedure_id = $1",
                     e.ProcedureId, e.CutOverOn, recorded.Version),
                 // On the new release, support and risk bought or accepted for the old one no longer apply.
-                CutOverCompleted e => Sql(batch,
+                CutOverCompleted e => batch.Write(
                     $"""
                     update {table} set state = 'cut-over', cut_over_on = $2, release_id = $3, strategy = null, target_go_live = null, case_id = null,
                       extended_support_until = case when release_id = $3 then extended_support_until end,
@@ -62,20 +62,12 @@ public sealed class ProcedureIndex : Projection
                     where procedure_id = $1
                     """,
                     e.ProcedureId, e.CompletedOn, e.ReleaseId, recorded.Version),
-                ProcedureRetired e => Sql(batch,
+                ProcedureRetired e => batch.Write(
                     $"update {table} set state = 'retired', version = $2 where procedure_id = $1", e.ProcedureId, recorded.Version),
                 _ => null,
             };
-
-            if (command is not null)
-            {
-                await using (command)
-                {
-                    await command.ExecuteNonQueryAsync(cancellationToken);
-                }
-            }
         }
-    }
 
-    private static NpgsqlCommand Sql(ProjectionBatch batch, string sql, params object?[] values) => CatalogueIndex.Sql(batch, sql, values);
+        return Task.CompletedTask;
+    }
 }

@@ -24,54 +24,44 @@ public sealed class ProcurementIndex : Projection
         create index if not exists procurement_index_participants on __schema__.procurement_index using gin (participant_ags);
         """;
 
-    public override async Task ApplyAsync(ProjectionBatch batch, CancellationToken cancellationToken)
+    public override Task ApplyAsync(ProjectionBatch batch, CancellationToken cancellationToken)
     {
         var table = batch.Table("procurement_index");
         foreach (var recorded in batch.Events)
         {
-            var command = recorded.Data switch
+            _ = recorded.Data switch
             {
                 ProcurementCaseOpened e => Opened(batch, table, e, recorded.Version),
                 // A new estimate clears the procedure: it has to be determined again (as the decider's state does).
-                ProcurementValueEstimated e => CatalogueIndex.Sql(batch,
+                ProcurementValueEstimated e => batch.Write(
                     $"update {table} set total_net_value = $2, procedure_type = null, version = $3 where case_id = $1",
                     e.CaseId, e.TotalNetValue.Euros, recorded.Version),
-                ProcurementProcedureDetermined e => CatalogueIndex.Sql(batch,
+                ProcurementProcedureDetermined e => batch.Write(
                     $"update {table} set procedure_type = $2, version = $3 where case_id = $1", e.CaseId, e.ChosenType.ToString(), recorded.Version),
-                ProcurementStarted e => CatalogueIndex.Sql(batch,
+                ProcurementStarted e => batch.Write(
                     $"update {table} set state = 'started', procedure_type = $2, started_on = $3, version = $4 where case_id = $1",
                     e.CaseId, e.ProcedureType.ToString(), e.StartedOn, recorded.Version),
-                ProcurementAwarded e => CatalogueIndex.Sql(batch,
+                ProcurementAwarded e => batch.Write(
                     $"update {table} set state = 'awarded', awarded_on = $2, version = $3 where case_id = $1", e.CaseId, e.AwardedOn, recorded.Version),
-                ProcurementCancelled e => CatalogueIndex.Sql(batch,
+                ProcurementCancelled e => batch.Write(
                     $"update {table} set state = 'cancelled', cancelled_on = $2, version = $3 where case_id = $1", e.CaseId, e.CancelledOn, recorded.Version),
-                IProcurementEvent e => CatalogueIndex.Sql(batch, $"update {table} set version = $2 where case_id = $1", e.CaseId, recorded.Version),
+                IProcurementEvent e => batch.Write($"update {table} set version = $2 where case_id = $1", e.CaseId, recorded.Version),
                 _ => null,
             };
-
-            if (command is not null)
-            {
-                await using (command)
-                {
-                    await command.ExecuteNonQueryAsync(cancellationToken);
-                }
-            }
         }
+
+        return Task.CompletedTask;
     }
 
-    private static NpgsqlCommand Opened(ProjectionBatch batch, string table, ProcurementCaseOpened e, long version)
+    private static NpgsqlBatchCommand Opened(ProjectionBatch batch, string table, ProcurementCaseOpened e, long version)
     {
-        var command = CatalogueIndex.Sql(batch,
+        return batch.Write(
             $"""
             insert into {table} (case_id, title, category, lead_ags, participant_ags, state, version)
             values ($1, $2, $3, $4, $5, 'open', $6)
             """,
-            e.CaseId, e.Title, e.Category.ToString(), e.LeadAgs.Value, null, version);
-        command.Parameters[4] = new NpgsqlParameter
-        {
-            Value = e.Participants.Select(p => p.Ags.Value).Distinct().ToArray(),
-            NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text,
-        };
-        return command;
+            e.CaseId, e.Title, e.Category.ToString(), e.LeadAgs.Value,
+            new NpgsqlParameter { Value = e.Participants.Select(p => p.Ags.Value).Distinct().ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
+            version);
     }
 }

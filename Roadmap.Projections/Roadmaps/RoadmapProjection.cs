@@ -67,7 +67,7 @@ public sealed class RoadmapProjection : Projection
         foreach (var kind in touched.Select(t => t.Kind).Distinct())
         {
             var keys = touched.Where(t => t.Kind == kind).Select(t => t.Key).ToArray();
-            await using var command = batch.Command(RoadmapDocuments.SelectByKeys(batch.Schema, kind));
+            await using var command = await batch.QueryAsync(RoadmapDocuments.SelectByKeys(batch.Schema, kind), cancellationToken);
             command.Parameters.Add(RoadmapDocuments.KeysParameter(kind, keys));
             await RoadmapDocuments.ReadIntoAsync(command, kind, facts, cancellationToken);
         }
@@ -83,15 +83,13 @@ public sealed class RoadmapProjection : Projection
             return;
         }
 
-        await using var writes = batch.Batch();
         foreach (var (kind, key) in facts.Changed.OrderBy(c => c.Kind).ThenBy(c => c.Key, StringComparer.Ordinal))
         {
-            writes.BatchCommands.Add(RoadmapDocuments.Upsert(batch.Schema, kind, key, facts));
+            batch.Write(RoadmapDocuments.Upsert(batch.Schema, kind, key, facts));
         }
 
         // After the upserts, so that the joins see this batch's procedures, releases and products.
-        writes.BatchCommands.Add(RoadmapDocuments.BumpVersions(batch.Schema, facts, batch.Events[^1].GlobalPosition));
-        await writes.ExecuteNonQueryAsync(cancellationToken);
+        batch.Write(RoadmapDocuments.BumpVersions(batch.Schema, facts, batch.Events[^1].GlobalPosition));
     }
 }
 

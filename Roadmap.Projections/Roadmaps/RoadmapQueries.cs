@@ -1,3 +1,4 @@
+using Marten;
 using Npgsql;
 using NpgsqlTypes;
 using Roadmap.Domain.Catalogue;
@@ -15,10 +16,10 @@ namespace Roadmap.Projections.Roadmaps;
 /// answers as of an earlier day fold the events recorded up to the end of that day (Europe/Berlin) into a fresh
 /// <see cref="RoadmapFacts"/>. Both are computed by the same <see cref="RoadmapCalculator"/>.
 /// </summary>
-public sealed class RoadmapQueries(NpgsqlDataSource dataSource, EventStoreOptions options, ProcurementRuleSet rules) : IRoadmapQueries
+public sealed class RoadmapQueries(NpgsqlDataSource dataSource, PostgresEventStore store, ProcurementRuleSet rules) : IRoadmapQueries
 {
     private readonly RoadmapCalculator _calculator = new(rules);
-    private readonly string _schema = options.Schema;
+    private readonly string _schema = store.Options.Schema;
 
     public async Task<MunicipalityRoadmap?> GetRoadmapAsync(Ags ags, DateOnly today, DateOnly? asOf, CancellationToken cancellationToken) =>
         asOf is { } day
@@ -243,20 +244,17 @@ public sealed class RoadmapQueries(NpgsqlDataSource dataSource, EventStoreOption
             return;
         }
 
-        var names = RoadmapFacts.EventTypes.Select(t => options.Types.NameOf(t).Name).Distinct().ToArray();
-        await using var command = new NpgsqlCommand(
-            $"""
-            select event_type, schema_version, data::text, global_position from {_schema}.events
-             where stream_id = any($1) and recorded_at < $2 and event_type = any($3) and not archived
-             order by stream_id, version
-            """, connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = streamIds.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = before, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-        command.Parameters.Add(new NpgsqlParameter { Value = names, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        var names = RoadmapFacts.EventTypes.Select(store.Options.Types.NameOf).Distinct().ToArray();
+        var streams = streamIds.ToArray();
+        var end = new DateTimeOffset(DateTime.SpecifyKind(before, DateTimeKind.Utc));
+        await using var session = store.Marten.QuerySession();
+        var events = await session.Events.QueryAllRawEvents()
+            .Where(e => streams.Contains(e.StreamKey!) && e.Timestamp < end && names.Contains(e.EventTypeName))
+            .OrderBy(e => e.StreamKey).ThenBy(e => e.Version)
+            .ToListAsync(cancellationToken);
+        foreach (var e in events)
         {
-            facts.Apply(options.Types.Deserialize(reader.GetString(0), reader.GetInt32(1), reader.GetString(2), reader.GetInt64(3)));
+            facts.Apply(e.Data);
         }
     }
 }

@@ -6,16 +6,16 @@ using Roadmap.EventStore;
 namespace Roadmap.Api.Integrations.Feeds;
 
 /// <summary>
-/// A feed client's place in the global log, as an opaque string "{transaction id}-{position}". It carries the whole
-/// checkpoint pair, never the position alone: the log is read in (transaction id, position) order, and a cursor
-/// of positions would skip events that commit late (docs/0002-global-log-order.md).
+/// A feed client's place in the global log, as an opaque string (today the log sequence, <c>mt_events.seq_id</c>).
+/// The feed never reads past the daemon's high water mark, so an event that commits late is never behind a cursor
+/// already handed out (docs/0011).
 /// </summary>
 public static class FeedCursor
 {
     public static string Format(GlobalCheckpoint checkpoint) =>
-        string.Create(CultureInfo.InvariantCulture, $"{checkpoint.TransactionId}-{checkpoint.Position}");
+        checkpoint.Position.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>Parses a cursor strictly: two decimal numbers without signs, spaces or leading zeros; null (no cursor) is the start.</summary>
+    /// <summary>Parses a cursor strictly: a decimal number without sign, spaces or leading zeros; null (no cursor) is the start.</summary>
     public static bool TryParse(string? text, out GlobalCheckpoint checkpoint)
     {
         checkpoint = GlobalCheckpoint.Start;
@@ -24,16 +24,12 @@ public static class FeedCursor
             return true;
         }
 
-        var dash = text.IndexOf('-', StringComparison.Ordinal);
-        if (dash < 0
-            || !TryParseNumber(text.AsSpan(0, dash), out var transactionId)
-            || !TryParseNumber(text.AsSpan(dash + 1), out var position)
-            || position > long.MaxValue)
+        if (!TryParseNumber(text, out var position) || position > long.MaxValue)
         {
             return false;
         }
 
-        checkpoint = new GlobalCheckpoint(transactionId, (long)position);
+        checkpoint = new GlobalCheckpoint((long)position);
         return true;
     }
 

@@ -11,7 +11,7 @@ public sealed record FeedPage(IReadOnlyList<FeedItem> Items, GlobalCheckpoint Ne
 
 /// <summary>
 /// Reads deprecation CloudEvents from the global log for the pull feed and the live stream. It reads only what
-/// the store says is safe (below the snapshot's xmin), filtered in SQL to <see cref="DeprecationCloudEvents.StoredEventTypes"/>.
+/// the store says is safe (up to the daemon's high water mark), filtered in SQL to <see cref="DeprecationCloudEvents.StoredEventTypes"/>.
 /// </summary>
 public sealed class FeedReader(PostgresEventStore store, NpgsqlDataSource dataSource, EventStoreOptions options, FeedListener listener)
 {
@@ -30,10 +30,8 @@ public sealed class FeedReader(PostgresEventStore store, NpgsqlDataSource dataSo
         while (items.Count < limit)
         {
             var requested = limit - items.Count;
-            // Archived streams are filtered here rather than in the store, so a short batch reliably means "nothing more yet".
-            var page = await store.ReadAllAsync(next, DeprecationCloudEvents.StoredEventTypes, requested, includeArchived: true, cancellationToken);
-            var visible = page.Events.Where(e => !e.Archived).ToList();
-            foreach (var (recorded, cloudEvent) in await DeprecationCloudEvents.ToCloudEventsAsync(visible, dataSource, options.Schema, cancellationToken))
+            var page = await store.ReadAllAsync(next, DeprecationCloudEvents.StoredEventTypes, requested, cancellationToken);
+            foreach (var (recorded, cloudEvent) in await DeprecationCloudEvents.ToCloudEventsAsync(page.Events, dataSource, options.Schema, cancellationToken))
             {
                 items.Add(new FeedItem(FeedCursor.Format(recorded.Checkpoint), cloudEvent));
             }

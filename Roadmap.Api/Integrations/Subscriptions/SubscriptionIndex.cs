@@ -7,8 +7,9 @@ namespace Roadmap.Api.Integrations.Subscriptions;
 
 /// <summary>
 /// The subscriptions and their filters, current when a decision returns (inline): the list the API serves and the
-/// table the webhook dispatcher matches events against. <c>created_position</c> keeps a subscription from receiving
-/// events older than itself.
+/// table the webhook dispatcher matches events against. <c>created_event_id</c> names the event that created the
+/// subscription; the dispatcher looks up its log position (an inline projection runs before Marten has numbered the
+/// events) and so keeps a subscription from receiving events older than itself.
 /// </summary>
 public sealed class SubscriptionIndex : Projection
 {
@@ -21,10 +22,10 @@ public sealed class SubscriptionIndex : Projection
         create table if not exists __schema__.webhook_subscriptions (
           subscription_id uuid primary key, target_url text not null, event_types text[] not null, municipalities text[] not null,
           product_ids uuid[] not null, release_ids uuid[] not null, state text not null, created_at timestamptz not null,
-          created_position bigint not null, updated_at timestamptz not null, version bigint not null);
+          created_event_id uuid not null, updated_at timestamptz not null, version bigint not null);
         """;
 
-    public override async Task ApplyAsync(ProjectionBatch batch, CancellationToken cancellationToken)
+    public override Task ApplyAsync(ProjectionBatch batch, CancellationToken cancellationToken)
     {
         var table = batch.Table("webhook_subscriptions");
         foreach (var recorded in batch.Events)
@@ -34,18 +35,18 @@ public sealed class SubscriptionIndex : Projection
                 continue;
             }
 
-            await using var command = e switch
+            var command = e switch
             {
-                SubscriptionCreated c => batch.Command(
+                SubscriptionCreated => batch.Write(
                     $"""
                     insert into {table} (subscription_id, target_url, event_types, municipalities, product_ids, release_ids, state,
-                      created_at, created_position, updated_at, version)
+                      created_at, created_event_id, updated_at, version)
                     values ($1, $2, $3, $4, $5, $6, 'active', $7, $8, $7, $9)
                     """),
-                SubscriptionPaused => batch.Command($"update {table} set state = 'paused', updated_at = $2, version = $3 where subscription_id = $1"),
-                SubscriptionResumed => batch.Command($"update {table} set state = 'active', updated_at = $2, version = $3 where subscription_id = $1"),
-                SubscriptionDeleted => batch.Command($"update {table} set state = 'deleted', updated_at = $2, version = $3 where subscription_id = $1"),
-                _ => batch.Command($"update {table} set updated_at = $2, version = $3 where subscription_id = $1"),
+                SubscriptionPaused => batch.Write($"update {table} set state = 'paused', updated_at = $2, version = $3 where subscription_id = $1"),
+                SubscriptionResumed => batch.Write($"update {table} set state = 'active', updated_at = $2, version = $3 where subscription_id = $1"),
+                SubscriptionDeleted => batch.Write($"update {table} set state = 'deleted', updated_at = $2, version = $3 where subscription_id = $1"),
+                _ => batch.Write($"update {table} set updated_at = $2, version = $3 where subscription_id = $1"),
             };
             command.Parameters.AddWithValue(e.SubscriptionId);
             if (e is SubscriptionCreated created)
@@ -56,7 +57,7 @@ public sealed class SubscriptionIndex : Projection
                 command.Parameters.AddWithValue(created.ProductIds.ToArray());
                 command.Parameters.AddWithValue(created.ReleaseIds.ToArray());
                 command.Parameters.AddWithValue(created.RecordedAt);
-                command.Parameters.AddWithValue(recorded.GlobalPosition);
+                command.Parameters.AddWithValue(recorded.EventId);
             }
             else
             {
@@ -64,7 +65,8 @@ public sealed class SubscriptionIndex : Projection
             }
 
             command.Parameters.Add(new NpgsqlParameter { Value = recorded.Version, NpgsqlDbType = NpgsqlDbType.Bigint });
-            await command.ExecuteNonQueryAsync(cancellationToken);
         }
+
+        return Task.CompletedTask;
     }
 }

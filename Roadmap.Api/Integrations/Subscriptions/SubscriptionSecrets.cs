@@ -35,7 +35,7 @@ internal static class SubscriptionSecrets
         await using (var connection = await store.DataSource.OpenConnectionAsync(cancellationToken))
         {
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            var current = await store.AggregateStreamAsync(connection, transaction, streamId, Subscription.Decider.Initial,
+            var current = await store.AggregateStreamAsync(transaction, streamId, Subscription.Decider.Initial,
                 Subscription.Decider.EvolveStored, cancellationToken: cancellationToken);
             IReadOnlyList<ISubscriptionEvent> events;
             try
@@ -49,8 +49,8 @@ internal static class SubscriptionSecrets
 
             var expected = current.Version == 0 ? ExpectedVersion.NoStream : ExpectedVersion.Exactly(current.Version);
             var by = events.Count > 0 ? events[0].By : "unknown";
-            await store.AppendAsync(connection, transaction, streamId, Subscription.StreamType, expected,
-                events.Select(e => new NewEvent(Guid.CreateVersion7(), e, new EventMetadata(by))).ToList(), cancellationToken, notifyWithTransaction: false);
+            await store.AppendAsync(connection, transaction, streamId, expected,
+                events.Select(e => new NewEvent(Guid.CreateVersion7(), e, new EventMetadata(by))).ToList(), cancellationToken);
             // A rotation keeps the replaced secret signing as well for the grace period (a second rotation within
             // it replaces that one too: only the latest two secrets ever sign).
             var table = $"{store.Options.Schema}.webhook_secrets";

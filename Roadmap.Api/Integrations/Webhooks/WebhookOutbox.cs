@@ -28,15 +28,14 @@ public sealed class WebhookOutbox(NpgsqlDataSource dataSource, string schema) : 
 
     public override PoisonEventPolicy PoisonPolicy => PoisonEventPolicy.Stop;
 
+    // A rebuild replays the log over the deliveries it has: rows are inserted "on conflict do nothing", so it only adds
+    // a delivery that is missing and never drops or repeats one (docs/0011).
+    public override bool ClearTablesOnRebuild => false;
+
     public static string Channel(string schema) => $"roadmap_webhooks_{schema}";
 
     public override async Task ApplyAsync(ProjectionBatch batch, CancellationToken cancellationToken)
     {
-        if (batch.IsRebuild)
-        {
-            return; // a rebuild only moves the checkpoint: what was dispatched stays dispatched, nothing is sent twice
-        }
-
         if (!batch.Events.Any(DeprecationCloudEvents.IsIntegrationEvent))
         {
             return;
@@ -69,7 +68,6 @@ public sealed class WebhookOutbox(NpgsqlDataSource dataSource, string schema) : 
 
         // Three statements whatever the batch size; delivery ids follow the log (then subscription) order, which is
         // the order the sender keeps per subscription.
-        await using var inserts = batch.Batch();
         var events = new NpgsqlBatchCommand(
             $"""
             insert into {batch.Table("webhook_events")} (event_id, body)
@@ -77,7 +75,7 @@ public sealed class WebhookOutbox(NpgsqlDataSource dataSource, string schema) : 
             """);
         events.Parameters.Add(new NpgsqlParameter { Value = bodies.Select(b => b.EventId).ToArray() });
         events.Parameters.Add(new NpgsqlParameter { Value = bodies.Select(b => b.Body).ToArray() });
-        inserts.BatchCommands.Add(events);
+        batch.Write(events);
 
         var rows = new NpgsqlBatchCommand(
             $"""
@@ -93,7 +91,7 @@ public sealed class WebhookOutbox(NpgsqlDataSource dataSource, string schema) : 
         rows.Parameters.Add(new NpgsqlParameter { Value = deliveries.Select(d => d.Recorded.GlobalPosition).ToArray() });
         rows.Parameters.Add(new NpgsqlParameter { Value = deliveries.Select(d => d.Type).ToArray() });
         rows.Parameters.Add(new NpgsqlParameter { Value = deliveries.Select(d => d.Recorded.RecordedAt).ToArray() });
-        inserts.BatchCommands.Add(rows);
+        batch.Write(rows);
 
         var progress = new NpgsqlBatchCommand(
             $"""
@@ -101,19 +99,19 @@ public sealed class WebhookOutbox(NpgsqlDataSource dataSource, string schema) : 
             on conflict (id) do update set dispatched = {batch.Table("webhook_outbox_progress")}.dispatched + excluded.dispatched
             """);
         progress.Parameters.Add(new NpgsqlParameter { Value = (long)deliveries.Count });
-        inserts.BatchCommands.Add(progress);
+        batch.Write(progress);
         // Delivered with the commit: the sender wakes only for rows it can see.
-        inserts.BatchCommands.Add(new NpgsqlBatchCommand($"select pg_notify('{Channel(schema)}', '')"));
-        await inserts.ExecuteNonQueryAsync(cancellationToken);
+        batch.Write(new NpgsqlBatchCommand($"select pg_notify('{Channel(schema)}', '')"));
     }
 
     private static async Task<List<SubscriptionFilter>> ReadSubscriptionsAsync(ProjectionBatch batch, CancellationToken cancellationToken)
     {
-        await using var command = batch.Command(
+        await using var command = await batch.QueryAsync(
             $"""
-            select subscription_id, event_types, municipalities, product_ids, release_ids, created_position
-              from {batch.Table("webhook_subscriptions")} where state <> 'deleted'
-            """);
+            select s.subscription_id, s.event_types, s.municipalities, s.product_ids, s.release_ids, coalesce(e.seq_id, 0)
+              from {batch.Table("webhook_subscriptions")} s left join {batch.Table("mt_events")} e on e.id = s.created_event_id
+             where s.state <> 'deleted'
+            """, cancellationToken);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var subscriptions = new List<SubscriptionFilter>();
         while (await reader.ReadAsync(cancellationToken))

@@ -3,6 +3,8 @@ using Roadmap.Api.Infrastructure;
 using Roadmap.Api.Integrations.Subscriptions;
 using Roadmap.EventStore;
 
+using Roadmap.EventStore.Projections;
+
 namespace Roadmap.Api.Integrations.Webhooks;
 
 public static class WebhookSetup

@@ -1,0 +1,131 @@
+using System.Data.Common;
+using System.Text.RegularExpressions;
+using JasperFx.Events;
+using JasperFx.Events.Daemon;
+using Marten;
+using Marten.Events.Projections;
+using Npgsql;
+using Roadmap.EventStore.Projections;
+using OperationRole = Weasel.Core.OperationRole;
+
+namespace Roadmap.EventStore;
+
+/// <summary>
+/// Hosts one of our SQL projections in Marten, inline or on the async daemon. Marten hands over its events and a
+/// session; the projection's queued writes become storage operations of that session, so Marten runs them in the
+/// append's transaction (inline) or with its progress update (async).
+/// <para>
+/// An apply error on the daemon is pinned to one event: the batch is tried event by event until the one that
+/// fails is found, and that one is thrown as <see cref="ApplyEventException"/>, which Marten records as a dead
+/// letter and skips (<see cref="PoisonEventPolicy.Skip"/>). Under <see cref="PoisonEventPolicy.Stop"/> the error
+/// is thrown as it is and Marten pauses the projection.
+/// </para>
+/// </summary>
+public sealed partial class MartenProjection(Projection projection, ProjectionLifecycle lifecycle, string schema, NpgsqlDataSource dataSource) : IProjection
+{
+    public Projection Projection { get; } = projection;
+
+    public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
+    {
+        var recorded = events.Select(PostgresEventStore.Recorded).ToList();
+        if (lifecycle == ProjectionLifecycle.Inline)
+        {
+            // Inside SaveChanges: the session's connection is in the append's transaction.
+            var connection = ((IDocumentSession)operations).Connection
+                ?? throw new InvalidOperationException("An inline projection runs inside the append's transaction; the session has no connection.");
+            var batch = new ProjectionBatch(recorded, schema, _ => ValueTask.FromResult(connection));
+            await Projection.ApplyAsync(batch, cancellation);
+            Queue(operations, batch);
+            return;
+        }
+
+        NpgsqlConnection? reads = null;
+        try
+        {
+            async ValueTask<NpgsqlConnection> Reads(CancellationToken token) => reads ??= await dataSource.OpenConnectionAsync(token);
+            var batch = new ProjectionBatch(recorded, schema, Reads);
+            try
+            {
+                await Projection.ApplyAsync(batch, cancellation);
+            }
+            catch (Exception e) when (e is not OperationCanceledException && Projection.PoisonPolicy == PoisonEventPolicy.Skip)
+            {
+                throw await PinAsync(events, recorded, Reads, e, cancellation);
+            }
+
+            Queue(operations, batch);
+        }
+        finally
+        {
+            if (reads is not null)
+            {
+                await reads.DisposeAsync();
+            }
+        }
+    }
+
+    private async Task<Exception> PinAsync(
+        IReadOnlyList<IEvent> events, List<RecordedEvent> recorded, Func<CancellationToken, ValueTask<NpgsqlConnection>> reads, Exception error,
+        CancellationToken cancellation)
+    {
+        if (events.Count == 1)
+        {
+            return new ApplyEventException(events[0], error);
+        }
+
+        for (var i = 0; i < events.Count; i++)
+        {
+            try
+            {
+                await Projection.ApplyAsync(new ProjectionBatch([recorded[i]], schema, reads), cancellation);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                return new ApplyEventException(events[i], e);
+            }
+        }
+
+        return error; // no single event fails alone: the batch as a whole is the problem, so the projection pauses
+    }
+
+    private static void Queue(IDocumentOperations operations, ProjectionBatch batch)
+    {
+        foreach (var write in batch.Writes)
+        {
+            operations.QueueOperation(new SqlWrite(write));
+        }
+    }
+
+    /// <summary>One queued statement: our <c>$n</c> placeholders become parameters of Marten's command.</summary>
+    private sealed partial class SqlWrite(NpgsqlBatchCommand command) : Marten.Internal.Operations.IStorageOperation
+    {
+        public Type DocumentType => typeof(SqlWrite);
+
+        public void ConfigureCommand(Weasel.Postgresql.ICommandBuilder builder, Weasel.Storage.IStorageSession session)
+        {
+            var sql = command.CommandText;
+            var at = 0;
+            foreach (Match placeholder in Placeholder().Matches(sql))
+            {
+                builder.Append(sql[at..placeholder.Index]);
+                var source = command.Parameters[int.Parse(placeholder.Groups[1].ValueSpan, System.Globalization.CultureInfo.InvariantCulture) - 1];
+                var parameter = builder.AppendParameter(source.Value ?? DBNull.Value);
+                if (source.NpgsqlDbType != NpgsqlTypes.NpgsqlDbType.Unknown)
+                {
+                    parameter.NpgsqlDbType = source.NpgsqlDbType;
+                }
+
+                at = placeholder.Index + placeholder.Length;
+            }
+
+            builder.Append(sql[at..]);
+        }
+
+        public Task PostprocessAsync(DbDataReader reader, IList<Exception> exceptions, CancellationToken token) => Task.CompletedTask;
+
+        public OperationRole Role() => OperationRole.Other;
+
+        [GeneratedRegex(@"\$(\d+)")]
+        private static partial Regex Placeholder();
+    }
+}

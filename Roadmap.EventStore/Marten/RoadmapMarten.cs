@@ -1,0 +1,162 @@
+using JasperFx;
+using JasperFx.Events;
+using JasperFx.Events.Daemon.HighWater;
+using Marten;
+using Npgsql;
+using Roadmap.EventStore.Projections;
+using Weasel.Core;
+
+namespace Roadmap.EventStore;
+
+/// <summary>How fast the async daemon notices new events (configuration section Roadmap:Projections).</summary>
+public sealed record DaemonTuning
+{
+    /// <summary>Poll interval while events keep coming.</summary>
+    public TimeSpan FastPolling { get; init; } = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>Poll interval when idle; appends in this process wake the daemon at once (<see cref="AppendWakeup"/>).</summary>
+    public TimeSpan SlowPolling { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How often a node without the daemon's leadership tries to take it over.</summary>
+    public TimeSpan LeadershipPolling { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Events per batch (live and rebuild).</summary>
+    public int BatchSize { get; init; } = 500;
+}
+
+/// <summary>
+/// Everything Roadmap configures in Marten, in one place (docs/0011): where the log lives, the stable event names,
+/// Quick appends with the application's clock, the metadata we keep, and our projections.
+/// </summary>
+public static class RoadmapMarten
+{
+    public static void Configure(
+        StoreOptions opts,
+        EventStoreOptions options,
+        NpgsqlDataSource dataSource,
+        TimeProvider clock,
+        IReadOnlyList<ProjectionRegistration> projections,
+        DaemonTuning tuning,
+        AppendWakeup wakeup)
+    {
+        opts.DatabaseSchemaName = options.Schema;
+        opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+        // The same JSON as the decisions read and write: camelCase, enums by name (reordering an enum never changes
+        // what a stored event means).
+        opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
+
+        var events = opts.Events;
+        // Stream ids are ours: "procedure-<guid>", "municipality-09181000".
+        events.StreamIdentity = StreamIdentity.AsString;
+        // Quick: one function call per append, the version check in the database. With server timestamps, the time an
+        // event is recorded comes from the application's clock (so "as of" reads work under a test clock too).
+        events.AppendMode = EventAppendMode.QuickWithServerTimestamps;
+        events.TimeProvider = clock;
+        events.MetadataConfig.UserNameEnabled = true;
+        events.MetadataConfig.CorrelationIdEnabled = true;
+        events.MetadataConfig.CausationIdEnabled = true;
+        events.MetadataConfig.HeadersEnabled = true;
+        // A retried decision sends the same event ids; the database refuses a second copy.
+        events.EnableUniqueIndexOnEventId = true;
+        events.EnableExtendedProgressionTracking = true;
+        foreach (var (type, name) in options.Types.Names)
+        {
+            events.MapEventType(type, name);
+        }
+
+        var daemon = opts.Projections;
+        daemon.FastPollingTime = tuning.FastPolling;
+        daemon.SlowPollingTime = tuning.SlowPolling;
+        daemon.LeadershipPollingTime = (int)tuning.LeadershipPolling.TotalMilliseconds;
+        daemon.Wakeup = wakeup;
+        // An event a projection cannot apply goes to the dead letters (MartenProjection pins it); an event that
+        // cannot be read at all pauses the projection, visibly, instead of being skipped.
+        daemon.Errors.SkipApplyErrors = true;
+        daemon.Errors.SkipSerializationErrors = false;
+        daemon.Errors.SkipUnknownEvents = false;
+        daemon.RebuildErrors.SkipApplyErrors = true;
+        daemon.RebuildErrors.SkipSerializationErrors = false;
+        daemon.RebuildErrors.SkipUnknownEvents = false;
+
+        foreach (var registration in projections)
+        {
+            var projection = registration.Projection;
+            projection.Validate();
+            var hosted = new MartenProjection(projection, registration.Lifecycle, options.Schema, dataSource);
+            if (registration.Lifecycle == ProjectionLifecycle.Inline)
+            {
+                daemon.Add(hosted, JasperFx.Events.Projections.ProjectionLifecycle.Inline, projection.Name);
+                continue;
+            }
+
+            daemon.Add(hosted, JasperFx.Events.Projections.ProjectionLifecycle.Async, projection.Name, async =>
+            {
+                async.BatchSize = tuning.BatchSize;
+                if (projection.ClearTablesOnRebuild)
+                {
+                    foreach (var table in projection.Tables)
+                    {
+                        async.DeleteDataInTableOnTeardown($"{options.Schema}.{table}");
+                    }
+                }
+            });
+        }
+    }
+
+    /// <summary>Creates each projection's tables (idempotent DDL), under an advisory lock so that nodes starting together do not race.</summary>
+    public static async Task EnsureProjectionTablesAsync(
+        NpgsqlDataSource dataSource, string schema, IEnumerable<Projection> projections, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var lockCommand = new NpgsqlCommand("select pg_advisory_xact_lock(hashtextextended($1, 0))", connection, transaction))
+        {
+            lockCommand.Parameters.AddWithValue($"roadmap.projection-tables:{schema}");
+            await lockCommand.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using (var create = new NpgsqlCommand($"create schema if not exists {schema}", connection, transaction))
+        {
+            await create.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        foreach (var projection in projections)
+        {
+            projection.Validate();
+            await using var ddl = new NpgsqlCommand(projection.TablesSql.Replace(Projection.SchemaPlaceholder, schema, StringComparison.Ordinal), connection, transaction);
+            await ddl.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+}
+
+/// <summary>
+/// Wakes the daemon's high water agent (and so every projection) right after an append in this process commits
+/// (<see cref="PostgresEventStore.SignalAppended"/>), instead of at its next poll: lag is then the time of one
+/// batch, not of a poll interval. Appends on other nodes are seen at the next poll.
+/// </summary>
+public sealed class AppendWakeup : IDaemonWakeup
+{
+    private readonly SemaphoreSlim _signal = new(0, 1);
+
+    public void Signal()
+    {
+        try
+        {
+            if (_signal.CurrentCount == 0)
+            {
+                _signal.Release();
+            }
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already signalled.
+        }
+    }
+
+    public async Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
+        await _signal.WaitAsync(timeout, cancellationToken);
+
+    public void Dispose() => _signal.Dispose();
+}
