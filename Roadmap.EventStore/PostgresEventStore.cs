@@ -108,15 +108,15 @@ public sealed partial class PostgresEventStore
         }
 
         await using var session = Marten.LightweightSession(SessionOptions.ForTransaction(transaction));
-        var wrapped = events.Select(Wrap).ToArray();
-        if (expected == ExpectedVersion.Any)
-        {
-            session.Events.Append(streamId, wrapped);
-        }
-        else
-        {
+        var data = events.Select(e => e.Data).ToArray();
+        var action = expected == ExpectedVersion.Any
+            ? session.Events.Append(streamId, data)
             // Marten takes the version the stream has after the append; ours is the version before it.
-            session.Events.Append(streamId, expected.Value + events.Count, wrapped);
+            : session.Events.Append(streamId, expected.Value + events.Count, data);
+        var wrapped = action.Events;
+        for (var i = 0; i < events.Count; i++)
+        {
+            Describe(wrapped[i], events[i]);
         }
 
         try
@@ -134,8 +134,8 @@ public sealed partial class PostgresEventStore
             throw stored is null ? new EventIdConflictException(streamId, null, e) : new WrongExpectedVersionException(streamId, expected, stored.NextExpectedVersion, e);
         }
 
-        var recorded = new List<RecordedEvent>(wrapped.Length);
-        for (var i = 0; i < wrapped.Length; i++)
+        var recorded = new List<RecordedEvent>(wrapped.Count);
+        for (var i = 0; i < wrapped.Count; i++)
         {
             var w = wrapped[i];
             recorded.Add(new RecordedEvent(
@@ -150,9 +150,9 @@ public sealed partial class PostgresEventStore
         e is EventStreamUnexpectedMaxEventIdException or JasperFx.Events.ExistingStreamIdCollisionException or global::Marten.Exceptions.ExistingStreamIdCollisionException
         || e.InnerException is EventStreamUnexpectedMaxEventIdException;
 
-    private IEvent Wrap(NewEvent e)
+    /// <summary>Our id and metadata on Marten's event: actor, correlation, causation and headers are stored with it.</summary>
+    private static void Describe(IEvent wrapper, NewEvent e)
     {
-        var wrapper = Event.For(e.Data);
         wrapper.Id = e.EventId;
         var metadata = e.Metadata ?? EventMetadata.Empty;
         wrapper.UserName = metadata.Actor;
@@ -162,8 +162,6 @@ public sealed partial class PostgresEventStore
         {
             wrapper.Headers = headers.ToDictionary(h => h.Key, object (h) => h.Value);
         }
-
-        return wrapper;
     }
 
     private async Task<AppendResult?> FindStoredAsync(string streamId, IReadOnlyList<NewEvent> events, CancellationToken cancellationToken)

@@ -92,7 +92,7 @@ internal sealed class DemoStreamWriter(PostgresEventStore store, TimeProvider cl
 
     private async Task<HashSet<string>> ExistingAsync(string[] streamIds, CancellationToken cancellationToken)
     {
-        await using var command = store.DataSource.CreateCommand($"select stream_id from {store.Options.Schema}.streams where stream_id = any($1)");
+        await using var command = store.DataSource.CreateCommand($"select id from {store.Options.Schema}.mt_streams where id = any($1)");
         command.Parameters.Add(new NpgsqlParameter { Value = streamIds, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         var existing = new HashSet<string>(StringComparer.Ordinal);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);

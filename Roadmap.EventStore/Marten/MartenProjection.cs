@@ -99,7 +99,8 @@ public sealed partial class MartenProjection(Projection projection, ProjectionLi
     /// <summary>One queued statement: our <c>$n</c> placeholders become parameters of Marten's command.</summary>
     private sealed partial class SqlWrite(NpgsqlBatchCommand command) : Marten.Internal.Operations.IStorageOperation
     {
-        public Type DocumentType => typeof(SqlWrite);
+        // As Marten's own raw SQL operations: not a document type, so Marten creates no storage for it.
+        public Type DocumentType => typeof(global::Marten.Storage.StorageFeatures);
 
         public void ConfigureCommand(Weasel.Postgresql.ICommandBuilder builder, Weasel.Storage.IStorageSession session)
         {

@@ -218,9 +218,9 @@ public sealed class RoadmapQueries(NpgsqlDataSource dataSource, PostgresEventSto
         await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
         {
             var streams = new List<string>();
-            await using (var command = new NpgsqlCommand($"select stream_id from {_schema}.streams where stream_type = $1", connection))
+            await using (var command = new NpgsqlCommand($"select id from {_schema}.mt_streams where id like $1", connection))
             {
-                command.Parameters.Add(new NpgsqlParameter { Value = Municipality.StreamType });
+                command.Parameters.Add(new NpgsqlParameter { Value = Municipality.StreamId(Ags.Parse("00000000")).Replace("00000000", "%", StringComparison.Ordinal) });
                 await using var reader = await command.ExecuteReaderAsync(cancellationToken);
                 while (await reader.ReadAsync(cancellationToken))
                 {

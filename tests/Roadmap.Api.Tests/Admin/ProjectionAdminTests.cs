@@ -21,7 +21,7 @@ public sealed class PingCounts : Projection
     public override string TablesSql =>
         "create table if not exists __schema__.ping_counts (stream_id text primary key, pings int not null, last_number int not null);";
 
-    public override async Task ApplyAsync(ProjectionBatch batch, CancellationToken cancellationToken)
+    public override Task ApplyAsync(ProjectionBatch batch, CancellationToken cancellationToken)
     {
         foreach (var recorded in batch.Events)
         {
@@ -30,15 +30,15 @@ public sealed class PingCounts : Projection
                 continue;
             }
 
-            await using var command = batch.Command(
+            batch.Write(
                 $"""
                 insert into {batch.Table("ping_counts")} (stream_id, pings, last_number) values ($1, 1, $2)
                 on conflict (stream_id) do update set pings = ping_counts.pings + 1, last_number = excluded.last_number
-                """);
-            command.Parameters.AddWithValue(recorded.StreamId);
-            command.Parameters.AddWithValue(pinged.Number);
-            await command.ExecuteNonQueryAsync(cancellationToken);
+                """,
+                recorded.StreamId, pinged.Number);
         }
+
+        return Task.CompletedTask;
     }
 }
 
@@ -65,7 +65,7 @@ public sealed class ProjectionAdminTests(ProjectionAdminFactory factory) : IClas
 
         // Appended behind the API on purpose: these tests are about the projection runner and its admin endpoints, and
         // a test event of their own (no decider, no read model of the app) keeps them apart from the domain's streams.
-        var result = await store.AppendAsync(stream, "ping", ExpectedVersion.Any,
+        var result = await store.AppendAsync(stream, ExpectedVersion.Any,
             Enumerable.Range(1, count).Select(i => new NewEvent(Guid.NewGuid(), new Pinged(stream, i))).ToList());
         return result.GlobalPositions[^1];
     }

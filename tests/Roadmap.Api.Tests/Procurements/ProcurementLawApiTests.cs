@@ -34,7 +34,7 @@ public sealed class ProcurementLawApiTests(RoadmapApiFactory factory) : IClassFi
                 new DateOnly(2015, 1, 1), DateTimeOffset.UtcNow, "test"),
             ProcedureInstance.Decider.Initial);
         await factory.Services.GetRequiredService<PostgresEventStore>().AppendAsync(ProcedureInstance.StreamId(procedureId),
-            ProcedureInstance.StreamType, ExpectedVersion.NoStream, events.Select(e => new NewEvent(Guid.NewGuid(), e)).ToList());
+            ExpectedVersion.NoStream, events.Select(e => new NewEvent(Guid.NewGuid(), e)).ToList());
         return (ags, procedureId);
     }
 
