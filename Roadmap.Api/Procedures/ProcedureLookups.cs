@@ -36,7 +36,7 @@ public static class ProcedureLookups
     /// <summary>The award date of the procurement case the procedure is assigned to; null when unassigned or not awarded.</summary>
     public static async ValueTask<DateOnly?> AwardedOnAsync(PostgresEventStore store, ProcedureState procedure, CancellationToken cancellationToken)
     {
-        if (procedure is not ActiveProcedure { ProcurementCaseId: { } caseId })
+        if (procedure is not ActiveProcedure { Lifecycle.CaseId: { } caseId })
         {
             return null;
         }

@@ -17,7 +17,7 @@ public static class ProcedureReads
         Guid ProcedureId, string Ags, string Category, Guid ReleaseId, string Name, string State, string? Strategy, DateOnly? TargetGoLive,
         DateOnly? CutOverOn, Guid? CaseId, DateOnly? ExtendedSupportUntil, DateOnly? RiskAcceptedUntil, long Version);
 
-    /// <summary>One procedure, folded from its stream.</summary>
+    /// <summary>One procedure, its <see cref="ProcedureLifecycle"/> folded from its stream.</summary>
     public sealed record ProcedureView(
         Guid ProcedureId, string Ags, ProcedureCategory Category, Guid ReleaseId, string Name, string State, DateOnly IntroducedOn,
         DateOnly? ExtendedSupportUntil, DateOnly? RiskAcceptedUntil, string? RiskAcceptedBy, ReplacementStrategy? Strategy, DateOnly? TargetGoLive,
@@ -72,14 +72,13 @@ public static class ProcedureReads
         Guid id, HttpContext http, PostgresEventStore store, CancellationToken cancellationToken)
     {
         var events = await store.ReadStreamAsync(ProcedureInstance.StreamId(id), cancellationToken: cancellationToken);
-        var view = events.Select(e => e.Data).OfType<IProcedureEvent>().Aggregate((ProcedureView?)null, Evolve);
-        if (view is null)
+        if (ProcedureLifecycle.Fold(events.Select(e => e.Data).OfType<IProcedureEvent>()) is not { } lifecycle)
         {
             return Unknown(id);
         }
 
         HttpVersioning.SetETag(http, events[^1].Version);
-        return TypedResults.Ok(view with { Version = events[^1].Version });
+        return TypedResults.Ok(View(lifecycle, events[^1].Version));
     }
 
     private static Task<Results<Ok<History>, ProblemHttpResult>> HistoryAsync(
@@ -87,31 +86,9 @@ public static class ProcedureReads
         StreamReads.HistoryAsync(http, store, ProcedureInstance.StreamId(id), ViolationCodes.ProcedureUnknown,
             $"No procedure with id {id} has been introduced.", cancellationToken);
 
-    /// <summary>The view's own fold: the decider's state keeps only what decisions need, a reader wants the name and the badges too.</summary>
-    private static ProcedureView? Evolve(ProcedureView? view, IProcedureEvent @event) => (view, @event) switch
-    {
-        (_, ProcedureIntroduced e) => new ProcedureView(e.ProcedureId, e.Ags.Value, e.Category, e.ReleaseId, e.Name, "introduced", e.IntroducedOn,
-            null, null, null, null, null, null, null, null, null, null, 0),
-        (null, _) => null,
-        (_, ExtendedSupportPurchased e) => view with { ExtendedSupportUntil = e.Until },
-        (_, RiskAccepted e) => view with { RiskAcceptedUntil = e.Until, RiskAcceptedBy = e.AcceptedBy },
-        (_, ReplacementPlanned e) => view with
-        {
-            State = "planned", Strategy = e.Strategy, TargetGoLive = e.TargetGoLive, TargetReleaseId = e.TargetReleaseId, ScheduledCutOverOn = null,
-        },
-        (_, ProcedureAssignedToProcurement e) => view with { ProcurementCaseId = e.CaseId },
-        (_, ReplacementScheduled e) => view with { State = "scheduled", ScheduledCutOverOn = e.CutOverOn },
-        (_, CutOverCompleted e) => view with
-        {
-            State = "cut-over", ReleaseId = e.ReleaseId, CutOverOn = e.CompletedOn, Strategy = null, TargetGoLive = null, TargetReleaseId = null,
-            ProcurementCaseId = null, ScheduledCutOverOn = null,
-            ExtendedSupportUntil = e.ReleaseId == view.ReleaseId ? view.ExtendedSupportUntil : null,
-            RiskAcceptedUntil = e.ReleaseId == view.ReleaseId ? view.RiskAcceptedUntil : null,
-            RiskAcceptedBy = e.ReleaseId == view.ReleaseId ? view.RiskAcceptedBy : null,
-        },
-        (_, ProcedureRetired e) => view with { State = "retired", RetiredOn = e.RetiredOn },
-        _ => view,
-    };
+    private static ProcedureView View(ProcedureLifecycle l, long version) => new(
+        l.ProcedureId, l.Ags.Value, l.Category, l.ReleaseId, l.Name, l.State, l.IntroducedOn, l.ExtendedSupportUntil, l.Risk?.Until, l.Risk?.AcceptedBy,
+        l.Plan?.Strategy, l.Plan?.TargetGoLive, l.Plan?.TargetReleaseId, l.CaseId, l.Schedule?.CutOverOn, l.CutOverCompletedOn, l.RetiredOn, version);
 
     private static ProblemHttpResult Unknown(Guid id) => Problems.NotFound(ViolationCodes.ProcedureUnknown, $"No procedure with id {id} has been introduced.");
 }

@@ -11,20 +11,13 @@ public sealed record NotIntroducedProcedure : ProcedureState
     public static NotIntroducedProcedure Instance { get; } = new();
 }
 
-public sealed record ActiveProcedure(
-    Guid ProcedureId,
-    Ags Ags,
-    ProcedureCategory Category,
-    Guid ReleaseId,
-    DateOnly IntroducedOn,
-    DateOnly? ExtendedSupportUntil,
-    ReplacementPlan? Plan,
-    Guid? ProcurementCaseId,
-    DateOnly? ScheduledCutOverOn) : ProcedureState;
+/// <summary>An introduced procedure that is not retired: decisions read its <see cref="ProcedureLifecycle"/>.</summary>
+public sealed record ActiveProcedure(ProcedureLifecycle Lifecycle) : ProcedureState
+{
+    public Ags Ags => Lifecycle.Ags;
+}
 
 public sealed record RetiredProcedure(Guid ProcedureId, DateOnly RetiredOn) : ProcedureState;
-
-public sealed record ReplacementPlan(ReplacementStrategy Strategy, DateOnly TargetGoLive, Guid? TargetReleaseId);
 
 /// <summary>
 /// One stream per procedure instance: one municipality × one category × the release in use. Freeze windows and the
@@ -42,30 +35,17 @@ public static class ProcedureInstance
 
     public static string StreamId(Guid procedureId) => $"{StreamType}-{procedureId}";
 
-    public static ProcedureState Evolve(ProcedureState state, IProcedureEvent @event) => (state, @event) switch
-    {
-        (_, ProcedureIntroduced e) => new ActiveProcedure(e.ProcedureId, e.Ags, e.Category, e.ReleaseId, e.IntroducedOn, null, null, null, null),
-        (ActiveProcedure s, ExtendedSupportPurchased e) => s with { ExtendedSupportUntil = e.Until },
-        // A new plan needs a new schedule: the old one was made for another target.
-        (ActiveProcedure s, ReplacementPlanned e) => s with
+    /// <summary>
+    /// The <see cref="ProcedureLifecycle"/> fold. An accepted risk is left out: it moves no date and no decision reads it.
+    /// </summary>
+    public static ProcedureState Evolve(ProcedureState state, IProcedureEvent @event) => @event is RiskAccepted
+        ? state
+        : ProcedureLifecycle.Apply((state as ActiveProcedure)?.Lifecycle, @event) switch
         {
-            Plan = new ReplacementPlan(e.Strategy, e.TargetGoLive, e.TargetReleaseId),
-            ScheduledCutOverOn = null,
-        },
-        (ActiveProcedure s, ProcedureAssignedToProcurement e) => s with { ProcurementCaseId = e.CaseId },
-        (ActiveProcedure s, ReplacementScheduled e) => s with { ScheduledCutOverOn = e.CutOverOn },
-        // After the cut-over the procedure starts afresh on its new release: extended support bought for the old one lapses.
-        (ActiveProcedure s, CutOverCompleted e) => s with
-        {
-            ReleaseId = e.ReleaseId,
-            ExtendedSupportUntil = e.ReleaseId == s.ReleaseId ? s.ExtendedSupportUntil : null,
-            Plan = null,
-            ProcurementCaseId = null,
-            ScheduledCutOverOn = null,
-        },
-        (_, ProcedureRetired e) => new RetiredProcedure(e.ProcedureId, e.RetiredOn),
-        _ => state,
-    };
+            null => state,
+            { RetiredOn: { } retiredOn } retired => new RetiredProcedure(retired.ProcedureId, retiredOn),
+            var lifecycle => new ActiveProcedure(lifecycle),
+        };
 
     public static IReadOnlyList<IProcedureEvent> Decide(IProcedureCommand command, ProcedureState state, ProcurementRuleSet rules)
     {
@@ -79,13 +59,13 @@ public static class ProcedureInstance
                 ViolationCodes.ProcedureUnknown, $"No procedure with id {command.ProcedureId} has been introduced."),
             (_, RetiredProcedure r) => throw new DomainRuleViolation(
                 ViolationCodes.ProcedureRetired, $"The procedure was retired on {Dates.English(r.RetiredOn)}; nothing more can be decided for it."),
-            (PurchaseExtendedSupport c, ActiveProcedure s) => PurchaseExtendedSupport(c, s),
-            (AcceptRisk c, ActiveProcedure s) => AcceptRisk(c, s),
-            (PlanReplacement c, ActiveProcedure s) => PlanReplacement(c, s),
-            (AssignToProcurement c, ActiveProcedure s) => AssignToProcurement(c, s),
-            (ScheduleReplacement c, ActiveProcedure s) => ScheduleReplacement(c, s, rules),
-            (CompleteCutOver c, ActiveProcedure s) => CompleteCutOver(c, s),
-            (RetireProcedure c, ActiveProcedure s) => Retire(c, s),
+            (PurchaseExtendedSupport c, ActiveProcedure s) => PurchaseExtendedSupport(c, s.Lifecycle),
+            (AcceptRisk c, ActiveProcedure s) => AcceptRisk(c, s.Lifecycle),
+            (PlanReplacement c, ActiveProcedure s) => PlanReplacement(c, s.Lifecycle),
+            (AssignToProcurement c, ActiveProcedure s) => AssignToProcurement(c, s.Lifecycle),
+            (ScheduleReplacement c, ActiveProcedure s) => ScheduleReplacement(c, s.Lifecycle, rules),
+            (CompleteCutOver c, ActiveProcedure s) => CompleteCutOver(c, s.Lifecycle),
+            (RetireProcedure c, ActiveProcedure s) => Retire(c, s.Lifecycle),
             _ => throw new InvalidOperationException($"{command.GetType().Name} is not handled in {state.GetType().Name}."),
         };
     }
@@ -97,7 +77,7 @@ public static class ProcedureInstance
         return [new ProcedureIntroduced(c.ProcedureId, c.Ags, c.Category, c.ReleaseId, name, c.IntroducedOn, c.By, c.Now)];
     }
 
-    private static IProcedureEvent[] PurchaseExtendedSupport(PurchaseExtendedSupport c, ActiveProcedure s)
+    private static IProcedureEvent[] PurchaseExtendedSupport(PurchaseExtendedSupport c, ProcedureLifecycle s)
     {
         var reference = Guard.RequireText(c.Reference, ViolationCodes.ReferenceRequired, "reference", "Extended support needs the contract or order reference.");
         Guard.Require(c.Until > s.IntroducedOn, ViolationCodes.ExtendedSupportBeforeIntroduction,
@@ -107,7 +87,7 @@ public static class ProcedureInstance
         return [new ExtendedSupportPurchased(c.ProcedureId, s.ReleaseId, c.Until, c.Cost, reference, c.By, c.Now)];
     }
 
-    private static IProcedureEvent[] AcceptRisk(AcceptRisk c, ActiveProcedure s)
+    private static IProcedureEvent[] AcceptRisk(AcceptRisk c, ProcedureLifecycle s)
     {
         var acceptedBy = Guard.RequireText(c.AcceptedBy, ViolationCodes.AcceptedByRequired, "acceptedBy",
             "Name the person who accepts the risk, e.g. the mayor.");
@@ -117,7 +97,7 @@ public static class ProcedureInstance
         return [new RiskAccepted(c.ProcedureId, s.ReleaseId, acceptedBy, c.Until, reason, c.By, c.Now)];
     }
 
-    private static IProcedureEvent[] PlanReplacement(PlanReplacement c, ActiveProcedure s)
+    private static IProcedureEvent[] PlanReplacement(PlanReplacement c, ProcedureLifecycle s)
     {
         Guard.Require(c.TargetGoLive > s.IntroducedOn, ViolationCodes.GoLiveBeforeIntroduction,
             $"The target go-live must come after the introduction on {Dates.English(s.IntroducedOn)}.", "targetGoLive");
@@ -128,15 +108,15 @@ public static class ProcedureInstance
         return [new ReplacementPlanned(c.ProcedureId, c.Strategy, c.TargetGoLive, c.TargetReleaseId, c.By, c.Now)];
     }
 
-    private static IProcedureEvent[] AssignToProcurement(AssignToProcurement c, ActiveProcedure s)
+    private static IProcedureEvent[] AssignToProcurement(AssignToProcurement c, ProcedureLifecycle s)
     {
         Guard.RequireId(c.CaseId, ViolationCodes.CaseRequired, "caseId", "Name the procurement case.");
-        Guard.Require(c.CaseId != s.ProcurementCaseId, ViolationCodes.AlreadyAssignedToCase,
+        Guard.Require(c.CaseId != s.CaseId, ViolationCodes.AlreadyAssignedToCase,
             "The procedure is already part of this procurement case.", "caseId");
         return [new ProcedureAssignedToProcurement(c.ProcedureId, c.CaseId, c.By, c.Now)];
     }
 
-    private static IProcedureEvent[] ScheduleReplacement(ScheduleReplacement c, ActiveProcedure s, ProcurementRuleSet rules)
+    private static IProcedureEvent[] ScheduleReplacement(ScheduleReplacement c, ProcedureLifecycle s, ProcurementRuleSet rules)
     {
         Guard.Require(s.Plan is not null, ViolationCodes.ReplacementNotPlanned, "Plan the replacement before scheduling its cut-over.");
         Guard.Require(c.CutOverOn >= s.IntroducedOn, ViolationCodes.CutOverBeforeIntroduction,
@@ -147,14 +127,14 @@ public static class ProcedureInstance
             $"The cut-over on {Dates.English(c.CutOverOn)} falls into the freeze window \"{freeze?.Name}\" " +
             $"({Dates.English(freeze?.From ?? default)} to {Dates.English(freeze?.To ?? default)}).", "cutOverOn");
         EnsureAfterAward(s, c.ProcurementAwardedOn, c.CutOverOn, "cutOverOn");
-        if (s.ProcurementCaseId is not null && c.ParallelRunFrom is { } from)
+        if (s.CaseId is not null && c.ParallelRunFrom is { } from)
         {
             Guard.Require(from >= c.ProcurementAwardedOn, ViolationCodes.ParallelRunBeforeAward,
                 $"The parallel run cannot start before the award on {Dates.English(c.ProcurementAwardedOn.GetValueOrDefault())}.", "parallelRunFrom");
         }
 
-        return [new ReplacementScheduled(c.ProcedureId, c.CutOverOn, c.ParallelRunFrom, c.ParallelRunUntil, s.ProcurementCaseId,
-            s.ProcurementCaseId is null ? null : c.ProcurementAwardedOn, c.By, c.Now)];
+        return [new ReplacementScheduled(c.ProcedureId, c.CutOverOn, c.ParallelRunFrom, c.ParallelRunUntil, s.CaseId,
+            s.CaseId is null ? null : c.ProcurementAwardedOn, c.By, c.Now)];
     }
 
     private static void EnsurePlausibleParallelRun(ScheduleReplacement c, PlanningFigures figures)
@@ -176,22 +156,22 @@ public static class ProcedureInstance
     }
 
     /// <summary>A procedure bought through a procurement case cannot switch before the contract is awarded.</summary>
-    private static void EnsureAfterAward(ActiveProcedure s, DateOnly? awardedOn, DateOnly cutOverOn, string field)
+    private static void EnsureAfterAward(ProcedureLifecycle s, DateOnly? awardedOn, DateOnly cutOverOn, string field)
     {
-        if (s.ProcurementCaseId is null)
+        if (s.CaseId is null)
         {
             return;
         }
 
         Guard.Require(awardedOn is not null, ViolationCodes.CutOverBeforeAward,
-            $"The procedure is part of procurement case {s.ProcurementCaseId}, which is not awarded yet; the cut-over has to wait for the award.", field);
+            $"The procedure is part of procurement case {s.CaseId}, which is not awarded yet; the cut-over has to wait for the award.", field);
         Guard.Require(cutOverOn >= awardedOn, ViolationCodes.CutOverBeforeAward,
             $"The cut-over on {Dates.English(cutOverOn)} cannot come before the award on {Dates.English(awardedOn.GetValueOrDefault())}.", field);
     }
 
-    private static IProcedureEvent[] CompleteCutOver(CompleteCutOver c, ActiveProcedure s)
+    private static IProcedureEvent[] CompleteCutOver(CompleteCutOver c, ProcedureLifecycle s)
     {
-        Guard.Require(s.ScheduledCutOverOn is not null, ViolationCodes.ReplacementNotScheduled, "Schedule the cut-over before completing it.");
+        Guard.Require(s.Schedule is not null, ViolationCodes.ReplacementNotScheduled, "Schedule the cut-over before completing it.");
         Guard.Require(c.CompletedOn >= s.IntroducedOn, ViolationCodes.CutOverBeforeIntroduction,
             $"The cut-over cannot come before the introduction on {Dates.English(s.IntroducedOn)}.", "completedOn");
         Guard.Require(c.CompletedOn <= c.Today(), ViolationCodes.CutOverInFuture,
@@ -201,7 +181,7 @@ public static class ProcedureInstance
         return [new CutOverCompleted(c.ProcedureId, c.CompletedOn, s.ReleaseId, newRelease, c.By, c.Now)];
     }
 
-    private static IProcedureEvent[] Retire(RetireProcedure c, ActiveProcedure s)
+    private static IProcedureEvent[] Retire(RetireProcedure c, ProcedureLifecycle s)
     {
         var reason = Guard.RequireText(c.Reason, ViolationCodes.ReasonRequired, "reason", "Retiring a procedure needs a reason.");
         Guard.Require(c.RetiredOn >= s.IntroducedOn, ViolationCodes.RetirementBeforeIntroduction,

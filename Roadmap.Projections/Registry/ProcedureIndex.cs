@@ -1,12 +1,15 @@
 using Npgsql;
+using NpgsqlTypes;
 using Roadmap.Domain.Procedures;
+using Roadmap.Domain.Shared;
 using Roadmap.EventStore.Projections;
 
 namespace Roadmap.Projections.Registry;
 
 /// <summary>
 /// The procedures of each municipality with where they stand (introduced, planned, scheduled, cut-over, retired):
-/// an inline projection, current when the append returns. A single procedure is read by folding its stream.
+/// an inline projection, current when the append returns. Each row is evolved with <see cref="ProcedureLifecycle"/>, the
+/// fold the decider and the procedure view use too. A single procedure is read by folding its stream.
 /// </summary>
 public sealed class ProcedureIndex : Projection
 {
@@ -23,51 +26,89 @@ public sealed class ProcedureIndex : Projection
         create index if not exists procedure_index_ags on __schema__.procedure_index (ags);
         """;
 
-    public override Task ApplyAsync(ProjectionBatch batch, CancellationToken cancellationToken)
+    public override async Task ApplyAsync(ProjectionBatch batch, CancellationToken cancellationToken)
     {
-        var table = batch.Table("procedure_index");
-        foreach (var recorded in batch.Events)
+        var events = batch.Events.Where(r => r.Data is IProcedureEvent).ToList();
+        if (events.Count == 0)
         {
-            _ = recorded.Data switch
-            {
-                ProcedureIntroduced e => batch.Write(
-                    $"""
-                    insert into {table} (procedure_id, ags, category, release_id, name, state, version)
-                    values ($1, $2, $3, $4, $5, 'introduced', $6)
-                    """,
-                    e.ProcedureId, e.Ags.Value, e.Category.ToString(), e.ReleaseId, e.Name, recorded.Version),
-                ExtendedSupportPurchased e => batch.Write(
-                    $"update {table} set extended_support_until = $2, version = $3 where procedure_id = $1", e.ProcedureId, e.Until, recorded.Version),
-                RiskAccepted e => batch.Write(
-                    $"update {table} set risk_accepted_until = $2, version = $3 where procedure_id = $1", e.ProcedureId, e.Until, recorded.Version),
-                // A new plan voids the schedule made for the old one, as in the decider.
-                ReplacementPlanned e => batch.Write(
-                    $"""
-                    update {table} set state = 'planned', strategy = $2, target_go_live = $3, cut_over_on = null, version = $4
-                    where procedure_id = $1
-                    """,
-                    e.ProcedureId, e.Strategy.ToString(), e.TargetGoLive, recorded.Version),
-                ProcedureAssignedToProcurement e => batch.Write(
-                    $"update {table} set case_id = $2, version = $3 where procedure_id = $1", e.ProcedureId, e.CaseId, recorded.Version),
-                ReplacementScheduled e => batch.Write(
-                    $"update {table} set state = 'scheduled', cut_over_on = $2, version = $3 where procedure_id = $1",
-                    e.ProcedureId, e.CutOverOn, recorded.Version),
-                // On the new release, support and risk bought or accepted for the old one no longer apply.
-                CutOverCompleted e => batch.Write(
-                    $"""
-                    update {table} set state = 'cut-over', cut_over_on = $2, release_id = $3, strategy = null, target_go_live = null, case_id = null,
-                      extended_support_until = case when release_id = $3 then extended_support_until end,
-                      risk_accepted_until = case when release_id = $3 then risk_accepted_until end,
-                      version = $4
-                    where procedure_id = $1
-                    """,
-                    e.ProcedureId, e.CompletedOn, e.ReleaseId, recorded.Version),
-                ProcedureRetired e => batch.Write(
-                    $"update {table} set state = 'retired', version = $2 where procedure_id = $1", e.ProcedureId, recorded.Version),
-                _ => null,
-            };
+            return;
         }
 
-        return Task.CompletedTask;
+        var table = batch.Table("procedure_index");
+        var rows = await ReadAsync(batch, table, events.Select(r => ((IProcedureEvent)r.Data).ProcedureId).Distinct().ToArray(), cancellationToken);
+        var changed = new Dictionary<Guid, long>();
+        foreach (var recorded in events)
+        {
+            var @event = (IProcedureEvent)recorded.Data;
+            if (ProcedureLifecycle.Apply(rows.GetValueOrDefault(@event.ProcedureId), @event) is { } after)
+            {
+                rows[@event.ProcedureId] = after;
+                changed[@event.ProcedureId] = recorded.Version;
+            }
+        }
+
+        foreach (var (procedureId, version) in changed)
+        {
+            Upsert(batch, table, rows[procedureId], version);
+        }
     }
+
+    /// <summary>
+    /// Each procedure's lifecycle as far as its row shows it, locked for the append. What the row does not keep is left
+    /// empty or at the default day: who accepted a risk and why, the target release, the parallel run, the introduction
+    /// day and the retirement day (a retired row reads as retired on <see cref="DateOnly.MinValue"/>). No column depends on
+    /// them. The cut-over column is the scheduled cut-over while a plan is open, else the completed one.
+    /// </summary>
+    private static async Task<Dictionary<Guid, ProcedureLifecycle>> ReadAsync(
+        ProjectionBatch batch, string table, Guid[] procedureIds, CancellationToken cancellationToken)
+    {
+        await using var command = await batch.QueryAsync(
+            $"""
+            select procedure_id, ags, category, release_id, name, state, strategy, target_go_live, cut_over_on, case_id,
+              extended_support_until, risk_accepted_until
+            from {table} where procedure_id = any($1) for update
+            """, cancellationToken);
+        command.Parameters.Add(new NpgsqlParameter { Value = procedureIds, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
+        var rows = new Dictionary<Guid, ProcedureLifecycle>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var plan = reader.IsDBNull(6)
+                ? null
+                : new ReplacementPlan(Enum.Parse<ReplacementStrategy>(reader.GetString(6)), reader.GetFieldValue<DateOnly>(7), null);
+            var cutOverOn = DateOrNull(reader, 8);
+            var riskUntil = DateOrNull(reader, 11);
+            rows[reader.GetGuid(0)] = new ProcedureLifecycle(
+                reader.GetGuid(0), Ags.Parse(reader.GetString(1)), Enum.Parse<ProcedureCategory>(reader.GetString(2)), reader.GetGuid(3),
+                reader.GetString(4), IntroducedOn: default, ExtendedSupportUntil: DateOrNull(reader, 10),
+                Risk: riskUntil is { } until ? new RiskAcceptance("", until, "") : null,
+                Plan: plan,
+                CaseId: reader.IsDBNull(9) ? null : reader.GetGuid(9),
+                Schedule: plan is not null && cutOverOn is { } scheduled ? new CutOverSchedule(scheduled, null, null) : null,
+                CutOverCompletedOn: plan is null ? cutOverOn : null,
+                RetiredOn: reader.GetString(5) == "retired" ? DateOnly.MinValue : null);
+        }
+
+        return rows;
+    }
+
+    /// <summary>
+    /// The row of a lifecycle. Its cut-over is the scheduled one, else the completed one unless a new plan has been made
+    /// since (a new plan voids the schedule and has no cut-over yet).
+    /// </summary>
+    private static NpgsqlBatchCommand Upsert(ProjectionBatch batch, string table, ProcedureLifecycle l, long version) => batch.Write(
+        $"""
+        insert into {table} (procedure_id, ags, category, release_id, name, state, strategy, target_go_live, cut_over_on, case_id,
+          extended_support_until, risk_accepted_until, version)
+        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+        on conflict (procedure_id) do update set ags = excluded.ags, category = excluded.category, release_id = excluded.release_id,
+          name = excluded.name, state = excluded.state, strategy = excluded.strategy, target_go_live = excluded.target_go_live,
+          cut_over_on = excluded.cut_over_on, case_id = excluded.case_id, extended_support_until = excluded.extended_support_until,
+          risk_accepted_until = excluded.risk_accepted_until, version = excluded.version
+        """,
+        l.ProcedureId, l.Ags.Value, l.Category.ToString(), l.ReleaseId, l.Name, l.State, l.Plan?.Strategy.ToString(), l.Plan?.TargetGoLive,
+        l.Schedule?.CutOverOn ?? (l.Plan is null ? l.CutOverCompletedOn : null), l.CaseId, l.ExtendedSupportUntil, l.Risk?.Until, version);
+
+    private static DateOnly? DateOrNull(NpgsqlDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : reader.GetFieldValue<DateOnly>(ordinal);
 }

@@ -13,12 +13,7 @@ namespace Roadmap.Projections.Roadmaps;
 // vendor, procurement case and municipality. No dates are computed here and no clock is read: the calculator does
 // that with the "today" of the query, so a rebuild gives the same documents.
 
-public sealed record RiskFacts(string AcceptedBy, DateOnly Until, string Reason);
-
-public sealed record PlanFacts(ReplacementStrategy Strategy, DateOnly TargetGoLive, Guid? TargetReleaseId);
-
-public sealed record ScheduleFacts(DateOnly CutOverOn, DateOnly? ParallelRunFrom, DateOnly? ParallelRunUntil);
-
+/// <summary>A procedure's <see cref="ProcedureLifecycle"/> as stored, with its <see cref="ProcedureLifecycle.State"/>.</summary>
 /// <param name="State">introduced, planned, scheduled, cut-over or retired.</param>
 public sealed record ProcedureFacts(
     Guid ProcedureId,
@@ -29,12 +24,21 @@ public sealed record ProcedureFacts(
     DateOnly IntroducedOn,
     string State,
     DateOnly? ExtendedSupportUntil,
-    RiskFacts? Risk,
-    PlanFacts? Plan,
+    RiskAcceptance? Risk,
+    ReplacementPlan? Plan,
     Guid? CaseId,
-    ScheduleFacts? Schedule,
+    CutOverSchedule? Schedule,
     DateOnly? CutOverCompletedOn,
-    DateOnly? RetiredOn);
+    DateOnly? RetiredOn)
+{
+    public static ProcedureFacts Of(ProcedureLifecycle l) => new(
+        l.ProcedureId, l.Ags.Value, l.Category, l.ReleaseId, l.Name, l.IntroducedOn, l.State, l.ExtendedSupportUntil, l.Risk, l.Plan, l.CaseId,
+        l.Schedule, l.CutOverCompletedOn, l.RetiredOn);
+
+    public ProcedureLifecycle Lifecycle() => new(
+        ProcedureId, Roadmap.Domain.Shared.Ags.Parse(Ags), Category, ReleaseId, Name, IntroducedOn, ExtendedSupportUntil, Risk, Plan, CaseId,
+        Schedule, CutOverCompletedOn, RetiredOn);
+}
 
 public sealed record ReleaseFacts(
     Guid ReleaseId, Guid ProductId, string Version, ReleaseLifecycle Lifecycle, IReadOnlyList<string> Notices, Guid? SuccessorReleaseId);
@@ -240,43 +244,11 @@ public sealed class RoadmapFacts
 
     private void ApplyProcedure(IProcedureEvent @event)
     {
-        if (@event is ProcedureIntroduced introduced)
+        var before = Procedures.TryGetValue(@event.ProcedureId, out var p) ? p.Lifecycle() : null;
+        if (ProcedureLifecycle.Apply(before, @event) is { } after)
         {
-            Set(Procedures, introduced.ProcedureId, new ProcedureFacts(
-                introduced.ProcedureId, introduced.Ags.Value, introduced.Category, introduced.ReleaseId, introduced.Name, introduced.IntroducedOn,
-                "introduced", null, null, null, null, null, null, null), FactKind.Procedure);
-            return;
+            Set(Procedures, after.ProcedureId, ProcedureFacts.Of(after), FactKind.Procedure);
         }
-
-        if (!Procedures.TryGetValue(@event.ProcedureId, out var p))
-        {
-            return;
-        }
-
-        var next = @event switch
-        {
-            ExtendedSupportPurchased e => p with { ExtendedSupportUntil = e.Until },
-            RiskAccepted e => p with { Risk = new RiskFacts(e.AcceptedBy, e.Until, e.Reason) },
-            // A new plan voids the schedule made for the old one, as in the decider.
-            ReplacementPlanned e => p with { State = "planned", Plan = new PlanFacts(e.Strategy, e.TargetGoLive, e.TargetReleaseId), Schedule = null },
-            ProcedureAssignedToProcurement e => p with { CaseId = e.CaseId },
-            ReplacementScheduled e => p with { State = "scheduled", Schedule = new ScheduleFacts(e.CutOverOn, e.ParallelRunFrom, e.ParallelRunUntil) },
-            // On the new release, support bought and risk accepted for the old one no longer apply.
-            CutOverCompleted e => p with
-            {
-                State = "cut-over",
-                ReleaseId = e.ReleaseId,
-                ExtendedSupportUntil = e.ReleaseId == p.ReleaseId ? p.ExtendedSupportUntil : null,
-                Risk = e.ReleaseId == p.ReleaseId ? p.Risk : null,
-                Plan = null,
-                CaseId = null,
-                Schedule = null,
-                CutOverCompletedOn = e.CompletedOn,
-            },
-            ProcedureRetired e => p with { State = "retired", RetiredOn = e.RetiredOn },
-            _ => p,
-        };
-        Set(Procedures, p.ProcedureId, next, FactKind.Procedure);
     }
 
     private void ApplyCase(IProcurementEvent @event)

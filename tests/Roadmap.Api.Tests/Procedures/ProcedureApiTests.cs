@@ -239,6 +239,65 @@ public sealed class ProcedureApiTests(RoadmapApiFactory factory) : IClassFixture
     }
 
     [Fact]
+    public async Task Index_and_view_follow_two_replacements_support_and_risk_lapse_only_when_the_release_changes()
+    {
+        factory.Clock.AdjustTime(new DateTimeOffset(2026, 11, 16, 8, 0, 0, TimeSpan.Zero)); // 9:00 in Berlin
+        var today = new DateOnly(2026, 11, 16);
+        var (client, ags, id, _) = await IntroducedAsync();
+        var target = await ReleaseAsync("3.0");
+        await OkAsync(await PostAsync(client, $"/procedures/{id}/risk-acceptances",
+            new { acceptedBy = "Bürgermeisterin Huber", until = today.AddDays(60), reason = "Nachfolger in Beschaffung" }));
+        await OkAsync(await PostAsync(client, $"/procedures/{id}/extended-support", new { until = "2028-12-31", reference = "EV-1" }));
+        await OkAsync(await PostAsync(client, $"/procedures/{id}/replacement-plan", new { strategy = "Upgrade", targetGoLive = "2027-06-01", targetReleaseId = target }));
+        var caseId = await OpenCaseAsync(client, ags, id);
+        await AwardAsync(client, caseId, ags, today.AddDays(-20));
+        await OkAsync(await PostAsync(client, $"/procedures/{id}/replacement-schedule", new { cutOverOn = today.AddDays(-10) }));
+
+        var scheduled = await ListedAsync(client, ags, id);
+        Assert.Equal(today.AddDays(-10).ToString("O"), scheduled.GetProperty("cutOverOn").GetString());
+        Assert.Equal(today.AddDays(60).ToString("O"), scheduled.GetProperty("riskAcceptedUntil").GetString());
+        Assert.Equal(caseId, scheduled.GetProperty("caseId").GetGuid());
+
+        await OkAsync(await PostAsync(client, $"/procedures/{id}/cut-over", new { completedOn = today.AddDays(-9) }));
+        var switched = await ListedAsync(client, ags, id);
+        Assert.Equal("cut-over", switched.GetProperty("state").GetString());
+        Assert.Equal(today.AddDays(-9).ToString("O"), switched.GetProperty("cutOverOn").GetString());
+        Assert.Equal(target, switched.GetProperty("releaseId").GetGuid());
+        foreach (var lapsed in new[] { "extendedSupportUntil", "riskAcceptedUntil", "strategy", "targetGoLive", "caseId" })
+        {
+            Assert.Equal(JsonValueKind.Null, switched.GetProperty(lapsed).ValueKind);
+        }
+
+        // The next replacement keeps the release (an upgrade in place): support and risk bought for it stay.
+        await OkAsync(await PostAsync(client, $"/procedures/{id}/extended-support", new { until = "2030-12-31", reference = "EV-2" }));
+        await OkAsync(await PostAsync(client, $"/procedures/{id}/risk-acceptances",
+            new { acceptedBy = "Bürgermeister Lechner", until = today.AddDays(30), reason = "Patch im Test" }));
+        await OkAsync(await PostAsync(client, $"/procedures/{id}/replacement-plan", new { strategy = "Upgrade", targetGoLive = "2027-09-01" }));
+        var replanned = await ListedAsync(client, ags, id);
+        Assert.Equal("planned", replanned.GetProperty("state").GetString());
+        Assert.Equal(JsonValueKind.Null, replanned.GetProperty("cutOverOn").ValueKind);
+        var replannedView = await client.GetFromJsonAsync<JsonElement>($"/procedures/{id}");
+        Assert.Equal("planned", replannedView.GetProperty("state").GetString());
+        Assert.Equal(today.AddDays(-9).ToString("O"), replannedView.GetProperty("cutOverOn").GetString());
+
+        await OkAsync(await PostAsync(client, $"/procedures/{id}/replacement-schedule", new { cutOverOn = today.AddDays(-2) }));
+        Assert.Equal(today.AddDays(-2).ToString("O"), (await ListedAsync(client, ags, id)).GetProperty("cutOverOn").GetString());
+        await OkAsync(await PostAsync(client, $"/procedures/{id}/cut-over", new { completedOn = today.AddDays(-1) }));
+
+        var listed = await ListedAsync(client, ags, id);
+        var view = await client.GetFromJsonAsync<JsonElement>($"/procedures/{id}");
+        Assert.Equal(target, listed.GetProperty("releaseId").GetGuid());
+        Assert.Equal(today.AddDays(-1).ToString("O"), listed.GetProperty("cutOverOn").GetString());
+        Assert.Equal("2030-12-31", listed.GetProperty("extendedSupportUntil").GetString());
+        Assert.Equal(today.AddDays(30).ToString("O"), listed.GetProperty("riskAcceptedUntil").GetString());
+        Assert.Equal("2030-12-31", view.GetProperty("extendedSupportUntil").GetString());
+        Assert.Equal("Bürgermeister Lechner", view.GetProperty("riskAcceptedBy").GetString());
+        Assert.Equal(today.AddDays(-1).ToString("O"), view.GetProperty("cutOverOn").GetString());
+        Assert.Equal(JsonValueKind.Null, view.GetProperty("scheduledCutOverOn").ValueKind);
+        Assert.Equal(12, listed.GetProperty("version").GetInt64());
+    }
+
+    [Fact]
     public async Task Scheduling_an_assigned_procedure_before_its_award_is_a_409()
     {
         var (client, ags, id, _) = await IntroducedAsync();
