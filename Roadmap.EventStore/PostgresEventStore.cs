@@ -20,10 +20,13 @@ public sealed partial class PostgresEventStore
     private readonly AppendNotifier _notifier;
     private readonly string _findIdsSql;
     private readonly AppendWakeup? _wakeup;
+    private readonly TimeProvider _clock;
 
-    public PostgresEventStore(IDocumentStore marten, NpgsqlDataSource dataSource, EventStoreOptions options, AppendWakeup? wakeup = null)
+    /// <param name="clock">Gives every event its recorded time (default: the system clock), as for the decisions.</param>
+    public PostgresEventStore(IDocumentStore marten, NpgsqlDataSource dataSource, EventStoreOptions options, AppendWakeup? wakeup = null, TimeProvider? clock = null)
     {
         _wakeup = wakeup;
+        _clock = clock ?? TimeProvider.System;
         Marten = marten;
         _dataSource = dataSource;
         _options = options;
@@ -114,9 +117,11 @@ public sealed partial class PostgresEventStore
             // Marten takes the version the stream has after the append; ours is the version before it.
             : session.Events.Append(streamId, expected.Value + events.Count, data);
         var wrapped = action.Events;
+        var now = _clock.GetUtcNow();
         for (var i = 0; i < events.Count; i++)
         {
             Describe(wrapped[i], events[i]);
+            wrapped[i].Timestamp = now;
         }
 
         try

@@ -13,11 +13,15 @@ namespace Roadmap.Api.Admin;
 /// command line for the projection engine, on the same configuration as the service.
 /// </summary>
 /// <remarks>
-/// A rebuild runs in this process, on a Marten daemon of its own (Marten's RebuildProjectionAsync), and prints
-/// progress until it is done. docs/0011 says what a rebuild does to readers meanwhile.
+/// A rebuild is requested in <c>projection_rebuilds</c>, exactly as the admin endpoint does, and run by the node whose
+/// daemon holds the projection; when no running node picks it up within a few seconds, this process runs it on a
+/// Marten daemon of its own. Either way it prints progress until it is done.
 /// </remarks>
 public static class ProjectionsCommand
 {
+    /// <summary>How long a requested rebuild waits for a running node before this process runs it.</summary>
+    private static readonly TimeSpan TakeOverAfter = TimeSpan.FromSeconds(3);
+
     public static bool IsInvoked(string[] args) => args.Length > 0 && args[0] == "projections";
 
     public static async Task<int> RunAsync(IServiceProvider services, string[] args)
@@ -108,7 +112,8 @@ public static class ProjectionsCommand
         var admin = new ProjectionAdmin(store, services.GetServices<ProjectionRegistration>().ToList(), () => daemon);
         var before = await admin.GetStatusAsync(name, cancellationToken);
         await admin.RequestRebuildAsync(name, cancellationToken);
-        Console.Error.WriteLine($"rebuild of '{name}' started");
+        Console.Error.WriteLine($"rebuild of '{name}' requested");
+        var requestedAt = Stopwatch.StartNew();
 
         var clock = Stopwatch.StartNew();
         var interactive = !Console.IsErrorRedirected;
@@ -135,6 +140,12 @@ public static class ProjectionsCommand
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"rebuilt '{name}': {status.AppliedEvents:N0} events in {clock.Elapsed.TotalSeconds:F1} s ({rate:N0} events/s), finished at {status.RebuiltAt:u}"));
                 return 0;
+            }
+
+            if (status.Rebuild is { StartedAt: null } && requestedAt.Elapsed > TakeOverAfter)
+            {
+                // No running node has picked it up (none holds the projection): this process rebuilds it itself.
+                await admin.PickUpRebuildsAsync(onlyHeldHere: false, cancellationToken);
             }
 
             var line = status.Rebuild is { StartedAt: not null } progress

@@ -46,7 +46,6 @@ public static class EventStoreSetup
                     opts,
                     sp.GetRequiredService<EventStoreOptions>(),
                     sp.GetRequiredService<NpgsqlDataSource>(),
-                    sp.GetRequiredService<TimeProvider>(),
                     sp.GetServices<ProjectionRegistration>().ToList(),
                     tuning,
                     sp.GetRequiredService<AppendWakeup>());
@@ -58,7 +57,7 @@ public static class EventStoreSetup
 
         services.AddSingleton(sp => new PostgresEventStore(
             sp.GetRequiredService<IDocumentStore>(), sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<EventStoreOptions>(),
-            sp.GetRequiredService<AppendWakeup>()));
+            sp.GetRequiredService<AppendWakeup>(), sp.GetRequiredService<TimeProvider>()));
         services.AddProjectionAdmin(configuration);
         return services;
     }

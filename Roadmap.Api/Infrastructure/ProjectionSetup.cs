@@ -38,7 +38,35 @@ public static class ProjectionSetup
         services.AddSingleton(sp => new ProjectionAdmin(
             sp.GetRequiredService<PostgresEventStore>(),
             sp.GetServices<ProjectionRegistration>().ToList(),
-            () => runDaemon ? sp.GetRequiredService<IProjectionCoordinator>().DaemonForMainDatabase() : null));
+            () => runDaemon ? sp.GetRequiredService<IProjectionCoordinator>().DaemonForMainDatabase() : null,
+            sp.GetRequiredService<ILogger<ProjectionAdmin>>()));
+        if (runDaemon)
+        {
+            services.AddHostedService<RebuildRequests>();
+        }
+
         return services;
+    }
+}
+
+/// <summary>Runs the rebuilds requested from any node (or the command line) for the projections this node's daemon holds.</summary>
+internal sealed class RebuildRequests(ProjectionAdmin admin, ILogger<RebuildRequests> logger) : BackgroundService
+{
+    public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(PollInterval);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await admin.PickUpRebuildsAsync(onlyHeldHere: true, stoppingToken);
+            }
+            catch (Exception e) when (e is Npgsql.NpgsqlException or InvalidOperationException && !stoppingToken.IsCancellationRequested)
+            {
+                logger.LogWarning(e, "Could not look for rebuild requests; trying again");
+            }
+        }
     }
 }

@@ -34,7 +34,6 @@ public static class RoadmapMarten
         StoreOptions opts,
         EventStoreOptions options,
         NpgsqlDataSource dataSource,
-        TimeProvider clock,
         IReadOnlyList<ProjectionRegistration> projections,
         DaemonTuning tuning,
         AppendWakeup wakeup)
@@ -48,10 +47,10 @@ public static class RoadmapMarten
         var events = opts.Events;
         // Stream ids are ours: "procedure-<guid>", "municipality-09181000".
         events.StreamIdentity = StreamIdentity.AsString;
-        // Quick: one function call per append, the version check in the database. With server timestamps, the time an
-        // event is recorded comes from the application's clock (so "as of" reads work under a test clock too).
+        // Quick: one function call per append, the version check in the database. The time an event is recorded is
+        // set on each event from the application's clock (PostgresEventStore), so "as of" reads work under a test
+        // clock too; Marten's own TimeProvider stays the system's, because the daemon schedules with it.
         events.AppendMode = EventAppendMode.QuickWithServerTimestamps;
-        events.TimeProvider = clock;
         events.MetadataConfig.UserNameEnabled = true;
         events.MetadataConfig.CorrelationIdEnabled = true;
         events.MetadataConfig.CausationIdEnabled = true;

@@ -1,7 +1,7 @@
-using System.Collections.Concurrent;
 using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
 using Marten;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Roadmap.EventStore.Projections;
@@ -31,9 +31,12 @@ public sealed record DeadLetter(long GlobalPosition, string Error, DateTimeOffse
 /// <summary>
 /// Status, rebuilds, stop and resume for the async projections, over Marten's daemon: progress, heartbeat, agent
 /// status and pause reason come from <c>mt_event_progression</c> (readable from any node), dead letters from
-/// Marten's dead-letter storage. Rebuilds, stops and resumes act on this node's daemon.
+/// Marten's dead-letter storage, rebuild requests and their progress from <c>projection_controls</c>. A rebuild is
+/// run by the node whose daemon holds the projection (<see cref="PickUpRebuildsAsync"/>); stop and resume act on this
+/// node's daemon.
 /// </summary>
-public sealed class ProjectionAdmin(PostgresEventStore store, IReadOnlyList<ProjectionRegistration> projections, Func<IProjectionDaemon?> daemon)
+public sealed class ProjectionAdmin(
+    PostgresEventStore store, IReadOnlyList<ProjectionRegistration> projections, Func<IProjectionDaemon?> daemon, ILogger? logger = null)
 {
     private const int DeadLettersShown = 20;
 
@@ -43,8 +46,10 @@ public sealed class ProjectionAdmin(PostgresEventStore store, IReadOnlyList<Proj
     /// <summary>How long one rebuild may take before it is given up.</summary>
     public static readonly TimeSpan RebuildTimeout = TimeSpan.FromHours(2);
 
+    /// <summary>This process, as status pages name the node that runs a projection.</summary>
+    public static readonly string ThisNode = $"{Environment.MachineName}:{Environment.ProcessId}";
+
     private readonly string _schema = store.Options.Schema;
-    private readonly ConcurrentDictionary<string, RebuildRun> _rebuilds = new(StringComparer.Ordinal);
 
     private IEnumerable<string> AsyncNames => projections.Where(p => p.Lifecycle == ProjectionLifecycle.Async).Select(p => p.Projection.Name);
 
@@ -55,7 +60,13 @@ public sealed class ProjectionAdmin(PostgresEventStore store, IReadOnlyList<Proj
 
     /// <summary>One projection's status; null for one that is not an async projection.</summary>
     public async Task<ProjectionStatus?> GetStatusAsync(string name, CancellationToken cancellationToken = default) =>
-        AsyncNames.Contains(name, StringComparer.Ordinal) ? (await StatusAsync([name], cancellationToken)).SingleOrDefault() : null;
+        IsAsync(name) ? (await StatusAsync([name], cancellationToken)).SingleOrDefault() : null;
+
+    private bool IsAsync(string name) => AsyncNames.Contains(name, StringComparer.Ordinal);
+
+    /// <summary>This node's agent for the projection, when this node's daemon holds it.</summary>
+    private ISubscriptionAgent? LocalAgent(string name) =>
+        daemon()?.CurrentAgents().FirstOrDefault(a => a.Name.Identity == ShardOf(name));
 
     private async Task<IReadOnlyList<ProjectionStatus>> StatusAsync(IReadOnlyList<string> names, CancellationToken cancellationToken)
     {
@@ -65,9 +76,11 @@ public sealed class ProjectionAdmin(PostgresEventStore store, IReadOnlyList<Proj
         await using var command = new NpgsqlCommand(
             $"""
             select n.name, coalesce(p.last_seq_id, 0), p.heartbeat, p.agent_status, p.pause_reason, p.running_on_node,
-                   lag.events, coalesce(extract(epoch from now() - lag.oldest), 0)::float8
+                   lag.events, coalesce(extract(epoch from now() - lag.oldest), 0)::float8,
+                   r.requested_at, r.started_at, r.finished_at, r.total, r.node, r.error, r.stopped_at
               from unnest($1::text[]) as n(name)
               left join {_schema}.mt_event_progression p on p.name = n.name || ':All'
+              left join {_schema}.projection_controls r on r.name = n.name
               cross join lateral (
                 -- Ordered and bounded, so the planner walks the log's index from the checkpoint instead of
                 -- scanning the whole table; a lag beyond the bound is shown as the bound.
@@ -85,12 +98,19 @@ public sealed class ProjectionAdmin(PostgresEventStore store, IReadOnlyList<Proj
             {
                 var name = reader.GetString(0);
                 var position = reader.GetInt64(1);
-                var agent = reader.IsDBNull(3) ? null : reader.GetString(3);
-                var pause = reader.IsDBNull(4) ? null : reader.GetString(4);
-                _rebuilds.TryGetValue(name, out var run);
-                var state = run is { FinishedAt: null } ? ProjectionState.Rebuilding
-                    : run?.Error is not null || agent is "Paused" ? ProjectionState.Failed
-                    : agent is "Stopped" ? ProjectionState.Stopped
+                var agent = LocalAgent(name);
+                var pause = agent?.Failure?.Detail ?? (reader.IsDBNull(4) ? null : reader.GetString(4));
+                var agentStatus = agent is not null ? agent.Status.ToString() : reader.IsDBNull(3) ? null : reader.GetString(3);
+                var requested = reader.IsDBNull(8) ? (DateTimeOffset?)null : reader.GetFieldValue<DateTimeOffset>(8);
+                var started = reader.IsDBNull(9) ? (DateTimeOffset?)null : reader.GetFieldValue<DateTimeOffset>(9);
+                var finished = reader.IsDBNull(10) ? (DateTimeOffset?)null : reader.GetFieldValue<DateTimeOffset>(10);
+                var total = reader.IsDBNull(11) ? 0 : reader.GetInt64(11);
+                var rebuildNode = reader.IsDBNull(12) ? null : reader.GetString(12);
+                var rebuildError = reader.IsDBNull(13) ? null : reader.GetString(13);
+                var rebuilding = requested is not null && finished is null;
+                var state = rebuilding ? ProjectionState.Rebuilding
+                    : !reader.IsDBNull(14) ? ProjectionState.Stopped
+                    : rebuildError is not null || agentStatus is "Paused" ? ProjectionState.Failed
                     : ProjectionState.Running;
                 rows.Add(new ProjectionStatus(
                     Name: name,
@@ -99,12 +119,12 @@ public sealed class ProjectionAdmin(PostgresEventStore store, IReadOnlyList<Proj
                     HeadPosition: head,
                     LagEvents: reader.GetInt64(6),
                     LagSeconds: Math.Round(reader.GetDouble(7), 3),
-                    RunningOn: reader.IsDBNull(5) ? null : $"node {reader.GetInt32(5)}",
+                    RunningOn: agent is not null ? ThisNode : rebuilding ? rebuildNode : reader.IsDBNull(5) ? null : $"node {reader.GetInt32(5)}",
                     HeartbeatAt: reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2),
                     AppliedEvents: position,
-                    Error: run?.Error ?? pause,
-                    RebuiltAt: run?.FinishedAt,
-                    Rebuild: run is { FinishedAt: null } ? run.Progress(position) : null,
+                    Error: rebuildError ?? (agentStatus is "Paused" ? pause ?? "paused" : null),
+                    RebuiltAt: rebuildError is null ? finished : null,
+                    Rebuild: rebuilding ? Progress(requested, started, position, total) : null,
                     DeadLetterCount: 0,
                     DeadLetters: []));
             }
@@ -116,6 +136,22 @@ public sealed class ProjectionAdmin(PostgresEventStore store, IReadOnlyList<Proj
         }
 
         return rows;
+    }
+
+    private static RebuildProgress Progress(DateTimeOffset? requested, DateTimeOffset? started, long applied, long total)
+    {
+        if (started is null)
+        {
+            return new RebuildProgress(requested is not null, null, 0, total, 0, 0, null);
+        }
+
+        var elapsed = (DateTimeOffset.UtcNow - started.Value).TotalSeconds;
+        var rate = elapsed > 0 ? applied / elapsed : 0;
+        return new RebuildProgress(
+            true, started, applied, total,
+            total == 0 ? 0 : Math.Round(Math.Min(100, 100.0 * applied / total), 1),
+            Math.Round(rate, 1),
+            rate > 0 ? Math.Round(Math.Max(0, total - applied) / rate, 1) : null);
     }
 
     private async Task<ProjectionStatus> WithDeadLettersAsync(ProjectionStatus status, CancellationToken cancellationToken)
@@ -137,74 +173,159 @@ public sealed class ProjectionAdmin(PostgresEventStore store, IReadOnlyList<Proj
     }
 
     /// <summary>
-    /// Rebuilds the projection on this node's daemon, in the background; false when no such async projection is
-    /// known here or this node runs no daemon.
+    /// Records a rebuild request; the node whose daemon holds the projection runs it (at once when that is this node).
+    /// False when no such async projection is known.
     /// </summary>
-    public Task<bool> RequestRebuildAsync(string name, CancellationToken cancellationToken = default)
+    public async Task<bool> RequestRebuildAsync(string name, CancellationToken cancellationToken = default)
     {
-        if (!AsyncNames.Contains(name, StringComparer.Ordinal) || daemon() is not { } running)
-        {
-            return Task.FromResult(false);
-        }
-
-        var run = new RebuildRun(DateTimeOffset.UtcNow);
-        if (_rebuilds.TryGetValue(name, out var current) && current.FinishedAt is null)
-        {
-            return Task.FromResult(true);
-        }
-
-        _rebuilds[name] = run;
-        _ = Task.Run(async () =>
-        {
-            try
-            {
-                run.Total = await store.GetHighWaterMarkAsync(CancellationToken.None);
-                await running.RebuildProjectionAsync(name, RebuildTimeout, CancellationToken.None);
-            }
-            catch (Exception e)
-            {
-                run.Error = $"Rebuild failed: {e.Message}";
-            }
-            finally
-            {
-                run.FinishedAt = DateTimeOffset.UtcNow;
-            }
-        }, CancellationToken.None);
-        return Task.FromResult(true);
-    }
-
-    /// <summary>Starts a stopped or paused projection again from its progress.</summary>
-    public async Task<bool> ResumeAsync(string name, CancellationToken cancellationToken = default)
-    {
-        if (!AsyncNames.Contains(name, StringComparer.Ordinal) || daemon() is not { } running)
+        if (!IsAsync(name))
         {
             return false;
         }
 
-        if (_rebuilds.TryGetValue(name, out var run) && run.Error is not null)
+        await using (var command = store.DataSource.CreateCommand(
+            $"""
+            insert into {_schema}.projection_controls (name, requested_at) values ($1, now())
+            on conflict (name) do update set requested_at = now(), started_at = null, finished_at = null, total = null, node = null, error = null
+             where {_schema}.projection_controls.finished_at is not null or {_schema}.projection_controls.started_at is null
+            """))
         {
-            _rebuilds.TryRemove(name, out _);
+            command.Parameters.AddWithValue(name);
+            await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        if (running.CurrentAgents().Any(a => a.Name.Identity == ShardOf(name)))
+        await PickUpRebuildsAsync(onlyHeldHere: true, cancellationToken);
+        return true;
+    }
+
+    /// <summary>
+    /// Starts the requested rebuilds this node can run: those whose projection this node's daemon holds, or (for the
+    /// command line, when no node holds it) any. A row is claimed before it starts, so only one node runs it.
+    /// </summary>
+    public async Task PickUpRebuildsAsync(bool onlyHeldHere, CancellationToken cancellationToken = default)
+    {
+        if (daemon() is not { } running)
+        {
+            return;
+        }
+
+        foreach (var name in AsyncNames)
+        {
+            if (await IsStoppedAsync(name, cancellationToken))
+            {
+                // An operator's stop stays in force on whichever node holds the projection (Marten's HotCold coordinator
+                // would start a stopped agent again).
+                if (LocalAgent(name) is not null)
+                {
+                    await running.StopAgentAsync(ShardOf(name));
+                }
+
+                continue;
+            }
+
+            if (onlyHeldHere && LocalAgent(name) is null)
+            {
+                continue;
+            }
+
+            await using var claim = store.DataSource.CreateCommand(
+                $"""
+                update {_schema}.projection_controls set started_at = now(), node = $2, total = $3
+                 where name = $1 and requested_at is not null and started_at is null
+                returning 1
+                """);
+            claim.Parameters.AddWithValue(name);
+            claim.Parameters.AddWithValue(ThisNode);
+            claim.Parameters.AddWithValue(await store.GetHighWaterMarkAsync(cancellationToken));
+            if (await claim.ExecuteScalarAsync(cancellationToken) is null)
+            {
+                continue;
+            }
+
+            _ = Task.Run(() => RebuildAsync(running, name), CancellationToken.None);
+        }
+    }
+
+    private async Task RebuildAsync(IProjectionDaemon running, string name)
+    {
+        string? error = null;
+        try
+        {
+            await running.RebuildProjectionAsync(name, RebuildTimeout, CancellationToken.None);
+            // Marten leaves the shard stopped after a rebuild; it continues live from where the rebuild ended.
+            await running.StartAgentAsync(ShardOf(name), CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            error = $"Rebuild failed: {e.Message}";
+            logger?.LogError(e, "Rebuild of projection {Projection} failed", name);
+        }
+
+        await using var done = store.DataSource.CreateCommand(
+            $"update {_schema}.projection_controls set finished_at = now(), error = $2 where name = $1");
+        done.Parameters.AddWithValue(name);
+        done.Parameters.Add(new NpgsqlParameter { Value = (object?)error ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        await done.ExecuteNonQueryAsync(CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Starts a stopped or paused projection again from its progress: the stop is lifted for every node, and this node's
+    /// daemon (when it runs one) starts the agent at once; elsewhere Marten's coordinator starts it.
+    /// </summary>
+    public async Task<bool> ResumeAsync(string name, CancellationToken cancellationToken = default)
+    {
+        if (!IsAsync(name))
+        {
+            return false;
+        }
+
+        await using (var clear = store.DataSource.CreateCommand($"update {_schema}.projection_controls set error = null, stopped_at = null where name = $1"))
+        {
+            clear.Parameters.AddWithValue(name);
+            await clear.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        if (daemon() is { IsRunning: true } running)
+        {
+            if (LocalAgent(name) is not null)
+            {
+                await running.StopAgentAsync(ShardOf(name));
+            }
+
+            await running.StartAgentAsync(ShardOf(name), cancellationToken);
+        }
+
+        return true;
+    }
+
+    /// <summary>Stops a projection on whichever node holds it (that node keeps it stopped); it keeps its progress.</summary>
+    public async Task<bool> StopAsync(string name, CancellationToken cancellationToken = default)
+    {
+        if (!IsAsync(name))
+        {
+            return false;
+        }
+
+        await using (var stop = store.DataSource.CreateCommand(
+            $"insert into {_schema}.projection_controls (name, stopped_at) values ($1, now()) on conflict (name) do update set stopped_at = now()"))
+        {
+            stop.Parameters.AddWithValue(name);
+            await stop.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        if (daemon() is { } running && LocalAgent(name) is not null)
         {
             await running.StopAgentAsync(ShardOf(name));
         }
 
-        await running.StartAgentAsync(ShardOf(name), cancellationToken);
         return true;
     }
 
-    /// <summary>Stops a projection on this node's daemon; it keeps its progress.</summary>
-    public async Task<bool> StopAsync(string name, CancellationToken cancellationToken = default)
+    private async Task<bool> IsStoppedAsync(string name, CancellationToken cancellationToken)
     {
-        if (!AsyncNames.Contains(name, StringComparer.Ordinal) || daemon() is not { } running)
-        {
-            return false;
-        }
-
-        await running.StopAgentAsync(ShardOf(name));
-        return true;
+        await using var command = store.DataSource.CreateCommand($"select stopped_at is not null from {_schema}.projection_controls where name = $1");
+        command.Parameters.AddWithValue(name);
+        return await command.ExecuteScalarAsync(cancellationToken) is true;
     }
 
     /// <summary>
@@ -234,26 +355,5 @@ public sealed class ProjectionAdmin(PostgresEventStore store, IReadOnlyList<Proj
             await Task.Delay(10, cancellationToken);
         }
     }
-
-    private sealed class RebuildRun(DateTimeOffset startedAt)
-    {
-        public DateTimeOffset StartedAt { get; } = startedAt;
-
-        public long Total { get; set; }
-
-        public DateTimeOffset? FinishedAt { get; set; }
-
-        public string? Error { get; set; }
-
-        public RebuildProgress Progress(long applied)
-        {
-            var elapsed = (DateTimeOffset.UtcNow - StartedAt).TotalSeconds;
-            var rate = elapsed > 0 ? applied / elapsed : 0;
-            return new RebuildProgress(
-                true, StartedAt, applied, Total,
-                Total == 0 ? 0 : Math.Round(Math.Min(100, 100.0 * applied / Total), 1),
-                Math.Round(rate, 1),
-                rate > 0 ? Math.Round(Math.Max(0, Total - applied) / rate, 1) : null);
-        }
-    }
 }
+

@@ -183,7 +183,7 @@ public sealed class WebhookDeliveryTests(WebhookApiFactory factory) : IClassFixt
     private async Task<long> GlobalPositionAsync(Guid eventId)
     {
         await using var dataSource = Npgsql.NpgsqlDataSource.Create(RoadmapApiFactory.ConnectionString);
-        await using var command = dataSource.CreateCommand($"select global_position from {factory.Schema}.events where event_id = $1");
+        await using var command = dataSource.CreateCommand($"select seq_id from {factory.Schema}.mt_events where id = $1");
         command.Parameters.AddWithValue(eventId);
         return (long)(await command.ExecuteScalarAsync())!;
     }

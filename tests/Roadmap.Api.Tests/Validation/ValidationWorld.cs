@@ -87,7 +87,7 @@ public sealed class ValidationWorld : RoadmapApiFactory
     {
         await using var connection = new NpgsqlConnection(ConnectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"select count(*) from {Schema}.events", connection);
+        await using var command = new NpgsqlCommand($"select count(*) from {Schema}.mt_events", connection);
         return (long)(await command.ExecuteScalarAsync())!;
     }
 

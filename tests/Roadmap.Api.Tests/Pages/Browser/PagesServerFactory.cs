@@ -93,7 +93,7 @@ public sealed class PagesServerFactory : RoadmapApiFactory
     private async Task WaitForRoadmapAsync()
     {
         var dataSource = Services.GetRequiredService<NpgsqlDataSource>();
-        await using var command = dataSource.CreateCommand($"select max(global_position) from {Schema}.events");
+        await using var command = dataSource.CreateCommand($"select max(seq_id) from {Schema}.mt_events");
         var last = (long)(await command.ExecuteScalarAsync())!;
         await Services.GetRequiredService<ProjectionAdmin>().WaitForCatchUpAsync("roadmap", last, TimeSpan.FromSeconds(30));
     }
