@@ -1,10 +1,11 @@
 using System.Text.Json;
+using JasperFx.Events.Daemon;
+using Marten;
 using Npgsql;
 using Roadmap.Domain.Deciding;
 using Roadmap.Domain.Procurement;
 using Roadmap.EventStore;
 using Roadmap.EventStore.Projections;
-using Roadmap.EventStore.Schema;
 using Roadmap.EventStore.Serialization;
 using Roadmap.Projections.Roadmaps;
 
@@ -12,8 +13,8 @@ namespace Roadmap.Projections.Tests.Infrastructure;
 
 /// <summary>
 /// A schema of its own for one test class (xunit class fixture) on the PostgreSQL that ./roadmap test provides
-/// (ConnectionStrings__Roadmap): the event store migrated, the async <see cref="RoadmapProjection"/> running on a
-/// daemon of its own, and the queries over its tables. Dropped after the last test, so classes run in parallel.
+/// (ConnectionStrings__Roadmap): the event log on Marten, configured as the API does (RoadmapMarten), the async
+/// <see cref="RoadmapProjection"/> running on a Marten daemon of its own, and the queries over its tables. Dropped after the last test, so classes run in parallel.
 /// </summary>
 public sealed class RoadmapDatabase : IAsyncLifetime
 {
@@ -21,7 +22,9 @@ public sealed class RoadmapDatabase : IAsyncLifetime
 
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
-    private ProjectionDaemon? _daemon;
+    private DocumentStore? _marten;
+    private IProjectionDaemon? _daemon;
+    private ProjectionAdmin? _admin;
 
     public string Schema { get; } = $"p_{Guid.NewGuid():N}"[..20];
 
@@ -42,28 +45,31 @@ public sealed class RoadmapDatabase : IAsyncLifetime
     public async Task InitializeAsync()
     {
         DataSource = EventStoreDataSource.Create(ConnectionString, "roadmap-projection-tests");
-        await new SchemaMigrator(DataSource, Schema).MigrateAsync();
         var options = new EventStoreOptions(Schema, Registry());
-        Store = new PostgresEventStore(DataSource, options);
-        Queries = new RoadmapQueries(DataSource, options, Rules);
-        _daemon = new ProjectionDaemon(Store, [new RoadmapProjection()], new ProjectionDaemonOptions
-        {
-            InstanceId = "projection-tests",
-            PollInterval = TimeSpan.FromMilliseconds(100),
-            LockRetryInterval = TimeSpan.FromMilliseconds(200),
-            InitialBackoff = TimeSpan.FromMilliseconds(20),
-            MaxBackoff = TimeSpan.FromMilliseconds(500),
-            RetryDelay = TimeSpan.FromMilliseconds(10),
-        });
-        await _daemon.StartAsync();
+        ProjectionRegistration[] projections = [new(new RoadmapProjection(), ProjectionLifecycle.Async)];
+        var wakeup = new AppendWakeup();
+        var marten = new StoreOptions();
+        RoadmapMarten.Configure(marten, options, DataSource, projections, new DaemonTuning(), wakeup);
+        marten.Connection(DataSource);
+        _marten = new DocumentStore(marten);
+        await RoadmapMarten.EnsureProjectionTablesAsync(DataSource, Schema, projections.Select(p => p.Projection));
+        await _marten.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        Store = new PostgresEventStore(_marten, DataSource, options, wakeup);
+        Queries = new RoadmapQueries(DataSource, Store, Rules);
+        _daemon = await _marten.BuildProjectionDaemonAsync();
+        await _daemon.StartAllAsync();
+        _admin = new ProjectionAdmin(Store, projections, () => _daemon);
     }
 
     public async Task DisposeAsync()
     {
         if (_daemon is not null)
         {
-            await _daemon.DisposeAsync();
+            await _daemon.StopAllAsync();
+            _daemon.Dispose();
         }
+
+        _marten?.Dispose();
 
         await using (var drop = DataSource.CreateCommand($"drop schema if exists {Schema} cascade"))
         {
@@ -79,12 +85,12 @@ public sealed class RoadmapDatabase : IAsyncLifetime
         foreach (var e in events)
         {
             var (kind, key) = RoadmapFacts.DocumentOf(e) ?? throw new ArgumentException($"{e.GetType().Name} is not read by the roadmap projection.");
-            await Store.AppendAsync($"{kind.ToString().ToLowerInvariant()}-{key}", kind.ToString().ToLowerInvariant(), ExpectedVersion.Any,
+            await Store.AppendAsync($"{kind.ToString().ToLowerInvariant()}-{key}", ExpectedVersion.Any,
                 [new NewEvent(Guid.CreateVersion7(), e, new EventMetadata("tests"))]);
         }
 
         var head = await Store.GetHeadPositionAsync();
-        await new ProjectionAdmin(Store).WaitForCatchUpAsync(RoadmapProjection.ProjectionName, head, Patience);
+        await _admin!.WaitForCatchUpAsync(RoadmapProjection.ProjectionName, head, Patience);
     }
 
     /// <summary>The stored fact document (jsonb) of a table's row, or null.</summary>
@@ -95,15 +101,13 @@ public sealed class RoadmapDatabase : IAsyncLifetime
         return await command.ExecuteScalarAsync() is string json ? JsonDocument.Parse(json).RootElement.Clone() : null;
     }
 
-    /// <summary>The event names of the domain, as the API registers them (Roadmap.Api's EventTypes): enums by name.</summary>
+    /// <summary>The event names of the domain, as the API registers them (Roadmap.Api's EventTypes).</summary>
     private static EventTypeRegistry Registry()
     {
-        var json = new JsonSerializerOptions(JsonSerializerDefaults.Web);
-        json.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter());
-        var registry = new EventTypeRegistry(json);
+        var registry = new EventTypeRegistry();
         foreach (var (type, name, version) in DomainEvents.All)
         {
-            registry.Register(type, name, version);
+            registry.Register(type, version == 1 ? name : $"{name}.v{version}");
         }
 
         return registry;
