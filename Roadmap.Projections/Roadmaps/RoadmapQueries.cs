@@ -220,7 +220,7 @@ public sealed class RoadmapQueries(NpgsqlDataSource dataSource, PostgresEventSto
             var streams = new List<string>();
             await using (var command = new NpgsqlCommand($"select id from {_schema}.mt_streams where id like $1", connection))
             {
-                command.Parameters.Add(new NpgsqlParameter { Value = Municipality.StreamId(Ags.Parse("00000000")).Replace("00000000", "%", StringComparison.Ordinal) });
+                command.Parameters.Add(new NpgsqlParameter { Value = $"{Municipality.StreamType}-%" }); // Municipality.StreamId's form
                 await using var reader = await command.ExecuteReaderAsync(cancellationToken);
                 while (await reader.ReadAsync(cancellationToken))
                 {
