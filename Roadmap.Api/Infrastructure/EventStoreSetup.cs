@@ -72,6 +72,7 @@ internal sealed class SchemaMigrationService(
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        await DropPreMartenStoreAsync(cancellationToken);
         var applied = await ApiMigrator(dataSource, options.Schema).MigrateAsync(cancellationToken);
         await RoadmapMarten.EnsureProjectionTablesAsync(dataSource, options.Schema, projections.Select(p => p.Projection), cancellationToken);
         if (applied.Count > 0)
@@ -85,6 +86,34 @@ internal sealed class SchemaMigrationService(
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// A schema that still holds the event store from before Marten (its own <c>events</c> table) holds only development
+    /// and demo data: there were no deployments before the move (issue 11). Its log, its engine's tables and every read
+    /// model (which would collide with the new log's) are dropped, with a warning; the read models are created anew.
+    /// </summary>
+    private async Task DropPreMartenStoreAsync(CancellationToken cancellationToken)
+    {
+        var s = options.Schema;
+        await using var check = dataSource.CreateCommand($"select to_regclass('{s}.events') is not null and to_regclass('{s}.projection_checkpoints') is not null");
+        if (await check.ExecuteScalarAsync(cancellationToken) is not true)
+        {
+            return;
+        }
+
+        logger.LogWarning("Schema {Schema} holds the event store from before Marten (no deployments existed): dropping its log and read models", s);
+        var tables = new[] { "events", "streams", "projection_checkpoints", "dead_letters" }
+            .Concat(projections.SelectMany(p => p.Projection.Tables))
+            .Select(t => $"drop table if exists {s}.{t} cascade;");
+        await using var drop = dataSource.CreateCommand(
+            $"""
+            {string.Join(Environment.NewLine, tables)}
+            drop function if exists {s}.append_events cascade;
+            delete from {s}.schema_migrations where component = 'event_store';
+            delete from {s}.mt_event_progression;
+            """);
+        await drop.ExecuteNonQueryAsync(cancellationToken);
+    }
 
     /// <summary>The API's own tables (idempotency keys, webhooks), recorded as component "api".</summary>
     public static SchemaMigrator ApiMigrator(NpgsqlDataSource dataSource, string schema) =>

@@ -57,7 +57,7 @@ internal sealed class RebuildRequests(ProjectionAdmin admin, ILogger<RebuildRequ
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(PollInterval);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        while (await NextTickAsync(timer, stoppingToken))
         {
             try
             {
@@ -67,6 +67,18 @@ internal sealed class RebuildRequests(ProjectionAdmin admin, ILogger<RebuildRequ
             {
                 logger.LogWarning(e, "Could not look for rebuild requests; trying again");
             }
+        }
+    }
+
+    private static async Task<bool> NextTickAsync(PeriodicTimer timer, CancellationToken stoppingToken)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return false;
         }
     }
 }
