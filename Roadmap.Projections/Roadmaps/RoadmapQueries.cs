@@ -42,6 +42,16 @@ public sealed class RoadmapQueries(NpgsqlDataSource dataSource, EventStoreOption
     /// </summary>
     public async Task<VersionedRoadmap> GetLiveRoadmapAsync(Ags ags, DateOnly today, CancellationToken cancellationToken)
     {
+        var (facts, version) = await LoadLiveFactsAsync(ags, cancellationToken);
+        return new VersionedRoadmap(_calculator.Roadmap(facts, ags.Value, today, null), version);
+    }
+
+    /// <summary>
+    /// The fact documents of the municipality's live roadmap and the version of the municipality they are of, read in one
+    /// snapshot: what <see cref="GetLiveRoadmapAsync"/> computes from (public for the read benchmark's cold-path profile).
+    /// </summary>
+    public async Task<(RoadmapFacts Facts, long? Version)> LoadLiveFactsAsync(Ags ags, CancellationToken cancellationToken)
+    {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
         long? version;
@@ -57,7 +67,7 @@ public sealed class RoadmapQueries(NpgsqlDataSource dataSource, EventStoreOption
         await ReadAsync(connection, $"select doc::text from {_schema}.roadmap_cases where $1 = any(participant_ags)", FactKind.Case, facts,
             cancellationToken, new NpgsqlParameter { Value = ags.Value });
         await transaction.CommitAsync(cancellationToken);
-        return new VersionedRoadmap(_calculator.Roadmap(facts, ags.Value, today, null), version);
+        return (facts, version);
     }
 
     public async Task<RiskBoard> GetRiskBoardAsync(Ags countyAgs, DateOnly today, DateOnly? asOf, CancellationToken cancellationToken)
