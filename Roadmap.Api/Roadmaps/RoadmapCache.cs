@@ -140,6 +140,9 @@ public sealed class RoadmapCache : IDisposable
         return computed.Roadmap;
     }
 
+    /// <summary>Drops every entry (the counters keep counting): the next read of each roadmap computes it again.</summary>
+    public void Clear() => _cache?.Clear();
+
     public void Dispose() => _cache?.Dispose();
 
     private void Store(Key key, object value, long size)

@@ -207,8 +207,8 @@ internal static class Cli
                               cases, schedules, cut-overs; 100 releases with notices), COPYs it into the schema, lets the
                               real API's daemon build the "roadmap" projection (progress from /admin/projections/roadmap),
                               then restarts the API as users run it (daemon, webhook sender, cache on): W seconds of
-                              as-of reads warm the JIT; the cold pass reads every municipality's roadmap once (cache
-                              empty, C clients: coldP50Ms..coldP99Ms); a serial and an as-of probe (asOfP50Ms/asOfP99Ms);
+                              live reads of another day warm the JIT, the cache is cleared; the cold pass reads every
+                              municipality's roadmap once (cache empty, C clients: coldP50Ms..coldP99Ms); a serial and an as-of probe (asOfP50Ms/asOfP99Ms);
                               the warm pass, C clients GET /municipalities/{ags}/roadmap?today=2026-11-25 of random
                               municipalities for T seconds (p50Ms..p99Ms, requests/s); the roadmap cache's hit ratio
                               per pass (GET /admin/roadmap-cache); a cold-path profile (load, deserialize, calculate,

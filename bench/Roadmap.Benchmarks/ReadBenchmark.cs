@@ -23,8 +23,8 @@ namespace Roadmap.Benchmarks;
 /// rebuild batch); progress from GET /admin/projections/roadmap until its lag is 0. Then stops that API and runs
 /// VACUUM ANALYZE on the roadmap tables (the steady state autovacuum reaches after a catch-up).</item>
 /// <item>Starts the API again with its default configuration (the daemon, the webhook sender and the roadmap cache on, as
-/// users run it). W seconds of as-of reads from C clients warm the JIT without filling the roadmap cache (not counted).
-/// The cold pass: C clients read every municipality's live roadmap once (today=2026-11-25), in a seeded random order,
+/// users run it). W seconds of live reads of another day from C clients warm the JIT (not counted), then DELETE
+/// /admin/roadmap-cache empties the cache. The cold pass: C clients read every municipality's live roadmap once (today=2026-11-25), in a seeded random order,
 /// with the cache empty. Then a short serial probe, an as-of probe (one client), and the warm pass: C clients GET the
 /// roadmap of random municipalities (seeded, uniform) for T seconds. The cache's hits and misses come from GET
 /// /admin/roadmap-cache before and after each pass. Latency is from sending the request to the last byte of the body.</item>
@@ -34,6 +34,9 @@ namespace Roadmap.Benchmarks;
 internal static class ReadBenchmark
 {
     public const string Today = "2026-11-25";
+
+    /// <summary>The day the JIT warm-up reads: another cache key than <see cref="Today"/>'s.</summary>
+    private const string WarmupToday = "2026-11-24";
     private const int SerialProbeRequests = 200;
     private const int AsOfProbeRequests = 100;
     private const int ProfileMunicipalities = 50;
@@ -95,12 +98,20 @@ internal static class ReadBenchmark
         };
         using var client = new HttpClient(handler, disposeHandler: false) { BaseAddress = api.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
 
-        // The JIT's warm-up with as-of reads: the calculator and the serializer run, the roadmap cache stays empty.
-        var asOfQuery = $"&asOf={Today}";
-        await Console.Error.WriteLineAsync($"read: JIT warm-up, {options.Concurrency} clients for {options.Warmup} s with asOf={Today} (uncached, not counted)");
-        await VerifyRoadmapAsync(client, options, cancellationToken, asOfQuery);
-        await RunClientsAsync(client, [.. Enumerable.Range(0, options.Concurrency).Select(i => new Client(options.Municipalities, CountyHistory.Seed + 2000 + i, asOfQuery))],
+        // The JIT's warm-up on the live path: live reads of another day (so no answer of the measured day is cached), then
+        // the cache is cleared. The cold pass measures a running service whose cache has nothing: a restarted node after
+        // its first minutes, or every municipality after its inputs changed.
+        await Console.Error.WriteLineAsync($"read: JIT warm-up, {options.Concurrency} clients for {options.Warmup} s reading today={WarmupToday} (not counted), then the cache is cleared");
+        await RunClientsAsync(client, [.. Enumerable.Range(0, options.Concurrency).Select(i => new Client(options.Municipalities, CountyHistory.Seed + 2000 + i, day: WarmupToday))],
             options.Warmup, cancellationToken);
+        using (var clear = await client.DeleteAsync("/admin/roadmap-cache", cancellationToken))
+        {
+            if (clear.StatusCode != HttpStatusCode.NoContent)
+            {
+                throw new BenchmarkFailedException($"DELETE /admin/roadmap-cache answered {(int)clear.StatusCode}");
+            }
+        }
+
         var beforeCold = await CacheStatisticsAsync(client, cancellationToken);
         if (beforeCold.Entries != 0)
         {
@@ -129,6 +140,8 @@ internal static class ReadBenchmark
 
         // As-of answers fold the municipality's streams up to that day on every request (no cache): a council report's read.
         await Console.Error.WriteLineAsync($"read: as-of probe, one client, {AsOfProbeRequests} requests with asOf={Today}");
+        var asOfQuery = $"&asOf={Today}";
+        await VerifyRoadmapAsync(client, options, cancellationToken, asOfQuery);
         var asOfProbe = new Client(options.Municipalities, CountyHistory.Seed + 998, asOfQuery);
         await asOfProbe.RunAsync(client, requests: AsOfProbeRequests, until: long.MaxValue, cancellationToken);
         var asOfSorted = asOfProbe.Latencies.ToArray();
@@ -511,7 +524,8 @@ internal static class ReadBenchmark
 
     /// <summary>A closed-loop client: GETs the roadmap of a random municipality, reads the whole body, repeats.</summary>
     /// <param name="query">Appended to every request's query string (e.g. "&amp;asOf=...").</param>
-    private sealed class Client(int municipalities, int seed, string query = "")
+    /// <param name="day">The today of every request.</param>
+    private sealed class Client(int municipalities, int seed, string query = "", string day = ReadBenchmark.Today)
     {
         private readonly Random _random = new(seed);
         private readonly byte[] _buffer = new byte[64 * 1024];
@@ -540,7 +554,7 @@ internal static class ReadBenchmark
             long read = 0;
             try
             {
-                using var response = await client.GetAsync($"/municipalities/{ags}/roadmap?today={Today}{query}", HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+                using var response = await client.GetAsync($"/municipalities/{ags}/roadmap?today={day}{query}", HttpCompletionOption.ResponseHeadersRead, cancellationToken);
                 status = (int)response.StatusCode;
                 await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
                 int count;

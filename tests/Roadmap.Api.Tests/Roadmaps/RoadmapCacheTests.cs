@@ -195,6 +195,33 @@ public sealed class RoadmapCacheTests(RoadmapApiFactory factory) : IClassFixture
         Assert.Equal(0, Counter(afterChange, "capacityEvictions"));
     }
 
+    [Fact]
+    public async Task Clearing_the_cache_drops_every_entry_and_the_next_read_computes_the_same_answer_again()
+    {
+        var driver = new RoadmapDriver(factory);
+        var ags = await driver.MunicipalityAsync(RoadmapDriver.NewCounty());
+        await driver.ProcedureAsync(ags, await driver.ReleaseAsync("2028-12-31"));
+        await driver.CatchUpAsync();
+        var url = $"/municipalities/{ags}/roadmap?today={Today}";
+        using var first = await driver.Client.GetAsync(url);
+        var body = await first.Content.ReadAsStringAsync();
+        Assert.True(Counter(await StatisticsAsync(driver), "entries") > 0);
+
+        using var cleared = await driver.Client.DeleteAsync("/admin/roadmap-cache");
+
+        Assert.Equal(HttpStatusCode.NoContent, cleared.StatusCode);
+        var after = await StatisticsAsync(driver);
+        Assert.Equal(0, Counter(after, "entries"));
+        Assert.Equal(0, Counter(after, "sizeBytes"));
+        using var again = await driver.Client.GetAsync(url);
+        Assert.Equal(body, await again.Content.ReadAsStringAsync());
+        Assert.Equal(first.Headers.ETag, again.Headers.ETag);
+        var afterRead = await StatisticsAsync(driver);
+        Assert.Equal(Counter(after, "misses") + 1, Counter(afterRead, "misses"));
+        Assert.Equal(Counter(after, "hits"), Counter(afterRead, "hits"));
+        Assert.Equal(1, Counter(afterRead, "entries"));
+    }
+
     private static async Task<System.Text.Json.JsonElement> StatisticsAsync(RoadmapDriver driver) =>
         await driver.Client.GetFromJsonAsync<System.Text.Json.JsonElement>("/admin/roadmap-cache");
 
