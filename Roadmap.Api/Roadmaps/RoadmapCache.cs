@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
+using Roadmap.Api.Infrastructure;
 using Roadmap.Domain.Shared;
 using Roadmap.Projections.Roadmaps;
 
@@ -51,7 +52,7 @@ public sealed class RoadmapCache : IDisposable
     public RoadmapCache(RoadmapQueries queries, IOptions<JsonOptions> json, long sizeLimitBytes)
     {
         _queries = queries;
-        _json = json.Value.SerializerOptions;
+        _json = WriterOptions(json.Value.SerializerOptions);
         _sizeLimitBytes = Math.Max(0, sizeLimitBytes);
         _cache = sizeLimitBytes > 0
             ? new MemoryCache(new MemoryCacheOptions { SizeLimit = sizeLimitBytes, CompactionPercentage = 0.1, TrackStatistics = true })
@@ -162,6 +163,23 @@ public sealed class RoadmapCache : IDisposable
         // Older versions and past days are never asked for again; let them age out before the size limit has to act.
         entry.SlidingExpiration = TimeSpan.FromHours(1);
         entry.PostEvictionCallbacks.Add(_evicted);
+    }
+
+    /// <summary>
+    /// The API's JSON options without the converters that make request bodies strict (<see cref="InputDateConverter"/>,
+    /// <see cref="InputDecimalConverter"/>): they write what the built-in converters write (yyyy-MM-dd, the number), but
+    /// through a string per date; a roadmap has thousands. The bytes are the same (RoadmapCacheTests checks it).
+    /// </summary>
+    private static JsonSerializerOptions WriterOptions(JsonSerializerOptions api)
+    {
+        var writer = new JsonSerializerOptions(api);
+        foreach (var converter in writer.Converters.Where(c => c is InputDateConverter or InputDecimalConverter).ToList())
+        {
+            writer.Converters.Remove(converter);
+        }
+
+        writer.MakeReadOnly(populateMissingResolver: true);
+        return writer;
     }
 
     private static string BuildTag()

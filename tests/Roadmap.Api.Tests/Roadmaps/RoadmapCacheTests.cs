@@ -222,6 +222,28 @@ public sealed class RoadmapCacheTests(RoadmapApiFactory factory) : IClassFixture
         Assert.Equal(1, Counter(afterRead, "entries"));
     }
 
+    [Fact]
+    public async Task The_cached_body_has_exactly_the_bytes_the_apis_json_options_write_for_the_roadmap()
+    {
+        var driver = new RoadmapDriver(factory);
+        var ags = await driver.MunicipalityAsync(RoadmapDriver.NewCounty());
+        var procedure = await driver.ProcedureAsync(ags, await driver.ReleaseAsync("2028-12-31"));
+        var caseId = await driver.OpenCaseAsync("Gewerbe", (ags, procedure));
+        await driver.EstimateAsync(caseId, 150_000.5m, ags);
+        await driver.CatchUpAsync();
+
+        using var response = await driver.Client.GetAsync($"/municipalities/{ags}/roadmap?today={Today}");
+        var body = await response.Content.ReadAsByteArrayAsync();
+
+        var live = await factory.Services.GetRequiredService<RoadmapQueries>()
+            .GetLiveRoadmapAsync(Ags.Parse(ags), DateOnly.Parse(Today, System.Globalization.CultureInfo.InvariantCulture), CancellationToken.None);
+        var api = factory.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+        Assert.Equal(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(live.Roadmap, api), body);
+        var text = System.Text.Encoding.UTF8.GetString(body);
+        Assert.Contains("150000.5", text, StringComparison.Ordinal);
+        Assert.Contains("\"effectiveEndOfSupport\":\"2028-12-31\"", text, StringComparison.Ordinal);
+    }
+
     private static async Task<System.Text.Json.JsonElement> StatisticsAsync(RoadmapDriver driver) =>
         await driver.Client.GetFromJsonAsync<System.Text.Json.JsonElement>("/admin/roadmap-cache");
 
