@@ -6,10 +6,14 @@ namespace Roadmap.Api.Integrations.Feeds;
 /// <summary>
 /// The one LISTEN connection that wakes every waiting feed request and live stream of this node when an append
 /// commits. Notifications can be lost, so waiters also poll (<see cref="PollInterval"/>); a notification can also
-/// come before the event is readable (an older transaction elsewhere still runs), which the poll covers too.
+/// come before the event is readable (the daemon's high water mark has not reached it yet), which the poll covers too.
+/// The same notification wakes this node's Marten daemon (<see cref="AppendWakeup"/>), so an append on another node is
+/// projected here without waiting for the daemon's poll.
 /// </summary>
-public sealed class FeedListener(NpgsqlDataSource dataSource, EventStoreOptions options) : IHostedService, IAsyncDisposable
+public sealed class FeedListener(NpgsqlDataSource dataSource, EventStoreOptions options, AppendWakeup wakeup) : IHostedService, IAsyncDisposable
 {
+    private readonly CancellationTokenSource _stopping = new();
+
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
 
     private readonly EventLogListener _listener = new(dataSource, options);
@@ -36,9 +40,46 @@ public sealed class FeedListener(NpgsqlDataSource dataSource, EventStoreOptions 
         }
     }
 
-    public Task StartAsync(CancellationToken cancellationToken) => _listener.StartAsync(cancellationToken);
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await _listener.StartAsync(cancellationToken);
+        _ = Task.Run(WakeDaemonAsync, CancellationToken.None);
+    }
 
-    public async Task StopAsync(CancellationToken cancellationToken) => await _listener.DisposeAsync();
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        await _listener.DisposeAsync();
+    }
 
-    public ValueTask DisposeAsync() => _listener.DisposeAsync();
+    private async Task WakeDaemonAsync()
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await _listener.NextNotification().WaitAsync(_stopping.Token);
+                wakeup.Signal();
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (Exception e) when (e is NpgsqlException or ObjectDisposedException or InvalidOperationException)
+            {
+                await Task.Delay(PollInterval, CancellationToken.None); // the listener reconnects; the daemon polls meanwhile
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_stopping.IsCancellationRequested)
+        {
+            await _stopping.CancelAsync();
+        }
+
+        await _listener.DisposeAsync();
+        _stopping.Dispose();
+    }
 }
