@@ -20,6 +20,9 @@ public sealed record DaemonTuning
     /// <summary>How often a node without the daemon's leadership tries to take it over.</summary>
     public TimeSpan LeadershipPolling { get; init; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>How old a sequence gap must be before the daemon considers skipping it (see RoadmapMarten).</summary>
+    public TimeSpan StaleSequenceThreshold { get; init; } = TimeSpan.FromMilliseconds(500);
+
     /// <summary>Events per batch (live and rebuild).</summary>
     public int BatchSize { get; init; } = 500;
 }
@@ -57,6 +60,10 @@ public static class RoadmapMarten
         events.MetadataConfig.HeadersEnabled = true;
         // A retried decision sends the same event ids; the database refuses a second copy.
         events.EnableUniqueIndexOnEventId = true;
+        // Decisions race on one stream (two project managers, a retry): the version check locks the stream's row, so
+        // the loser fails the check before it takes a sequence number. Without it both pass the check, the loser fails
+        // on the (stream, version) key after taking one, and every async projection waits for the gap it leaves.
+        events.UseExclusiveLockOnConcurrentAppends = true;
         events.EnableExtendedProgressionTracking = true;
         foreach (var (type, name) in options.Types.Names)
         {
@@ -68,6 +75,9 @@ public static class RoadmapMarten
         daemon.SlowPollingTime = tuning.SlowPolling;
         daemon.LeadershipPollingTime = (int)tuning.LeadershipPolling.TotalMilliseconds;
         daemon.Wakeup = wakeup;
+        // A gap older than this is skipped, but only once no transaction that could still fill it is alive (Marten's
+        // transaction evidence, on by default): the wait need not cover slow commits, only the time to see a rollback.
+        daemon.StaleSequenceThreshold = tuning.StaleSequenceThreshold;
         // An event a projection cannot apply goes to the dead letters (MartenProjection pins it); an event that
         // cannot be read at all pauses the projection, visibly, instead of being skipped.
         daemon.Errors.SkipApplyErrors = true;
