@@ -36,6 +36,16 @@ public static class RoadmapEndpoints
         RiskBoardCsv.Map(counties);
         var procurements = app.MapGroup("/procurements").WithTags("Roadmaps");
         GetProcurementTimeline.Map(procurements);
+        app.MapGet("/admin/roadmap-cache", (RoadmapCache cache) => TypedResults.Ok(cache.Statistics()))
+            .WithTags("Admin")
+            .WithSummary("The live roadmap cache of this node: entries, size and limit, hits, misses and hit ratio since the start, entries dropped for the size limit.");
+        app.MapDelete("/admin/roadmap-cache", (RoadmapCache cache) =>
+            {
+                cache.Clear();
+                return TypedResults.NoContent();
+            })
+            .WithTags("Admin")
+            .WithSummary("Drops every cached live roadmap of this node (the counters keep counting); each next read computes its answer again.");
         return app;
     }
 }

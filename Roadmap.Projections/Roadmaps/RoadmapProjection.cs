@@ -128,17 +128,28 @@ internal static class RoadmapDocuments
     public static NpgsqlParameter GuidsParameter(IEnumerable<Guid> ids) =>
         new() { Value = ids.Distinct().ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid };
 
-    /// <summary>Reads the first column (doc::text) of every row into the set, without marking anything changed.</summary>
+    /// <summary>Reads the first column (doc, or doc::text) of every row into the set, without marking anything changed.</summary>
     public static async Task ReadIntoAsync(NpgsqlCommand command, FactKind kind, RoadmapFacts facts, CancellationToken cancellationToken)
     {
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var utf8 = reader.FieldCount > 0 && reader.GetDataTypeName(0) == "jsonb";
         while (await reader.ReadAsync(cancellationToken))
         {
-            Add(facts, kind, reader.GetString(0));
+            if (utf8)
+            {
+                Add(facts, kind, reader.GetFieldValue<byte[]>(0));
+            }
+            else
+            {
+                Add(facts, kind, reader.GetString(0));
+            }
         }
     }
 
-    public static void Add(RoadmapFacts facts, FactKind kind, string json)
+    public static void Add(RoadmapFacts facts, FactKind kind, string json) => Add(facts, kind, System.Text.Encoding.UTF8.GetBytes(json));
+
+    /// <summary>Adds a document read as UTF-8 JSON (jsonb read as bytes: no string in between).</summary>
+    public static void Add(RoadmapFacts facts, FactKind kind, ReadOnlySpan<byte> json)
     {
         switch (kind)
         {
@@ -308,7 +319,7 @@ internal static class RoadmapDocuments
         return command;
     }
 
-    private static T Read<T>(string json) => JsonSerializer.Deserialize<T>(json, RoadmapFacts.Json)
+    private static T Read<T>(ReadOnlySpan<byte> json) => JsonSerializer.Deserialize<T>(json, RoadmapFacts.Json)
         ?? throw new InvalidOperationException($"A {typeof(T).Name} document is empty.");
 
     private static string Write<T>(T document) => JsonSerializer.Serialize(document, RoadmapFacts.Json);

@@ -206,11 +206,15 @@ internal static class Cli
                               P procedures with extended support, accepted risks, replacement plans, joint procurement
                               cases, schedules, cut-overs; 100 releases with notices), COPYs it into the schema, lets the
                               real API's daemon build the "roadmap" projection (progress from /admin/projections/roadmap),
-                              then C clients GET /municipalities/{ags}/roadmap?today=2026-11-25 of random municipalities
-                              for T seconds after W warm-up seconds and a 200-request serial probe; requests/s,
-                              p50/p95/p99/max, statuses, CPU per request, load and projection times
+                              then restarts the API as users run it (daemon, webhook sender, cache on): W seconds of
+                              live reads of another day warm the JIT, the cache is cleared; the cold pass reads every
+                              municipality's roadmap once (cache empty, C clients: coldP50Ms..coldP99Ms); a serial and an as-of probe (asOfP50Ms/asOfP99Ms);
+                              the warm pass, C clients GET /municipalities/{ags}/roadmap?today=2026-11-25 of random
+                              municipalities for T seconds (p50Ms..p99Ms, requests/s); the roadmap cache's hit ratio
+                              per pass (GET /admin/roadmap-cache); a cold-path profile (load, deserialize, calculate,
+                              serialize); statuses, CPU per request, load and projection times
                               --municipalities M (2056)  --procedures P (300)  --concurrency C (8)  --seconds T (10)
-                              --warmup W (3)  --batch B (daemon BatchSize while building the projection; 5000)
+                              --warmup W (3, JIT warm-up)  --batch B (daemon BatchSize while building the projection; 5000)
           webhooks            starts the real API as in http-append (loopback http allowed), N Kestrel receivers in this
                               process that verify every signature, N subscriptions; then C workers POST E deprecation
                               notices at R per second (open loop) after W seconds of warm-up at that rate (delivered,

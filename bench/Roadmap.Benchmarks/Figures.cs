@@ -206,9 +206,13 @@ internal sealed record ReadSplit(
     double DeserializeShareOfRebuild);
 
 /// <summary>
-/// The final JSON of <c>read</c>. RequestsPerSecond counts the 200 answers over the timed window (its wall time, the
-/// last requests drained); latencies are over every request completed in it, from sending to the body's last byte.
-/// Serial*: one client alone, before the timed window. CPU and DatabaseWaits are over the timed window.
+/// The final JSON of <c>read</c>. RequestsPerSecond counts the 200 answers over the timed (warm) window (its wall time,
+/// the last requests drained); P50Ms..MeanMs are over every request completed in it, from sending to the body's last
+/// byte. Cold*: the cold pass, each municipality's first live read with the cache empty (C clients, every municipality
+/// once). CacheHitRatio/Hits/Misses: the API's roadmap cache over the warm window (GET /admin/roadmap-cache), ColdCacheHitRatio
+/// over the cold pass; CacheEntries..CacheCapacityEvictions after the warm window. ColdPath: where a cold read's time
+/// goes (<see cref="ColdPathFigures"/>). Serial*: one client alone, before the timed window. CPU and DatabaseWaits are
+/// over the timed window.
 /// </summary>
 internal sealed record ReadFigures(
     string Benchmark,
@@ -228,6 +232,22 @@ internal sealed record ReadFigures(
     double MaxMs,
     double MeanMs,
     IReadOnlyDictionary<string, long> Statuses,
+    double? CacheHitRatio,
+    long CacheHits,
+    long CacheMisses,
+    int ColdRequests,
+    double ColdSeconds,
+    double ColdP50Ms,
+    double ColdP95Ms,
+    double ColdP99Ms,
+    double ColdMaxMs,
+    double ColdApiCpuMsPerRequest,
+    double? ColdCacheHitRatio,
+    long CacheEntries,
+    long CacheBytes,
+    long CacheSizeLimitBytes,
+    long CacheCapacityEvictions,
+    ColdPathFigures ColdPath,
     int SerialRequests,
     double SerialP50Ms,
     double SerialP99Ms,

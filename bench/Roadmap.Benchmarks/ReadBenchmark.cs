@@ -22,16 +22,24 @@ namespace Roadmap.Benchmarks;
 /// projection "roadmap" from the start of the log, with Roadmap:Projections:BatchSize = --batch (5000, the engine's
 /// rebuild batch); progress from GET /admin/projections/roadmap until its lag is 0. Then stops that API and runs
 /// VACUUM ANALYZE on the roadmap tables (the steady state autovacuum reaches after a catch-up).</item>
-/// <item>Starts the API again with its default configuration, and C clients GET the roadmap of random municipalities
-/// (seeded, uniform) with today=2026-11-25: W seconds of warm-up (not counted), a short serial probe (one client), then
-/// T seconds timed. Latency is from sending the request to the last byte of the body.</item>
+/// <item>Starts the API again with its default configuration (the daemon, the webhook sender and the roadmap cache on, as
+/// users run it). W seconds of live reads of another day from C clients warm the JIT (not counted), then DELETE
+/// /admin/roadmap-cache empties the cache. The cold pass: C clients read every municipality's live roadmap once (today=2026-11-25), in a seeded random order,
+/// with the cache empty. Then a short serial probe, an as-of probe (one client), and the warm pass: C clients GET the
+/// roadmap of random municipalities (seeded, uniform) for T seconds. The cache's hits and misses come from GET
+/// /admin/roadmap-cache before and after each pass. Latency is from sending the request to the last byte of the body.</item>
+/// <item>A cold-path profile in this process (<see cref="ColdPathProfile"/>): where a cold read's time goes.</item>
 /// </list>
 /// </summary>
 internal static class ReadBenchmark
 {
     public const string Today = "2026-11-25";
+
+    /// <summary>The day the JIT warm-up reads: another cache key than <see cref="Today"/>'s.</summary>
+    private const string WarmupToday = "2026-11-24";
     private const int SerialProbeRequests = 200;
     private const int AsOfProbeRequests = 100;
+    private const int ProfileMunicipalities = 50;
     private static readonly TimeSpan StallTimeout = TimeSpan.FromMinutes(3);
 
     public static async Task<ReadFigures> RunAsync(string connectionString, BenchOptions options, CancellationToken cancellationToken)
@@ -78,7 +86,7 @@ internal static class ReadBenchmark
             $"projection: {events} events in {projectionSeconds:F1} s = {events / projectionSeconds:F0} events/s (batch {batch}); vacuum analyze of its " +
             $"tables {vacuumSeconds:F1} s; {procedureRows} procedure documents, {caseRows} cases, tables and indexes {tableBytes / 1048576.0:F0} MiB");
 
-        // 3. The reads, against a freshly started API with its default configuration.
+        // 3. The reads, against a freshly started API with its default configuration (daemon, webhook sender, cache on).
         await using var api = await ApiProcess.StartAsync(connectionString, schema.Name, cancellationToken);
         using var handler = new SocketsHttpHandler
         {
@@ -89,15 +97,40 @@ internal static class ReadBenchmark
             AutomaticDecompression = DecompressionMethods.None,
         };
         using var client = new HttpClient(handler, disposeHandler: false) { BaseAddress = api.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
-        var entries = await VerifyRoadmapAsync(client, options, cancellationToken);
 
-        var clients = Enumerable.Range(0, options.Concurrency).Select(i => new Client(options.Municipalities, CountyHistory.Seed + 1000 + i)).ToArray();
-        await Console.Error.WriteLineAsync($"read: warm-up, {options.Concurrency} clients for {options.Warmup} s (not counted)");
-        await RunClientsAsync(client, clients, options.Warmup, cancellationToken);
-        foreach (var c in clients)
+        // The JIT's warm-up on the live path: live reads of another day (so no answer of the measured day is cached), then
+        // the cache is cleared. The cold pass measures a running service whose cache has nothing: a restarted node after
+        // its first minutes, or every municipality after its inputs changed.
+        await Console.Error.WriteLineAsync($"read: JIT warm-up, {options.Concurrency} clients for {options.Warmup} s reading today={WarmupToday} (not counted), then the cache is cleared");
+        await RunClientsAsync(client, [.. Enumerable.Range(0, options.Concurrency).Select(i => new Client(options.Municipalities, CountyHistory.Seed + 2000 + i, day: WarmupToday))],
+            options.Warmup, cancellationToken);
+        using (var clear = await client.DeleteAsync("/admin/roadmap-cache", cancellationToken))
         {
-            c.Reset();
+            if (clear.StatusCode != HttpStatusCode.NoContent)
+            {
+                throw new BenchmarkFailedException($"DELETE /admin/roadmap-cache answered {(int)clear.StatusCode}");
+            }
         }
+
+        var beforeCold = await CacheStatisticsAsync(client, cancellationToken);
+        if (beforeCold.Entries != 0)
+        {
+            throw new BenchmarkFailedException($"the roadmap cache holds {beforeCold.Entries} entries before the cold pass");
+        }
+
+        // Cold: every municipality's first live read, in a seeded random order, C clients taking the next one.
+        await Console.Error.WriteLineAsync($"read: cold pass, {options.Concurrency} clients, each of the {options.Municipalities} municipalities read once (cache empty)");
+        var cold = await RunColdPassAsync(client, api, options, cancellationToken);
+        var afterCold = await CacheStatisticsAsync(client, cancellationToken);
+        var coldSorted = cold.Latencies.ToArray();
+        Array.Sort(coldSorted);
+        if (cold.FirstProblem is { } coldProblem)
+        {
+            throw new BenchmarkFailedException($"a cold read failed: {coldProblem}");
+        }
+
+        var entries = await VerifyRoadmapAsync(client, options, cancellationToken);
+        var clients = Enumerable.Range(0, options.Concurrency).Select(i => new Client(options.Municipalities, CountyHistory.Seed + 1000 + i)).ToArray();
 
         await Console.Error.WriteLineAsync($"read: serial probe, one client, {SerialProbeRequests} requests");
         var serial = new Client(options.Municipalities, CountyHistory.Seed + 999);
@@ -107,8 +140,9 @@ internal static class ReadBenchmark
 
         // As-of answers fold the municipality's streams up to that day on every request (no cache): a council report's read.
         await Console.Error.WriteLineAsync($"read: as-of probe, one client, {AsOfProbeRequests} requests with asOf={Today}");
-        await VerifyRoadmapAsync(client, options, cancellationToken, $"&asOf={Today}");
-        var asOfProbe = new Client(options.Municipalities, CountyHistory.Seed + 998, $"&asOf={Today}");
+        var asOfQuery = $"&asOf={Today}";
+        await VerifyRoadmapAsync(client, options, cancellationToken, asOfQuery);
+        var asOfProbe = new Client(options.Municipalities, CountyHistory.Seed + 998, asOfQuery);
         await asOfProbe.RunAsync(client, requests: AsOfProbeRequests, until: long.MaxValue, cancellationToken);
         var asOfSorted = asOfProbe.Latencies.ToArray();
         Array.Sort(asOfSorted);
@@ -117,7 +151,8 @@ internal static class ReadBenchmark
             throw new BenchmarkFailedException($"an as-of read failed: {asOfProblem}");
         }
 
-        await Console.Error.WriteLineAsync($"read: timed, {options.Concurrency} clients for {options.Seconds} s");
+        await Console.Error.WriteLineAsync($"read: warm pass, {options.Concurrency} clients for {options.Seconds} s, random municipalities (timed)");
+        var beforeWarm = await CacheStatisticsAsync(client, cancellationToken);
         var loadBefore = LoadAverage();
         var cpu = await CpuMeter.StartAsync(dataSource, cancellationToken);
         var apiCpuBefore = api.CpuSeconds;
@@ -128,6 +163,10 @@ internal static class ReadBenchmark
         var databaseWaits = await waits.StopAsync();
         await waits.DisposeAsync();
         var loadAfter = LoadAverage();
+        var afterWarm = await CacheStatisticsAsync(client, cancellationToken);
+
+        await Console.Error.WriteLineAsync($"read: cold-path profile, in this process, {ProfileMunicipalities} municipalities one after another");
+        var profile = await ColdPathProfile.RunAsync(dataSource, schema.Name, options, ProfileMunicipalities, cancellationToken);
 
         var sorted = clients.SelectMany(c => c.Latencies).ToArray();
         Array.Sort(sorted);
@@ -160,6 +199,22 @@ internal static class ReadBenchmark
             MaxMs: Figures.Round(Figures.TicksToMs(sorted[^1])),
             MeanMs: Figures.Round(Figures.TicksToMs((long)sorted.Average(t => (double)t))),
             Statuses: statuses,
+            CacheHitRatio: HitRatio(beforeWarm, afterWarm),
+            CacheHits: afterWarm.Hits - beforeWarm.Hits,
+            CacheMisses: afterWarm.Misses - beforeWarm.Misses,
+            ColdRequests: coldSorted.Length,
+            ColdSeconds: Figures.Round(cold.Seconds, 2),
+            ColdP50Ms: Figures.Round(Figures.PercentileMs(coldSorted, 50)),
+            ColdP95Ms: Figures.Round(Figures.PercentileMs(coldSorted, 95)),
+            ColdP99Ms: Figures.Round(Figures.PercentileMs(coldSorted, 99)),
+            ColdMaxMs: Figures.Round(Figures.TicksToMs(coldSorted[^1])),
+            ColdApiCpuMsPerRequest: Figures.Round(cold.ApiCpuSeconds * 1000 / Math.Max(1, coldSorted.Length), 3),
+            ColdCacheHitRatio: HitRatio(beforeCold, afterCold),
+            CacheEntries: afterWarm.Entries,
+            CacheBytes: afterWarm.SizeBytes,
+            CacheSizeLimitBytes: afterWarm.SizeLimitBytes,
+            CacheCapacityEvictions: afterWarm.CapacityEvictions,
+            ColdPath: profile,
             SerialRequests: serialSorted.Length,
             SerialP50Ms: Figures.Round(Figures.PercentileMs(serialSorted, 50)),
             SerialP99Ms: Figures.Round(Figures.PercentileMs(serialSorted, 99)),
@@ -202,7 +257,10 @@ internal static class ReadBenchmark
               data        {figures.Municipalities} municipalities in {figures.Counties} counties x {figures.ProceduresPerMunicipality} procedures = {figures.Procedures} procedure documents, {figures.Cases} procurement cases, {history.Releases} releases
                           {figures.Events} events in {figures.Streams} streams; load {figures.LoadSeconds:F1} s ({figures.LoadEventsPerSecond:F0} events/s); projection "roadmap" {figures.ProjectionSeconds:F1} s ({figures.ProjectionEventsPerSecond:F0} events/s, batch {batch}), vacuum {figures.VacuumSeconds:F1} s, read model {tableBytes / 1048576.0:F0} MiB
               throughput  {figures.RequestsPerSecond:F1} requests/s (200), {figures.MeanResponseBytes / 1024:F0} KiB per response, {entries} entries per roadmap
-              latency     p50 {figures.P50Ms:F3} ms, p95 {figures.P95Ms:F3} ms, p99 {figures.P99Ms:F3} ms, max {figures.MaxMs:F3} ms, mean {figures.MeanMs:F3} ms
+              cold        each municipality's first read, cache empty, {options.Concurrency} clients, {figures.ColdRequests} requests in {figures.ColdSeconds:F1} s: p50 {figures.ColdP50Ms:F3} ms, p95 {figures.ColdP95Ms:F3} ms, p99 {figures.ColdP99Ms:F3} ms, max {figures.ColdMaxMs:F3} ms; API {figures.ColdApiCpuMsPerRequest:F2} ms CPU/request
+              warm        p50 {figures.P50Ms:F3} ms, p95 {figures.P95Ms:F3} ms, p99 {figures.P99Ms:F3} ms, max {figures.MaxMs:F3} ms, mean {figures.MeanMs:F3} ms
+              cache       warm pass hit ratio {figures.CacheHitRatio:F4} ({figures.CacheHits} hits, {figures.CacheMisses} misses), cold pass {figures.ColdCacheHitRatio:F4}; {figures.CacheEntries} entries, {figures.CacheBytes / 1048576.0:F0} of {figures.CacheSizeLimitBytes / 1048576.0:F0} MiB, {figures.CacheCapacityEvictions} dropped for the size limit
+              cold path   per read, mean/p99 ms over {profile.Municipalities} municipalities (in this process, serial): load {profile.LoadMs.Mean:F2}/{profile.LoadMs.P99:F2} (of it deserializing {profile.DeserializeMs.Mean:F2}/{profile.DeserializeMs.P99:F2}), calculate {profile.CalculateMs.Mean:F2}/{profile.CalculateMs.P99:F2}, serialize {profile.SerializeMs.Mean:F2}/{profile.SerializeMs.P99:F2}; {profile.Statements} statements
               serial      one client, {figures.SerialRequests} requests: p50 {figures.SerialP50Ms:F3} ms, p99 {figures.SerialP99Ms:F3} ms
               as of       one client, {figures.AsOfRequests} requests with asOf={Today} (folds the municipality's streams, uncached): p50 {figures.AsOfP50Ms:F3} ms, p99 {figures.AsOfP99Ms:F3} ms
               statuses    {string.Join(", ", statuses.Select(p => $"{p.Key}: {p.Value}"))}
@@ -386,6 +444,58 @@ internal static class ReadBenchmark
         return entries;
     }
 
+    /// <summary>The roadmap cache's counters (GET /admin/roadmap-cache).</summary>
+    private static async Task<CacheCounters> CacheStatisticsAsync(HttpClient client, CancellationToken cancellationToken)
+    {
+        using var response = await client.GetAsync("/admin/roadmap-cache", cancellationToken);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            throw new BenchmarkFailedException($"GET /admin/roadmap-cache answered {(int)response.StatusCode}: {body}");
+        }
+
+        using var document = JsonDocument.Parse(body);
+        var root = document.RootElement;
+        return new CacheCounters(
+            root.GetProperty("entries").GetInt64(), root.GetProperty("sizeBytes").GetInt64(), root.GetProperty("sizeLimitBytes").GetInt64(),
+            root.GetProperty("hits").GetInt64(), root.GetProperty("misses").GetInt64(), root.GetProperty("capacityEvictions").GetInt64());
+    }
+
+    private static double? HitRatio(CacheCounters before, CacheCounters after)
+    {
+        var hits = after.Hits - before.Hits;
+        var lookups = hits + after.Misses - before.Misses;
+        return lookups == 0 ? null : Figures.Round((double)hits / lookups, 4);
+    }
+
+    /// <summary>Every municipality once, in a seeded random order; C clients each take the next one until none is left.</summary>
+    private static async Task<ColdPass> RunColdPassAsync(HttpClient client, ApiProcess api, BenchOptions options, CancellationToken cancellationToken)
+    {
+        var order = Enumerable.Range(0, options.Municipalities).ToArray();
+        new Random(CountyHistory.Seed + 3000).Shuffle(order);
+        var next = -1;
+        var clients = Enumerable.Range(0, options.Concurrency).Select(_ => new Client(options.Municipalities, 0)).ToArray();
+        var apiCpuBefore = api.CpuSeconds;
+        var started = Stopwatch.GetTimestamp();
+        await Task.WhenAll(clients.Select(c => Task.Run(
+            async () =>
+            {
+                int index;
+                while ((index = Interlocked.Increment(ref next)) < order.Length)
+                {
+                    await c.ReadAsync(client, CountyHistory.AgsOf(order[index]).Value, cancellationToken);
+                }
+            },
+            CancellationToken.None)));
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        return new ColdPass(
+            [.. clients.SelectMany(c => c.Latencies)], seconds, api.CpuSeconds - apiCpuBefore, clients.Select(c => c.FirstProblem).FirstOrDefault(p => p is not null));
+    }
+
+    private sealed record CacheCounters(long Entries, long SizeBytes, long SizeLimitBytes, long Hits, long Misses, long CapacityEvictions);
+
+    private sealed record ColdPass(long[] Latencies, double Seconds, double ApiCpuSeconds, string? FirstProblem);
+
     /// <summary>Runs every client for <paramref name="seconds"/>; returns the measured wall time.</summary>
     private static async Task<double> RunClientsAsync(HttpClient client, Client[] clients, int seconds, CancellationToken cancellationToken)
     {
@@ -414,7 +524,8 @@ internal static class ReadBenchmark
 
     /// <summary>A closed-loop client: GETs the roadmap of a random municipality, reads the whole body, repeats.</summary>
     /// <param name="query">Appended to every request's query string (e.g. "&amp;asOf=...").</param>
-    private sealed class Client(int municipalities, int seed, string query = "")
+    /// <param name="day">The today of every request.</param>
+    private sealed class Client(int municipalities, int seed, string query = "", string day = ReadBenchmark.Today)
     {
         private readonly Random _random = new(seed);
         private readonly byte[] _buffer = new byte[64 * 1024];
@@ -427,52 +538,50 @@ internal static class ReadBenchmark
 
         public string? FirstProblem { get; private set; }
 
-        public void Reset()
-        {
-            Latencies.Clear();
-            Statuses.Clear();
-            Bytes = 0;
-        }
-
         public async Task RunAsync(HttpClient client, int requests, long until, CancellationToken cancellationToken)
         {
             for (var n = 0; n < requests && Stopwatch.GetTimestamp() < until; n++)
             {
-                var ags = CountyHistory.AgsOf(_random.Next(municipalities)).Value;
-                var begin = Stopwatch.GetTimestamp();
-                int status;
-                long read = 0;
-                try
-                {
-                    using var response = await client.GetAsync($"/municipalities/{ags}/roadmap?today={Today}{query}", HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-                    status = (int)response.StatusCode;
-                    await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-                    int count;
-                    while ((count = await body.ReadAsync(_buffer, cancellationToken)) > 0)
-                    {
-                        read += count;
-                    }
-
-                    if (status != 200)
-                    {
-                        FirstProblem ??= $"{status} for {ags}";
-                    }
-                }
-                catch (HttpRequestException e)
-                {
-                    status = 0;
-                    FirstProblem ??= $"{ags}: {e.Message}";
-                }
-                catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-                {
-                    status = 0;
-                    FirstProblem ??= $"{ags}: no answer within {client.Timeout.TotalSeconds:F0} s";
-                }
-
-                Latencies.Add(Stopwatch.GetTimestamp() - begin);
-                Statuses[status] = Statuses.GetValueOrDefault(status) + 1;
-                Bytes += read;
+                await ReadAsync(client, CountyHistory.AgsOf(_random.Next(municipalities)).Value, cancellationToken);
             }
+        }
+
+        /// <summary>One GET of the municipality's roadmap, timed to the last byte of the body.</summary>
+        public async Task ReadAsync(HttpClient client, string ags, CancellationToken cancellationToken)
+        {
+            var begin = Stopwatch.GetTimestamp();
+            int status;
+            long read = 0;
+            try
+            {
+                using var response = await client.GetAsync($"/municipalities/{ags}/roadmap?today={day}{query}", HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+                status = (int)response.StatusCode;
+                await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+                int count;
+                while ((count = await body.ReadAsync(_buffer, cancellationToken)) > 0)
+                {
+                    read += count;
+                }
+
+                if (status != 200)
+                {
+                    FirstProblem ??= $"{status} for {ags}";
+                }
+            }
+            catch (HttpRequestException e)
+            {
+                status = 0;
+                FirstProblem ??= $"{ags}: {e.Message}";
+            }
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                status = 0;
+                FirstProblem ??= $"{ags}: no answer within {client.Timeout.TotalSeconds:F0} s";
+            }
+
+            Latencies.Add(Stopwatch.GetTimestamp() - begin);
+            Statuses[status] = Statuses.GetValueOrDefault(status) + 1;
+            Bytes += read;
         }
     }
 }

@@ -184,6 +184,13 @@ public sealed class WebhookReceiver : IAsyncDisposable
         return Accepted;
     }
 
+    /// <summary>
+    /// The <paramref name="index"/>-th distinct webhook accepted (0-based, in order of first acceptance): a repeat after an
+    /// attempt that timed out while this receiver had already taken it (at least once) does not count twice.
+    /// </summary>
+    public async Task<ReceivedWebhook> WaitForDistinctAsync(int index, TimeSpan? timeout = null) =>
+        (await WaitForAcceptedAsync(index + 1, timeout)).DistinctBy(r => r.WebhookId).ElementAt(index);
+
     public async ValueTask DisposeAsync()
     {
         Hang = false;

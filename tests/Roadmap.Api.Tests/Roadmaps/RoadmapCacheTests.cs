@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Roadmap.Domain.Shared;
+using Roadmap.Api.Roadmaps;
 using Roadmap.Projections.Roadmaps;
 
 namespace Roadmap.Api.Tests.Roadmaps;
@@ -157,6 +158,96 @@ public sealed class RoadmapCacheTests(RoadmapApiFactory factory) : IClassFixture
         await driver.CatchUpAsync();
         Assert.True(await VersionAsync(ags) > 0);
     }
+
+    [Fact]
+    public async Task The_cache_counts_a_first_read_as_a_miss_a_repeat_as_a_hit_and_a_read_after_a_change_as_a_miss()
+    {
+        var driver = new RoadmapDriver(factory);
+        var ags = await driver.MunicipalityAsync(RoadmapDriver.NewCounty());
+        var procedure = await driver.ProcedureAsync(ags, await driver.ReleaseAsync("2028-12-31"));
+        await driver.CatchUpAsync();
+        var url = $"/municipalities/{ags}/roadmap?today={Today}";
+        var before = await StatisticsAsync(driver);
+        Assert.True(before.GetProperty("enabled").GetBoolean());
+        Assert.Equal(RoadmapCache.DefaultSizeLimitMiB * 1024 * 1024, before.GetProperty("sizeLimitBytes").GetInt64());
+
+        await driver.GetAsync(url);
+        var afterFirst = await StatisticsAsync(driver);
+        Assert.Equal(Counter(before, "hits"), Counter(afterFirst, "hits"));
+        Assert.Equal(Counter(before, "misses") + 1, Counter(afterFirst, "misses"));
+        Assert.Equal(Counter(before, "entries") + 1, Counter(afterFirst, "entries"));
+        Assert.True(Counter(afterFirst, "sizeBytes") > Counter(before, "sizeBytes"));
+
+        await driver.GetAsync(url);
+        await driver.GetAsync(url);
+        var afterRepeats = await StatisticsAsync(driver);
+        Assert.Equal(Counter(afterFirst, "hits") + 2, Counter(afterRepeats, "hits"));
+        Assert.Equal(Counter(afterFirst, "misses"), Counter(afterRepeats, "misses"));
+        var hits = Counter(afterRepeats, "hits");
+        Assert.Equal(Math.Round((double)hits / (hits + Counter(afterRepeats, "misses")), 4), afterRepeats.GetProperty("hitRatio").GetDouble());
+
+        await driver.OkAsync(await driver.Client.PostAsJsonAsync($"/procedures/{procedure}/extended-support", new { until = "2029-06-30", reference = "EXT-7" }));
+        await driver.CatchUpAsync();
+        await driver.GetAsync(url);
+        var afterChange = await StatisticsAsync(driver);
+        Assert.Equal(Counter(afterRepeats, "hits"), Counter(afterChange, "hits"));
+        Assert.Equal(Counter(afterRepeats, "misses") + 1, Counter(afterChange, "misses"));
+        Assert.Equal(0, Counter(afterChange, "capacityEvictions"));
+    }
+
+    [Fact]
+    public async Task Clearing_the_cache_drops_every_entry_and_the_next_read_computes_the_same_answer_again()
+    {
+        var driver = new RoadmapDriver(factory);
+        var ags = await driver.MunicipalityAsync(RoadmapDriver.NewCounty());
+        await driver.ProcedureAsync(ags, await driver.ReleaseAsync("2028-12-31"));
+        await driver.CatchUpAsync();
+        var url = $"/municipalities/{ags}/roadmap?today={Today}";
+        using var first = await driver.Client.GetAsync(url);
+        var body = await first.Content.ReadAsStringAsync();
+        Assert.True(Counter(await StatisticsAsync(driver), "entries") > 0);
+
+        using var cleared = await driver.Client.DeleteAsync("/admin/roadmap-cache");
+
+        Assert.Equal(HttpStatusCode.NoContent, cleared.StatusCode);
+        var after = await StatisticsAsync(driver);
+        Assert.Equal(0, Counter(after, "entries"));
+        Assert.Equal(0, Counter(after, "sizeBytes"));
+        using var again = await driver.Client.GetAsync(url);
+        Assert.Equal(body, await again.Content.ReadAsStringAsync());
+        Assert.Equal(first.Headers.ETag, again.Headers.ETag);
+        var afterRead = await StatisticsAsync(driver);
+        Assert.Equal(Counter(after, "misses") + 1, Counter(afterRead, "misses"));
+        Assert.Equal(Counter(after, "hits"), Counter(afterRead, "hits"));
+        Assert.Equal(1, Counter(afterRead, "entries"));
+    }
+
+    [Fact]
+    public async Task The_cached_body_has_exactly_the_bytes_the_apis_json_options_write_for_the_roadmap()
+    {
+        var driver = new RoadmapDriver(factory);
+        var ags = await driver.MunicipalityAsync(RoadmapDriver.NewCounty());
+        var procedure = await driver.ProcedureAsync(ags, await driver.ReleaseAsync("2028-12-31"));
+        var caseId = await driver.OpenCaseAsync("Gewerbe", (ags, procedure));
+        await driver.EstimateAsync(caseId, 150_000.5m, ags);
+        await driver.CatchUpAsync();
+
+        using var response = await driver.Client.GetAsync($"/municipalities/{ags}/roadmap?today={Today}");
+        var body = await response.Content.ReadAsByteArrayAsync();
+
+        var live = await factory.Services.GetRequiredService<RoadmapQueries>()
+            .GetLiveRoadmapAsync(Ags.Parse(ags), DateOnly.Parse(Today, System.Globalization.CultureInfo.InvariantCulture), CancellationToken.None);
+        var api = factory.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+        Assert.Equal(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(live.Roadmap, api), body);
+        var text = System.Text.Encoding.UTF8.GetString(body);
+        Assert.Contains("150000.5", text, StringComparison.Ordinal);
+        Assert.Contains("\"effectiveEndOfSupport\":\"2028-12-31\"", text, StringComparison.Ordinal);
+    }
+
+    private static async Task<System.Text.Json.JsonElement> StatisticsAsync(RoadmapDriver driver) =>
+        await driver.Client.GetFromJsonAsync<System.Text.Json.JsonElement>("/admin/roadmap-cache");
+
+    private static long Counter(System.Text.Json.JsonElement statistics, string name) => statistics.GetProperty(name).GetInt64();
 
     private async Task<long?> VersionAsync(string ags) =>
         await factory.Services.GetRequiredService<RoadmapQueries>().GetRoadmapVersionAsync(Ags.Parse(ags), CancellationToken.None);
