@@ -12,12 +12,18 @@ namespace Roadmap.Benchmarks;
 /// <c>HighWaterMark</c>, <c>HighWaterAllocationFence</c>);</item>
 /// <item><c>setup</c>: other progress bookkeeping and a rebuild's teardown (the projection's table emptied).</item>
 /// </list>
-/// The appends' own statements (the quick-append function, the idempotency lookup, the store's NOTIFY) are left out.
+/// The appends' own statements (the quick-append function, the idempotency lookup, the store's NOTIFY) and
+/// ProjectionAdmin's (status, rebuild requests: they read <c>projection_controls</c>) are left out.
 /// </summary>
 internal static class DaemonStatements
 {
     public static string? Classify(string sql, string schema, string projectionTable)
     {
+        if (sql.Contains("projection_controls", StringComparison.Ordinal))
+        {
+            return null; // ProjectionAdmin's status and rebuild bookkeeping, not the daemon's
+        }
+
         if (sql.Contains($"{schema}.{projectionTable}", StringComparison.Ordinal) && !sql.Contains("delete from", StringComparison.OrdinalIgnoreCase))
         {
             return "apply";

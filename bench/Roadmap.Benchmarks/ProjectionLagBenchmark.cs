@@ -9,7 +9,8 @@ namespace Roadmap.Benchmarks;
 /// <summary>
 /// <c>projection-lag</c>: how long after an append commits the async read model shows the event. Marten's async daemon,
 /// configured as the API configures it (<see cref="RoadmapMarten.Configure"/> with <see cref="DaemonTuning"/>, and the
-/// <see cref="AppendWakeup"/> that each append of this process signals after its commit), runs <see cref="LagProjection"/> while C writers append single events at a steady R events/s for W + T seconds.
+/// <see cref="AppendWakeup"/> that each append of this process signals after its commit), runs <see cref="LagProjection"/>
+/// while C writers append single events at a steady R events/s for W + T seconds.
 /// The schedule is open-loop: event i is due at start + i/R and the next free writer takes the next due slot, so a
 /// slow append or a stalled writer does not lower the offered load (no coordinated omission); a late start is
 /// recorded and reported. Each event's lag runs from its append's commit (AppendAsync returning) to the moment its
@@ -250,8 +251,8 @@ internal static class ProjectionLagBenchmark
               appends     p50 {figures.AppendP50Ms:F3} ms, p99 {figures.AppendP99Ms:F3} ms; start later than due: p99 {figures.StartLatenessP99Ms:F3} ms
               batches     {figures.Batches} projection batches, {figures.MeanBatchEvents:F1} events each on average
               cycle       one daemon cycle (batch) every {cycle.CycleMs:F1} ms: event page read {cycle.ReadMs:F1} ms, writes with the progress update {cycle.ApplyMs:F1} ms,
-                          high water mark {cycle.HighWaterMs:F1} ms ({cycle.HighWaterStatements:F1} statements), other progress {cycle.OtherProgressMs:F1} ms; the rest commit and waiting
-                          (statement times from Npgsql's tracing: sending to the reader's close; commits are not traced)
+                          other progress {cycle.OtherProgressMs:F1} ms; the rest commit and waiting; beside it, per batch, the high water mark agent's
+                          statements {cycle.HighWaterMs:F1} ms ({cycle.HighWaterStatements:F1} statements) (statement times from Npgsql's tracing: sending to the reader's close; commits are not traced)
               cpu         this process {figures.ClientCpuSeconds:F2} s, PostgreSQL {(figures.ServerCpuSeconds is { } server ? $"{server:F2} s" : "n/a (not on this machine)")} over the {figures.CpuWallSeconds:F2} s of the schedule, {Environment.ProcessorCount} cores
               daemon      {daemonSettings}
               method      {Method}

@@ -20,7 +20,8 @@ namespace Roadmap.Benchmarks;
 /// from a reserved block of mt_events_sequence; see <see cref="EventLoader"/>), then VACUUM ANALYZE. COPY bypasses the
 /// API's inline projections (catalogue/procedure/procurement indexes); the roadmap read does not use them.</item>
 /// <item>Starts the real API (a child process, <see cref="ApiProcess"/>) and lets its Marten daemon build the async
-/// projection "roadmap" from the start of the log, with Roadmap:Projections:BatchSize = --batch (5000); progress from GET /admin/projections/roadmap until its lag is 0. Then stops that API and runs
+/// projection "roadmap" from the start of the log, with Roadmap:Projections:BatchSize = --batch (5000); progress from
+/// GET /admin/projections/roadmap until its lag is 0. Then stops that API and runs
 /// VACUUM ANALYZE on the roadmap tables (the steady state autovacuum reaches after a catch-up).</item>
 /// <item>Starts the API again with its default configuration (the daemon, the webhook sender and the roadmap cache on, as
 /// users run it). W seconds of live reads of another day from C clients warm the JIT (not counted), then DELETE
