@@ -27,7 +27,8 @@ internal static class AppendBenchmark
         var serverVersion = await ServerVersionAsync(dataSource, cancellationToken);
         await using var schema = await BenchSchema.CreateAsync(dataSource, cancellationToken);
         var registry = new EventTypeRegistry().Register<BenchEvent>(BenchEvent.TypeName);
-        var store = new PostgresEventStore(dataSource, new EventStoreOptions(schema.Name, registry));
+        await using var marten = await BenchStore.CreateAsync(dataSource, schema.Name, registry, [], new DaemonTuning(), withApiTables: false, cancellationToken);
+        var store = marten.Store;
 
         if (options.Warmup > 0)
         {
@@ -121,7 +122,7 @@ internal static class AppendBenchmark
                     var expected = k == 1 ? ExpectedVersion.NoStream : ExpectedVersion.Exactly(k - 1);
                     NewEvent[] events = [new NewEvent(Guid.CreateVersion7(), new BenchEvent(stream, k, BenchEvent.FillerPayload), Metadata)];
                     var before = Stopwatch.GetTimestamp();
-                    var result = await store.AppendAsync(stream, BenchEvent.StreamType, expected, events, failure.Token);
+                    var result = await store.AppendAsync(stream, expected, events, failure.Token);
                     latencies[n++] = Stopwatch.GetTimestamp() - before;
                     if (result.NextExpectedVersion != k || result.WasAlreadyStored)
                     {
@@ -152,7 +153,7 @@ internal static class AppendBenchmark
                 for (long k = 1; k <= count; k++)
                 {
                     NewEvent[] events = [new NewEvent(Guid.CreateVersion7(), new BenchEvent(stream, k, BenchEvent.FillerPayload), Metadata)];
-                    await store.AppendAsync(stream, BenchEvent.StreamType, ExpectedVersion.Exactly(k - 1), events, cancellationToken);
+                    await store.AppendAsync(stream, ExpectedVersion.Exactly(k - 1), events, cancellationToken);
                 }
             },
             cancellationToken)));
@@ -163,12 +164,12 @@ internal static class AppendBenchmark
     private static async Task VerifyAsync(BenchSchema schema, BenchOptions options, CancellationToken cancellationToken)
     {
         var s = schema.Name;
-        var measured = await schema.ScalarAsync($"select count(*) from {s}.events where stream_id like '{StreamPrefix}%'", cancellationToken);
-        var total = await schema.ScalarAsync($"select count(*) from {s}.events", cancellationToken);
+        var measured = await schema.ScalarAsync($"select count(*) from {s}.mt_events where stream_id like '{StreamPrefix}%'", cancellationToken);
+        var total = await schema.ScalarAsync($"select count(*) from {s}.mt_events", cancellationToken);
         var complete = await schema.ScalarAsync(
-            $"select count(*) from {s}.streams where stream_id like '{StreamPrefix}%' and version = {options.EventsPerStream}", cancellationToken);
+            $"select count(*) from {s}.mt_streams where id like '{StreamPrefix}%' and version = {options.EventsPerStream}", cancellationToken);
         var distinctVersions = await schema.ScalarAsync(
-            $"select count(distinct (stream_id, version)) from {s}.events where stream_id like '{StreamPrefix}%'", cancellationToken);
+            $"select count(distinct (stream_id, version)) from {s}.mt_events where stream_id like '{StreamPrefix}%'", cancellationToken);
         if (measured != options.TotalEvents || total != options.TotalEvents + options.Warmup || complete != options.Streams
             || distinctVersions != options.TotalEvents)
         {
@@ -179,7 +180,7 @@ internal static class AppendBenchmark
         }
 
         await Console.Error.WriteLineAsync(
-            $"verified: {s}.events holds {measured} benchmark events (= {options.Streams} x {options.EventsPerStream}) + {total - measured} warm-up events");
+            $"verified: {s}.mt_events holds {measured} benchmark events (= {options.Streams} x {options.EventsPerStream}) + {total - measured} warm-up events");
     }
 
     public static async Task<string> ServerVersionAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)

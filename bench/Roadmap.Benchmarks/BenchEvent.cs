@@ -5,8 +5,6 @@ internal sealed record BenchEvent(string StreamId, long Sequence, string Payload
 {
     public const string TypeName = "bench.event";
 
-    public const string StreamType = "bench";
-
     public const string Actor = "bench";
 
     /// <summary>Fixed filler text (200 characters) so every event has the same size in both benchmarks.</summary>

@@ -27,11 +27,14 @@ internal sealed record BenchOptions
     /// <summary>projection-lag, http-append: measured seconds (after the warm-up).</summary>
     public int Seconds { get; init; } = 10;
 
-    /// <summary>projection-lag: the daemon's BatchSize; rebuild: its RebuildBatchSize. Null: the engine's default.</summary>
+    /// <summary>projection-lag, rebuild: the daemon's batch size (DaemonTuning.BatchSize); read: the API's. Null: the default.</summary>
     public int? Batch { get; init; }
 
-    /// <summary>projection-lag: the daemon's fallback PollInterval in ms. Null: the engine's default.</summary>
-    public int? PollMs { get; init; }
+    /// <summary>projection-lag: the daemon's poll interval while events keep coming (DaemonTuning.FastPolling), ms. Null: the default.</summary>
+    public int? FastPollMs { get; init; }
+
+    /// <summary>projection-lag: the daemon's poll interval when idle (DaemonTuning.SlowPolling), ms. Null: the default.</summary>
+    public int? SlowPollMs { get; init; }
 
     /// <summary>rebuild: events to load.</summary>
     public int Events { get; init; } = 1_000_000;
@@ -69,7 +72,7 @@ internal sealed record BenchOptions
         "projection-lag" =>
         [
             new("rate", 1, 100_000), new("seconds", 1, 3600), new("concurrency", 1, 256), new("warmup", 0, 600),
-            new("batch", 1, 100_000), new("poll-ms", 1, 60_000),
+            new("batch", 1, 100_000), new("fast-poll-ms", 1, 60_000), new("slow-poll-ms", 1, 60_000),
         ],
         "http-append" or "http-append-vs-append" =>
         [
@@ -181,7 +184,8 @@ internal sealed record BenchOptions
                 "rate" => options with { Rate = number },
                 "seconds" => options with { Seconds = number },
                 "batch" => options with { Batch = number },
-                "poll-ms" => options with { PollMs = number },
+                "fast-poll-ms" => options with { FastPollMs = number },
+                "slow-poll-ms" => options with { SlowPollMs = number },
                 "events" => options with { Events = number },
                 "procedures" => options with { Procedures = number },
                 "daemon" => options with { Daemon = number == 1 },

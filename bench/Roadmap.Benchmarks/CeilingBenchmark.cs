@@ -2,17 +2,20 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Roadmap.EventStore;
+using Roadmap.EventStore.Serialization;
 
 namespace Roadmap.Benchmarks;
 
 /// <summary>
 /// <c>append-ceiling</c>: what the database itself manages for the same writes, without the event store in
 /// between. pgbench runs S*E transactions (rounded up to a multiple of the client count) from C clients
-/// (-j min(2, C), -M prepared, -n), each: BEGIN; upsert the stream row (version + 1); insert one event row
-/// with the stream's new version and ~300 bytes of jsonb; COMMIT. The stream is random(1, S) per transaction;
-/// the upsert's row lock serialises transactions on the same stream, so versions stay unique. The schema is
-/// made by the same migrations as for <c>append</c>, so the same tables, constraints and indexes are maintained.
-/// Not included, unlike AppendAsync: the idempotency lookup, the expected-version check, pg_notify, .NET.
+/// (-j min(2, C), -M prepared, -n), each: BEGIN; upsert the stream's row in mt_streams (version + 1); insert one
+/// row into mt_events with the next number of mt_events_sequence, the stream's new version and ~300 bytes of jsonb,
+/// with the columns Marten's quick append fills; COMMIT. The stream is random(1, S) per transaction; the upsert's row
+/// lock serialises transactions on the same stream, so versions stay unique. The schema is made by Marten with the
+/// same configuration as for <c>append</c>, so the same tables, constraints and indexes are maintained.
+/// Not included, unlike AppendAsync: the idempotency lookup, Marten's session and its append function (version check
+/// and archive check in PL/pgSQL), pg_notify, .NET.
 /// </summary>
 internal static partial class CeilingBenchmark
 {
@@ -25,6 +28,13 @@ internal static partial class CeilingBenchmark
         await using var dataSource = EventStoreDataSource.Create(connectionString, "roadmap-bench");
         var serverVersion = await AppendBenchmark.ServerVersionAsync(dataSource, cancellationToken);
         await using var schema = await BenchSchema.CreateAsync(dataSource, cancellationToken);
+        await using (await BenchStore.CreateAsync(
+            dataSource, schema.Name, new EventTypeRegistry().Register<BenchEvent>(BenchEvent.TypeName), [], new DaemonTuning(), withApiTables: false,
+            cancellationToken))
+        {
+            // Marten's tables exist now; pgbench writes them directly.
+        }
+
 
         var clients = options.Concurrency;
         var threads = Math.Min(2, clients);
@@ -78,8 +88,8 @@ internal static partial class CeilingBenchmark
         var latencyMatch = LatencyPattern().Match(stdout);
         double? latencyMs = latencyMatch.Success ? double.Parse(latencyMatch.Groups[1].Value, CultureInfo.InvariantCulture) : null;
 
-        var events = await schema.ScalarAsync($"select count(*) from {schema.Name}.events", cancellationToken);
-        var versionSum = await schema.ScalarAsync($"select coalesce(sum(version), 0) from {schema.Name}.streams", cancellationToken);
+        var events = await schema.ScalarAsync($"select count(*) from {schema.Name}.mt_events", cancellationToken);
+        var versionSum = await schema.ScalarAsync($"select coalesce(sum(version), 0) from {schema.Name}.mt_streams", cancellationToken);
         if (processed != transactions || failed != 0 || events != transactions || versionSum != transactions)
         {
             throw new BenchmarkFailedException(
@@ -87,7 +97,7 @@ internal static partial class CeilingBenchmark
                 $"{events} event rows, stream versions sum to {versionSum}; expected {transactions} of each and 0 failed");
         }
 
-        await Console.Error.WriteLineAsync($"verified: {schema.Name}.events holds {events} events = {transactions} transactions");
+        await Console.Error.WriteLineAsync($"verified: {schema.Name}.mt_events holds {events} events = {transactions} transactions");
 
         var figures = new CeilingFigures(
             Benchmark: "append-ceiling",
@@ -108,10 +118,10 @@ internal static partial class CeilingBenchmark
 
         await Console.Out.WriteLineAsync(
             $"""
-            append-ceiling: pgbench, {transactions} transactions of (stream upsert + one event insert) on {options.Streams} random streams, {clients} clients, {threads} threads, -M {QueryMode}
+            append-ceiling: pgbench, {transactions} transactions of (mt_streams upsert + one mt_events insert) on {options.Streams} random streams, {clients} clients, {threads} threads, -M {QueryMode}
               throughput  {figures.EventsPerSecond:F1} events/s (= tps without initial connection time; one event per transaction)
               time        {figures.Seconds:F3} s (wall {figures.WallSeconds:F3} s with pgbench start-up and connections)
-              not in it   what AppendAsync adds: idempotency lookup, expected-version check, pg_notify, the .NET client
+              not in it   what AppendAsync adds: idempotency lookup, Marten's session and append function (version check), pg_notify, the .NET client
               latency     average {(latencyMs is { } a ? a.ToString("F3", CultureInfo.InvariantCulture) + " ms" : "n/a")}
               verified    {events} event rows, stream versions sum to {versionSum} (schema {schema.Name}, PostgreSQL {serverVersion}, {pgbenchVersion})
             """);
@@ -122,12 +132,13 @@ internal static partial class CeilingBenchmark
     private static string Script(string schema, int streams)
     {
         const string streamId = "'ceiling-' || cast(:s as text)";
+        var dotNetType = $"{typeof(BenchEvent).FullName}, {typeof(BenchEvent).Assembly.GetName().Name}";
         return
             $"""
             \set s random(1, {streams})
             BEGIN;
-            insert into {schema}.streams as st (stream_id, stream_type, version) values ({streamId}, '{BenchEvent.StreamType}', 1) on conflict (stream_id) do update set version = st.version + 1, updated_at = now();
-            insert into {schema}.events (stream_id, version, event_id, event_type, data, metadata) select st.stream_id, st.version, gen_random_uuid(), '{BenchEvent.TypeName}', jsonb_build_object('streamId', st.stream_id, 'sequence', st.version, 'payload', '{BenchEvent.FillerPayload}'), '{"{"}"actor":"{BenchEvent.Actor}"{"}"}'::jsonb from {schema}.streams st where st.stream_id = {streamId};
+            insert into {schema}.mt_streams as st (id, version, timestamp, tenant_id) values ({streamId}, 1, now(), '*DEFAULT*') on conflict (id) do update set version = st.version + 1, timestamp = now();
+            insert into {schema}.mt_events (seq_id, id, stream_id, version, data, type, tenant_id, timestamp, mt_dotnet_type, is_archived, headers, user_name) select nextval('{schema}.mt_events_sequence'), gen_random_uuid(), st.id, st.version, jsonb_build_object('streamId', st.id, 'sequence', st.version, 'payload', '{BenchEvent.FillerPayload}'), '{BenchEvent.TypeName}', '*DEFAULT*', now(), '{dotNetType}', false, 'null'::jsonb, '{BenchEvent.Actor}' from {schema}.mt_streams st where st.id = {streamId};
             COMMIT;
 
             """;

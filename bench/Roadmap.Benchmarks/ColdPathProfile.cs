@@ -34,10 +34,10 @@ internal static class ColdPathProfile
     private const int JitRounds = 10;
 
     public static async Task<ColdPathFigures> RunAsync(
-        NpgsqlDataSource dataSource, string schema, BenchOptions options, int count, CancellationToken cancellationToken)
+        NpgsqlDataSource dataSource, PostgresEventStore store, BenchOptions options, int count, CancellationToken cancellationToken)
     {
         var rules = ProcurementRuleSet.LoadDefault();
-        var queries = new RoadmapQueries(dataSource, new EventStoreOptions(schema, EventTypes.Create()), rules);
+        var queries = new RoadmapQueries(dataSource, store, rules);
         var calculator = new RoadmapCalculator(rules);
         var json = new JsonOptions();
         JsonInput.Configure(json);

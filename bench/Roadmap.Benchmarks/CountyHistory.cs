@@ -11,7 +11,7 @@ using DomainVendorDeprecationAnnounced = Roadmap.Domain.Catalogue.VendorDeprecat
 namespace Roadmap.Benchmarks;
 
 /// <summary>One domain event of the generated history, in log order, with its stream.</summary>
-internal sealed record HistoryEvent(string StreamId, string StreamType, object Data, DateTimeOffset At, Guid EventId);
+internal sealed record HistoryEvent(string StreamId, object Data, DateTimeOffset At, Guid EventId);
 
 /// <summary>
 /// A deterministic (seeded) history of real domain events for <c>read</c>: M municipalities in Bavarian counties
@@ -100,7 +100,7 @@ internal sealed class CountyHistory
             {
                 var (release, notice) = deprecations[d];
                 var at = noticeClock.Next();
-                yield return Event(Release.StreamType, Release.StreamId(release.Id), notice(at), at, random);
+                yield return Event(Release.StreamId(release.Id), notice(at), at, random);
             }
         }
     }
@@ -118,7 +118,7 @@ internal sealed class CountyHistory
         {
             var ags = AgsOf(m);
             var at = rounds[0].Next();
-            yield return Event(Municipality.StreamType, Municipality.StreamId(ags),
+            yield return Event(Municipality.StreamId(ags),
                 new MunicipalityRegistered(ags, $"{MunicipalityName(m)}", LandCode.Bayern, countyAgs, Actor, at), at, random);
         }
 
@@ -135,7 +135,7 @@ internal sealed class CountyHistory
                 var plan = new Plan(V7(at, random), ags, category, product, release);
                 introduced.Add(plan);
                 var introducedOn = Min(release.GeneralAvailability.AddDays(random.Next(30, 700)), new DateOnly(2026, 6, 30));
-                yield return Event(ProcedureInstance.StreamType, ProcedureInstance.StreamId(plan.Id),
+                yield return Event(ProcedureInstance.StreamId(plan.Id),
                     new DomainProcedureIntroduced(plan.Id, ags, category, release.Id, $"{category.GermanName()} {k / 12 + 1:D2}", introducedOn, Actor, at), at, random);
             }
         }
@@ -149,7 +149,7 @@ internal sealed class CountyHistory
             {
                 var at = rounds[2].Next();
                 p.Retired = true;
-                yield return Event(ProcedureInstance.StreamType, ProcedureInstance.StreamId(p.Id),
+                yield return Event(ProcedureInstance.StreamId(p.Id),
                     new ProcedureRetired(p.Id, Min(new DateOnly(2026, 10, 31), DateOnly.FromDateTime(at.UtcDateTime).AddDays(30)),
                         "Leistung wird künftig vom Landratsamt erbracht.", Actor, at), at, random);
                 continue;
@@ -158,7 +158,7 @@ internal sealed class CountyHistory
             if (end is { } eos && random.Next(100) < 25)
             {
                 var at = rounds[2].Next();
-                yield return Event(ProcedureInstance.StreamType, ProcedureInstance.StreamId(p.Id),
+                yield return Event(ProcedureInstance.StreamId(p.Id),
                     new ExtendedSupportPurchased(p.Id, p.Release.Id, eos.AddMonths(random.Next(6, 25)), Money.Euro(random.Next(20, 500) * 50m),
                         $"EVB-IT Pflege {p.Ags.Value}-{random.Next(1000, 9999)}", Actor, at), at, random);
             }
@@ -166,7 +166,7 @@ internal sealed class CountyHistory
             if (random.Next(100) < 12)
             {
                 var at = rounds[2].Next();
-                yield return Event(ProcedureInstance.StreamType, ProcedureInstance.StreamId(p.Id),
+                yield return Event(ProcedureInstance.StreamId(p.Id),
                     new RiskAccepted(p.Id, p.Release.Id, Mayors[random.Next(Mayors.Length)], new DateOnly(2027, 1, 1).AddDays(random.Next(0, 540)),
                         "Das Verfahren läuft abgeschottet im kommunalen Rechenzentrum; die Ablösung ist beauftragt.", Actor, at), at, random);
             }
@@ -190,7 +190,7 @@ internal sealed class CountyHistory
                 p.Strategy = strategy;
                 p.Target = target;
                 p.GoLive = goLive;
-                yield return Event(ProcedureInstance.StreamType, ProcedureInstance.StreamId(p.Id),
+                yield return Event(ProcedureInstance.StreamId(p.Id),
                     new ReplacementPlanned(p.Id, strategy, goLive, target?.Id, Actor, at), at, random);
             }
         }
@@ -210,14 +210,14 @@ internal sealed class CountyHistory
                 var c = new Case(V7(at, random), group.Key, participants);
                 cases.Add(c);
                 var lead = participants[0].Ags;
-                yield return Event(ProcurementCase.StreamType, ProcurementCase.StreamId(c.Id),
+                yield return Event(ProcurementCase.StreamId(c.Id),
                     new ProcurementCaseOpened(c.Id, $"Gemeinsame Ablösung {group.Key.GermanName()} {countyAgs.Kreis}-{cases.Count}", group.Key, lead,
                         [.. participants.Select(p => new ProcurementParticipant(p.Ags, p.Id))], Actor, at), at, random);
                 foreach (var p in participants)
                 {
                     p.Case = c;
                     var assignedAt = rounds[3].Next();
-                    yield return Event(ProcedureInstance.StreamType, ProcedureInstance.StreamId(p.Id),
+                    yield return Event(ProcedureInstance.StreamId(p.Id),
                         new ProcedureAssignedToProcurement(p.Id, c.Id, Actor, assignedAt), assignedAt, random);
                 }
 
@@ -226,7 +226,7 @@ internal sealed class CountyHistory
                     .ToList();
                 var total = Money.Sum(shares.Select(s => s.NetValue));
                 at = rounds[3].Next();
-                yield return Event(ProcurementCase.StreamType, ProcurementCase.StreamId(c.Id),
+                yield return Event(ProcurementCase.StreamId(c.Id),
                     new ProcurementValueEstimated(c.Id, shares, total, IncludesOptions: true, "Schätzung auf Basis der Vorjahresangebote", Actor, at),
                     at, random);
                 if (random.Next(100) < 70)
@@ -236,7 +236,7 @@ internal sealed class CountyHistory
                     at = rounds[3].Next();
                     c.Type = s.Type;
                     c.Publication = publication;
-                    yield return Event(ProcurementCase.StreamType, ProcurementCase.StreamId(c.Id),
+                    yield return Event(ProcurementCase.StreamId(c.Id),
                         new ProcurementProcedureDetermined(c.Id, total, LandCode.Bayern, ContractingAuthorityKind.SubCentral, publication, s.Type, s.Reason,
                             s.Type, s.Threshold.Amount, s.Threshold.ValidFrom, s.Threshold.ValidTo, s.Threshold.Provisional, s.LandLimits.Name,
                             s.AppliedLimitName, s.AppliedLimitAmount, s.ExPostPublicationRequired, null, Actor, at), at, random);
@@ -253,7 +253,7 @@ internal sealed class CountyHistory
             {
                 var at = rounds[4].Next();
                 c.Cancelled = true;
-                yield return Event(ProcurementCase.StreamType, stream,
+                yield return Event(stream,
                     new ProcurementCancelled(id, DateOnly.FromDateTime(at.UtcDateTime), "Kein wirtschaftliches Angebot eingegangen.", Actor, at), at, random);
                 continue;
             }
@@ -264,10 +264,10 @@ internal sealed class CountyHistory
             }
 
             var startedAt = rounds[4].Next();
-            yield return Event(ProcurementCase.StreamType, stream, new ProcurementStarted(id, type, published, published, Actor, startedAt), startedAt, random);
+            yield return Event(stream, new ProcurementStarted(id, type, published, published, Actor, startedAt), startedAt, random);
             var offers = published.AddDays(type.IsEu() ? 35 : 21);
             var deadlinesAt = rounds[4].Next();
-            yield return Event(ProcurementCase.StreamType, stream,
+            yield return Event(stream,
                 new ProcurementDeadlinesSet(id, published, null, offers, true, false, null, null, type.IsEu() ? 30 : null, Actor, deadlinesAt), deadlinesAt, random);
             if (random.Next(100) >= 50)
             {
@@ -276,16 +276,16 @@ internal sealed class CountyHistory
 
             var notified = offers.AddDays(random.Next(20, 60));
             var intentionAt = rounds[4].Next();
-            yield return Event(ProcurementCase.StreamType, stream,
+            yield return Event(stream,
                 new AwardIntentionNotified(id, notified, true, VendorNames[random.Next(VendorNames.Length)], 10, notified.AddDays(10), Actor, intentionAt),
                 intentionAt, random);
             if (random.Next(100) < 5)
             {
                 var filedAt = rounds[4].Next();
-                yield return Event(ProcurementCase.StreamType, stream,
+                yield return Event(stream,
                     new ReviewFiled(id, notified.AddDays(8), Chambers[random.Next(Chambers.Length)], notified.AddDays(8 + 35), Actor, filedAt), filedAt, random);
                 var concludedAt = rounds[4].Next();
-                yield return Event(ProcurementCase.StreamType, stream,
+                yield return Event(stream,
                     new ReviewConcluded(id, notified.AddDays(30), ReviewOutcome.Dismissed, Actor, concludedAt), concludedAt, random);
             }
 
@@ -295,7 +295,7 @@ internal sealed class CountyHistory
                 var awardedAt = rounds[4].Next();
                 c.AwardedOn = awardedOn;
                 var target = c.Participants[0].Target;
-                yield return Event(ProcurementCase.StreamType, stream,
+                yield return Event(stream,
                     new ProcurementAwarded(id, awardedOn, target is null ? VendorNames[random.Next(VendorNames.Length)] : _catalogue.VendorOf(target).Name,
                         target?.Id, Money.Euro(random.Next(50, 900) * 1000m), type, Actor, awardedAt), awardedAt, random);
             }
@@ -310,12 +310,12 @@ internal sealed class CountyHistory
             }
 
             var at = rounds[5].Next();
-            yield return Event(ProcedureInstance.StreamType, ProcedureInstance.StreamId(p.Id),
+            yield return Event(ProcedureInstance.StreamId(p.Id),
                 new ReplacementScheduled(p.Id, goLive, goLive.AddDays(-30), goLive.AddDays(14), p.Case?.Id, p.Case?.AwardedOn, Actor, at), at, random);
             if (p.Target is { } target && random.Next(100) < 12)
             {
                 var doneAt = rounds[5].Next();
-                yield return Event(ProcedureInstance.StreamType, ProcedureInstance.StreamId(p.Id),
+                yield return Event(ProcedureInstance.StreamId(p.Id),
                     new CutOverCompleted(p.Id, Min(goLive, new DateOnly(2026, 11, 2)), p.Release.Id, target.Id, Actor, doneAt), doneAt, random);
             }
         }
@@ -338,8 +338,8 @@ internal sealed class CountyHistory
 
     private static DateOnly Min(DateOnly a, DateOnly b) => a < b ? a : b;
 
-    private static HistoryEvent Event(string streamType, string streamId, object data, DateTimeOffset at, Random random) =>
-        new(streamId, streamType, data, at, V7(at, random));
+    private static HistoryEvent Event(string streamId, object data, DateTimeOffset at, Random random) =>
+        new(streamId, data, at, V7(at, random));
 
     /// <summary>A UUIDv7 for <paramref name="at"/> with its random bits from the seeded <paramref name="random"/>.</summary>
     public static Guid V7(DateTimeOffset at, Random random)
@@ -497,24 +497,24 @@ internal sealed class CountyHistory
             foreach (var v in Vendors)
             {
                 var at = clock.Next();
-                yield return Event(Vendor.StreamType, Vendor.StreamId(v.Id), new VendorRegistered(v.Id, v.Name, new Uri($"https://www.{new string([.. v.Name.ToLowerInvariant().Where(char.IsAsciiLetterOrDigit)])}.de"), Actor, at), at, random);
+                yield return Event(Vendor.StreamId(v.Id), new VendorRegistered(v.Id, v.Name, new Uri($"https://www.{new string([.. v.Name.ToLowerInvariant().Where(char.IsAsciiLetterOrDigit)])}.de"), Actor, at), at, random);
             }
 
             foreach (var p in Products)
             {
                 var at = clock.Next();
-                yield return Event(Product.StreamType, Product.StreamId(p.Id), new ProductRegistered(p.Id, p.Vendor.Id, p.Name, p.Category, Actor, at), at, random);
+                yield return Event(Product.StreamId(p.Id), new ProductRegistered(p.Id, p.Vendor.Id, p.Name, p.Category, Actor, at), at, random);
                 foreach (var r in p.Releases)
                 {
                     at = clock.Next();
-                    yield return Event(Release.StreamType, Release.StreamId(r.Id), new ReleaseRegistered(r.Id, p.Id, r.Version, r.Lifecycle, Actor, at), at, random);
+                    yield return Event(Release.StreamId(r.Id), new ReleaseRegistered(r.Id, p.Id, r.Version, r.Lifecycle, Actor, at), at, random);
                 }
             }
 
             foreach (var r in Releases.Where(r => r.Successor is not null))
             {
                 var at = clock.Next();
-                yield return Event(Release.StreamType, Release.StreamId(r.Id), new SuccessorDesignated(r.Id, r.ProductId, r.Successor!.Id, Actor, at), at, random);
+                yield return Event(Release.StreamId(r.Id), new SuccessorDesignated(r.Id, r.ProductId, r.Successor!.Id, Actor, at), at, random);
             }
         }
 

@@ -1,21 +1,21 @@
 using System.Diagnostics;
-using System.Text.Json;
 using System.Threading.Channels;
 using Npgsql;
 using NpgsqlTypes;
 using Roadmap.EventStore;
-using Roadmap.EventStore.Serialization;
 
 namespace Roadmap.Benchmarks;
 
 /// <summary>
-/// Loads the synthetic history for <c>rebuild</c>, either
+/// Loads the synthetic history for <c>rebuild</c> into Marten's tables, either
 /// <list type="bullet">
-/// <item><c>copy</c> (default): binary COPY straight into streams (first, with their final versions) and events
-/// (chunks of <see cref="CopyChunk"/> events, one transaction each, from C connections). The rows are what
-/// append_events would store: same columns, JSON from the same registry, metadata in the store's shape;
-/// global_position and transaction_id come from the column defaults. This is what makes a million events load in
-/// well under a minute on two cores.</item>
+/// <item><c>copy</c> (default): binary COPY straight into <c>mt_streams</c> (first, with their final versions) and
+/// <c>mt_events</c> (chunks of <see cref="CopyChunk"/> events, one transaction each, from C connections). The rows are
+/// what Marten's quick append (<c>mt_quick_append_events</c>) stores: the stable type name from the registry, the data as
+/// Marten serializes it (<see cref="Serializer"/>), <c>mt_dotnet_type</c> as Marten writes it, the event's time, the
+/// actor in <c>user_name</c> and a correlation id; <c>seq_id</c> from a block reserved on <c>mt_events_sequence</c>, in
+/// log order (<see cref="ReserveSequencesAsync"/>). This is what makes a million events load in well under a minute on
+/// two cores.</item>
 /// <item><c>append</c>: PostgresEventStore.AppendAsync from C writers, each owning every C-th stream and appending
 /// up to <see cref="AppendSlice"/> events per call with the exact expected version, round-robin over its streams
 /// (so streams interleave in the log). The real write path, several times slower.</item>
@@ -28,13 +28,31 @@ internal static class EventLoader
     public const int CopyChunk = 10_000;
     public const int AppendSlice = 8;
 
-    /// <summary>The store's metadata JSON shape: camelCase, nulls left out.</summary>
-    public static readonly JsonSerializerOptions MetadataJson = new(JsonSerializerDefaults.Web)
-    {
-        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
-    };
+    /// <summary>One row of <c>mt_events</c>.</summary>
+    internal sealed record Row(
+        long Sequence, string StreamId, long Version, Guid EventId, string Type, string DotNetType, string Data, string Actor, string CorrelationId,
+        DateTimeOffset RecordedAt);
 
-    internal sealed record Row(string StreamId, long Version, Guid EventId, string Type, string Data, string Metadata, DateTimeOffset RecordedAt);
+    /// <summary>Serializes event data and names event classes as Marten does when it appends.</summary>
+    internal sealed class Serializer(PostgresEventStore store)
+    {
+        private readonly Marten.ISerializer _json = store.Marten.Options.Serializer();
+        private readonly Dictionary<Type, (string Name, string DotNetType)> _names = [];
+
+        public string Json(object data) => _json.ToJson(data);
+
+        /// <summary>The stable name (<c>type</c>) and Marten's <c>mt_dotnet_type</c> ("Full.Name, Assembly") of an event class.</summary>
+        public (string Name, string DotNetType) Names(Type type)
+        {
+            if (!_names.TryGetValue(type, out var names))
+            {
+                names = (store.Options.Types.NameOf(type), $"{type.FullName}, {type.Assembly.GetName().Name}");
+                _names.Add(type, names);
+            }
+
+            return names;
+        }
+    }
 
     /// <summary>Loads the events; returns the bytes of event JSON written.</summary>
     public static async Task<long> LoadAsync(
@@ -48,39 +66,63 @@ internal static class EventLoader
                 : await CopyAsync(store, history, options, progress, cancellationToken);
         }
 
+        await VacuumAsync(store, cancellationToken);
+        return bytes;
+    }
+
+    /// <summary>VACUUM ANALYZE of mt_streams and mt_events.</summary>
+    internal static async Task VacuumAsync(PostgresEventStore store, CancellationToken cancellationToken)
+    {
         var started = Stopwatch.GetTimestamp();
-        foreach (var table in new[] { "streams", "events" })
+        foreach (var table in new[] { "mt_streams", "mt_events" })
         {
             await using var vacuum = store.DataSource.CreateCommand($"vacuum (analyze) {store.Options.Schema}.{table}");
             vacuum.CommandTimeout = 0;
             await vacuum.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await Console.Error.WriteLineAsync($"load: vacuum analyze of streams and events took {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s");
-        return bytes;
+        await Console.Error.WriteLineAsync($"load: vacuum analyze of mt_streams and mt_events took {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s");
+    }
+
+    /// <summary>
+    /// Takes <paramref name="count"/> numbers of the log's sequence for a bulk load (nextval for the first, setval past the
+    /// last), so that appends after the load continue behind it; returns the first.
+    /// </summary>
+    internal static async Task<long> ReserveSequencesAsync(PostgresEventStore store, long count, CancellationToken cancellationToken)
+    {
+        await using var command = store.DataSource.CreateCommand(
+            $"select first, setval('{store.Options.Schema}.mt_events_sequence', first + $1 - 1) from (select nextval('{store.Options.Schema}.mt_events_sequence') as first) f");
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = count });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return reader.GetInt64(0);
+    }
+
+    /// <summary>COPYs the streams with their final versions (before their events: mt_events refers to them).</summary>
+    internal static async Task CopyStreamsAsync(
+        PostgresEventStore store, IEnumerable<(string Id, long Version)> streams, CancellationToken cancellationToken)
+    {
+        await using var connection = await store.DataSource.OpenConnectionAsync(cancellationToken);
+        await using var import = await connection.BeginBinaryImportAsync(
+            $"copy {store.Options.Schema}.mt_streams (id, version) from stdin (format binary)", cancellationToken);
+        foreach (var (id, version) in streams)
+        {
+            await import.StartRowAsync(cancellationToken);
+            await import.WriteAsync(id, NpgsqlDbType.Varchar, cancellationToken);
+            await import.WriteAsync(version, NpgsqlDbType.Bigint, cancellationToken);
+        }
+
+        await import.CompleteAsync(cancellationToken);
     }
 
     private static async Task<long> CopyAsync(
         PostgresEventStore store, SyntheticEvents history, BenchOptions options, Progress progress, CancellationToken cancellationToken)
     {
-        var schema = store.Options.Schema;
         var lengths = history.StreamLengths();
-        await using (var connection = await store.DataSource.OpenConnectionAsync(cancellationToken))
-        await using (var import = await connection.BeginBinaryImportAsync(
-            $"copy {schema}.streams (stream_id, stream_type, version) from stdin (format binary)", cancellationToken))
-        {
-            for (var s = 0; s < lengths.Length; s++)
-            {
-                await import.StartRowAsync(cancellationToken);
-                await import.WriteAsync(SyntheticEvents.StreamId(s), NpgsqlDbType.Text, cancellationToken);
-                await import.WriteAsync(SyntheticEvents.StreamType, NpgsqlDbType.Text, cancellationToken);
-                await import.WriteAsync((long)lengths[s], NpgsqlDbType.Bigint, cancellationToken);
-            }
+        await CopyStreamsAsync(store, lengths.Select((length, s) => (SyntheticEvents.StreamId(s), (long)length)), cancellationToken);
 
-            await import.CompleteAsync(cancellationToken);
-        }
-
-        var types = store.Options.Types;
+        var serializer = new Serializer(store);
+        var first = await ReserveSequencesAsync(store, options.Events, cancellationToken);
         var random = new Random(7);
         var versions = new int[lengths.Length];
         IEnumerable<Row> Rows()
@@ -88,16 +130,18 @@ internal static class EventLoader
             long index = 0;
             foreach (var stream in history.StreamSequence())
             {
-                var at = history.TimeOf(index++);
+                var at = history.TimeOf(index);
                 var version = ++versions[stream];
                 var data = SyntheticEvents.Create(random, stream, version, at);
+                var (name, dotNetType) = serializer.Names(data.GetType());
                 yield return new Row(
-                    SyntheticEvents.StreamId(stream), version, Guid.CreateVersion7(at), types.NameOf(data.GetType()).Name, types.Serialize(data),
-                    JsonSerializer.Serialize(new EventMetadata(Actor: "bench-loader", CorrelationId: $"import-{index / 50}"), MetadataJson), at);
+                    first + index, SyntheticEvents.StreamId(stream), version, Guid.CreateVersion7(at), name, dotNetType, serializer.Json(data),
+                    "bench-loader", $"import-{(index + 1) / 50}", at);
+                index++;
             }
         }
 
-        return await CopyEventsAsync(store.DataSource, schema, Rows(), options.Concurrency, progress, cancellationToken);
+        return await CopyEventsAsync(store.DataSource, store.Options.Schema, Rows(), options.Concurrency, progress, cancellationToken);
     }
 
     /// <summary>
@@ -165,23 +209,31 @@ internal static class EventLoader
         return bytes;
     }
 
+    /// <summary>One chunk of events in one COPY; tenant_id, is_archived and bdata keep their defaults, as for a quick append.</summary>
     internal static async Task CopyChunkAsync(NpgsqlDataSource dataSource, string schema, List<Row> rows, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var import = await connection.BeginBinaryImportAsync(
-            $"copy {schema}.events (stream_id, version, event_id, event_type, schema_version, data, metadata, recorded_at) from stdin (format binary)",
+            $"""
+            copy {schema}.mt_events (seq_id, id, stream_id, version, data, type, timestamp, mt_dotnet_type, correlation_id, headers, user_name)
+            from stdin (format binary)
+            """,
             cancellationToken);
         foreach (var row in rows)
         {
             await import.StartRowAsync(cancellationToken);
-            await import.WriteAsync(row.StreamId, NpgsqlDbType.Text, cancellationToken);
-            await import.WriteAsync(row.Version, NpgsqlDbType.Bigint, cancellationToken);
+            await import.WriteAsync(row.Sequence, NpgsqlDbType.Bigint, cancellationToken);
             await import.WriteAsync(row.EventId, NpgsqlDbType.Uuid, cancellationToken);
-            await import.WriteAsync(row.Type, NpgsqlDbType.Text, cancellationToken);
-            await import.WriteAsync(1, NpgsqlDbType.Integer, cancellationToken);
+            await import.WriteAsync(row.StreamId, NpgsqlDbType.Varchar, cancellationToken);
+            await import.WriteAsync(row.Version, NpgsqlDbType.Bigint, cancellationToken);
             await import.WriteAsync(row.Data, NpgsqlDbType.Jsonb, cancellationToken);
-            await import.WriteAsync(row.Metadata, NpgsqlDbType.Jsonb, cancellationToken);
+            await import.WriteAsync(row.Type, NpgsqlDbType.Varchar, cancellationToken);
             await import.WriteAsync(row.RecordedAt, NpgsqlDbType.TimestampTz, cancellationToken);
+            await import.WriteAsync(row.DotNetType, NpgsqlDbType.Varchar, cancellationToken);
+            await import.WriteAsync(row.CorrelationId, NpgsqlDbType.Varchar, cancellationToken);
+            // Marten stores "no headers" as JSON null.
+            await import.WriteAsync("null", NpgsqlDbType.Jsonb, cancellationToken);
+            await import.WriteAsync(row.Actor, NpgsqlDbType.Varchar, cancellationToken);
         }
 
         await import.CompleteAsync(cancellationToken);
@@ -192,6 +244,7 @@ internal static class EventLoader
     {
         var lengths = history.StreamLengths();
         var writers = Math.Min(options.Concurrency, lengths.Length);
+        var serializer = new Serializer(store);
         long bytes = 0;
         using var failure = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var tasks = Enumerable.Range(0, writers).Select(w => Task.Run(
@@ -220,12 +273,12 @@ internal static class EventLoader
                             for (var j = 0; j < count; j++)
                             {
                                 var data = SyntheticEvents.Create(random, stream, versions[i] + j + 1, DateTimeOffset.UtcNow);
-                                written += store.Options.Types.Serialize(data).Length;
+                                written += serializer.Json(data).Length;
                                 events[j] = new NewEvent(Guid.CreateVersion7(), data, metadata);
                             }
 
                             await store.AppendAsync(
-                                SyntheticEvents.StreamId(stream), SyntheticEvents.StreamType, ExpectedVersion.Exactly(versions[i]), events, failure.Token);
+                                SyntheticEvents.StreamId(stream), ExpectedVersion.Exactly(versions[i]), events, failure.Token);
                             versions[i] += count;
                             left -= count;
                             progress.Add(count);

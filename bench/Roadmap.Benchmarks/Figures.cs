@@ -126,17 +126,19 @@ internal sealed record ProjectionLagFigures(
     int WarmupSeconds,
     int Streams,
     int DaemonBatchSize,
-    double DaemonPollIntervalMs,
+    double DaemonFastPollingMs,
+    double DaemonSlowPollingMs,
     string DaemonOptions,
     string Method,
     string Schema,
     string ServerVersion);
 
 /// <summary>
-/// The projection runner's cycle during <c>projection-lag</c>, per batch: its period and the mean time of its traced
-/// statements (Npgsql command tracing); commits and waits for a notification are the rest.
+/// Marten's daemon cycle during <c>projection-lag</c>, per batch: its period and the mean time of its traced statements
+/// (Npgsql command tracing, see <see cref="DaemonStatements"/>): the event page read, the batch of writes with the progress
+/// update, the high water mark's statements (and how many per batch), other progress bookkeeping; commits and waits are the rest.
 /// </summary>
-internal sealed record LagCycle(double CycleMs, double ReadMs, double ApplyMs, double CheckpointRowMs, double CheckpointMs, long EmptyReads);
+internal sealed record LagCycle(double CycleMs, double ReadMs, double ApplyMs, double HighWaterMs, double HighWaterStatements, double OtherProgressMs);
 
 /// <summary>The final JSON of <c>rebuild</c>.</summary>
 internal sealed record RebuildFigures(
@@ -176,24 +178,27 @@ internal sealed record RebuildFigures(
     string ServerVersion);
 
 /// <summary>
-/// Where a rebuild's time went, summed over its batches: from the projection's own timing and the BeforeCommit hook
-/// (between batches, apply, checkpoint update) and from Npgsql's command tracing (reads, upserts; commits by difference).
+/// Where a rebuild's time went on Marten's daemon: Marten's event page reads and high water mark statements and the
+/// batch writes (our upsert sent with Marten's progress update), from Npgsql's command tracing; the projection's own
+/// work (fold and queue) from its timing; Marten's set-up (teardown, progress reset). Marten reads the next page while
+/// a batch is applied, so the parts overlap and <see cref="OtherSeconds"/> (the rest: commits, waits) can be small or
+/// negative.
 /// </summary>
 internal sealed record RebuildSplit(
-    double ReadAndCommitSeconds,
     double ReadSeconds,
     double ReadFirstResponseSeconds,
     long Reads,
-    double CheckpointRowSeconds,
-    double CommitSecondsEstimate,
+    double HighWaterSeconds,
+    long HighWaterStatements,
     double ApplySeconds,
     double ApplySqlSeconds,
-    double CheckpointSeconds,
+    long Writes,
+    double SetupSeconds,
     double OtherSeconds);
 
 /// <summary>
-/// A read-only replay of the first events after the rebuild: the engine's ReadAllAsync (query + deserialization) versus
-/// the same SQL with the rows fetched as text and not deserialized; and the deserialization alone, in memory.
+/// A read-only replay of the first events after the rebuild: Marten's raw event query (SQL + deserialization) versus
+/// the same columns fetched as text and not deserialized; and the deserialization of the data alone, in memory.
 /// </summary>
 internal sealed record ReadSplit(
     long Events,

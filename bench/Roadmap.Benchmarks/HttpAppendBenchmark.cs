@@ -275,7 +275,8 @@ internal static class HttpAppendBenchmark
     {
         var s = schema.Name;
         var stored = await schema.ScalarAsync(
-            $"select count(*) from {s}.events e join {s}.streams t using (stream_id) where t.stream_type = 'procedure'", cancellationToken);
+            $"select count(*) from {s}.mt_events where stream_id like '{Roadmap.Domain.Procedures.ProcedureInstance.StreamType}-%'",
+            cancellationToken);
         if (stored != procedures + decisions)
         {
             throw new BenchmarkFailedException(

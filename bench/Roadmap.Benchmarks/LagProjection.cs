@@ -8,13 +8,15 @@ namespace Roadmap.Benchmarks;
 /// <summary>
 /// The async projection of <c>projection-lag</c>: one row per event, written with one multi-row insert per batch,
 /// plus a NOTIFY in the same transaction that tells the <see cref="VisibilityObserver"/> how far the batch reached.
-/// Both statements go in one NpgsqlBatch: one round trip per batch, whatever its size.
+/// Both statements are queued on the batch; Marten's daemon sends them with its progress update in one transaction.
 /// </summary>
 internal sealed class LagProjection(string channel) : Projection
 {
     public const string Table = "lag_seen";
 
-    public override string Name => "bench_lag";
+    public const string ProjectionName = "bench_lag";
+
+    public override string Name => ProjectionName;
 
     public override IReadOnlyList<string> Tables { get; } = [Table];
 
@@ -27,9 +29,14 @@ internal sealed class LagProjection(string channel) : Projection
         )
         """;
 
-    public override async Task ApplyAsync(ProjectionBatch batch, CancellationToken cancellationToken)
+    public override Task ApplyAsync(ProjectionBatch batch, CancellationToken cancellationToken)
     {
         var events = batch.Events;
+        if (events.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+
         var ids = new Guid[events.Count];
         var positions = new long[events.Count];
         var streams = new string[events.Count];
@@ -40,30 +47,19 @@ internal sealed class LagProjection(string channel) : Projection
             streams[i] = events[i].StreamId;
         }
 
-        await using var command = batch.Batch();
-        command.BatchCommands.Add(new NpgsqlBatchCommand(
-            $"insert into {batch.Table(Table)} (event_id, global_position, stream_id) select * from unnest($1::uuid[], $2::bigint[], $3::text[])")
-        {
-            Parameters =
+        batch.Write(
+            $"insert into {batch.Table(Table)} (event_id, global_position, stream_id) select * from unnest($1::uuid[], $2::bigint[], $3::text[])",
+            new NpgsqlParameter<Guid[]> { TypedValue = ids, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid },
+            new NpgsqlParameter<long[]> { TypedValue = positions, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint },
+            new NpgsqlParameter<string[]> { TypedValue = streams, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        batch.Write(
+            "select pg_notify($1, $2)",
+            new NpgsqlParameter<string> { TypedValue = channel, NpgsqlDbType = NpgsqlDbType.Text },
+            new NpgsqlParameter<string>
             {
-                new NpgsqlParameter<Guid[]> { TypedValue = ids },
-                new NpgsqlParameter<long[]> { TypedValue = positions },
-                new NpgsqlParameter<string[]> { TypedValue = streams, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
-            },
-        });
-        if (!batch.IsRebuild && events.Count > 0)
-        {
-            var last = events[^1].Checkpoint;
-            command.BatchCommands.Add(new NpgsqlBatchCommand("select pg_notify($1, $2)")
-            {
-                Parameters =
-                {
-                    new NpgsqlParameter<string> { TypedValue = channel },
-                    new NpgsqlParameter<string> { TypedValue = string.Create(CultureInfo.InvariantCulture, $"{last.TransactionId}/{last.Position}/{events.Count}") },
-                },
+                TypedValue = string.Create(CultureInfo.InvariantCulture, $"{events[^1].GlobalPosition}/{events.Count}"),
+                NpgsqlDbType = NpgsqlDbType.Text,
             });
-        }
-
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        return Task.CompletedTask;
     }
 }

@@ -7,8 +7,10 @@ using Roadmap.EventStore.Serialization;
 namespace Roadmap.Benchmarks;
 
 /// <summary>
-/// <c>projection-lag</c>: how long after an append commits the async read model shows the event. A ProjectionDaemon
-/// runs <see cref="LagProjection"/> while C writers append single events at a steady R events/s for W + T seconds.
+/// <c>projection-lag</c>: how long after an append commits the async read model shows the event. Marten's async daemon,
+/// configured as the API configures it (<see cref="RoadmapMarten.Configure"/> with <see cref="DaemonTuning"/>, and the
+/// <see cref="AppendWakeup"/> that each append of this process signals after its commit), runs <see cref="LagProjection"/>
+/// while C writers append single events at a steady R events/s for W + T seconds.
 /// The schedule is open-loop: event i is due at start + i/R and the next free writer takes the next due slot, so a
 /// slow append or a stalled writer does not lower the offered load (no coordinated omission); a late start is
 /// recorded and reported. Each event's lag runs from its append's commit (AppendAsync returning) to the moment its
@@ -18,7 +20,7 @@ namespace Roadmap.Benchmarks;
 internal static class ProjectionLagBenchmark
 {
     public const string Method =
-        "lag = receipt of the NOTIFY sent inside the projection batch transaction that covers the event (delivered after commit) " +
+        "lag = receipt of the NOTIFY sent inside the projection batch transaction (Marten's daemon) that covers the event (delivered after commit) " +
         "minus the return of its AppendAsync; open-loop schedule, event i due at start + i/R";
 
     private const int StreamCount = 1000;
@@ -41,27 +43,32 @@ internal static class ProjectionLagBenchmark
         var serverVersion = await AppendBenchmark.ServerVersionAsync(dataSource, cancellationToken);
         await using var schema = await BenchSchema.CreateAsync(dataSource, cancellationToken);
         var registry = new EventTypeRegistry().Register<BenchEvent>(BenchEvent.TypeName);
-        var store = new PostgresEventStore(dataSource, new EventStoreOptions(schema.Name, registry));
 
-        var engineDefaults = new ProjectionDaemonOptions();
-        var daemonOptions = new ProjectionDaemonOptions
+        var defaults = new DaemonTuning();
+        var tuning = new DaemonTuning
         {
-            BatchSize = options.Batch ?? engineDefaults.BatchSize,
-            PollInterval = options.PollMs is { } pollMs ? TimeSpan.FromMilliseconds(pollMs) : engineDefaults.PollInterval,
+            BatchSize = options.Batch ?? defaults.BatchSize,
+            FastPolling = options.FastPollMs is { } fast ? TimeSpan.FromMilliseconds(fast) : defaults.FastPolling,
+            SlowPolling = options.SlowPollMs is { } slow ? TimeSpan.FromMilliseconds(slow) : defaults.SlowPolling,
         };
         var daemonSettings = string.Create(
             CultureInfo.InvariantCulture,
-            $"BatchSize={daemonOptions.BatchSize}{(options.Batch is null ? " (default)" : "")}, " +
-            $"PollInterval={daemonOptions.PollInterval.TotalMilliseconds}ms{(options.PollMs is null ? " (default)" : "")}, others default");
+            $"BatchSize={tuning.BatchSize}{(options.Batch is null ? " (default)" : "")}, " +
+            $"FastPolling={tuning.FastPolling.TotalMilliseconds}ms{(options.FastPollMs is null ? " (default)" : "")}, " +
+            $"SlowPolling={tuning.SlowPolling.TotalMilliseconds}ms{(options.SlowPollMs is null ? " (default)" : "")}, " +
+            $"AppendWakeup on, others as RoadmapMarten configures them");
 
         await using var observer = await VisibilityObserver.StartAsync(connectionString, $"{schema.Name}_seen", cancellationToken);
-        await using var daemon = new ProjectionDaemon(store, [new LagProjection($"{schema.Name}_seen")], daemonOptions);
-        await daemon.StartAsync(cancellationToken);
-        await Console.Error.WriteLineAsync($"projection-lag: daemon started ({daemonSettings})");
+        await using var marten = await BenchStore.CreateAsync(
+            dataSource, schema.Name, registry, [new ProjectionRegistration(new LagProjection($"{schema.Name}_seen"), ProjectionLifecycle.Async)], tuning,
+            withApiTables: false, cancellationToken);
+        var store = marten.Store;
+        await marten.StartDaemonAsync(cancellationToken);
+        await Console.Error.WriteLineAsync($"projection-lag: Marten's daemon started ({daemonSettings})");
 
-        // One event through the whole path first: the runner holds its lock and the observer hears it.
+        // One event through the whole path first: the daemon holds the projection and the observer hears it.
         var priming = await store.AppendAsync(
-            $"{StreamPrefix}priming", BenchEvent.StreamType, ExpectedVersion.Any,
+            $"{StreamPrefix}priming", ExpectedVersion.Any,
             [new NewEvent(Guid.CreateVersion7(), new BenchEvent($"{StreamPrefix}priming", 0, BenchEvent.FillerPayload), Metadata)], cancellationToken);
         if (!await observer.WaitUntilSeenAsync(priming.Events[0].Checkpoint, TimeSpan.FromSeconds(30), cancellationToken))
         {
@@ -75,8 +82,8 @@ internal static class ProjectionLagBenchmark
             $"projection-lag: {options.Rate} events/s for {options.Warmup} s warm-up + {options.Seconds} s measured = {total} appends, " +
             $"{options.Concurrency} writers, {StreamCount} streams");
 
-        // The runner's statements while the schedule runs, to see where a batch cycle goes (commits are not traced).
-        using var statements = new StatementTimings(Classify);
+        // The daemon's statements while the schedule runs, to see where a batch cycle goes (commits are not traced).
+        using var statements = new StatementTimings(sql => DaemonStatements.Classify(sql, schema.Name, LagProjection.Table));
         var cpu = await CpuMeter.StartAsync(dataSource, cancellationToken);
 
         // Start a little in the future so that every writer is waiting when the first slot is due.
@@ -125,7 +132,7 @@ internal static class ProjectionLagBenchmark
         }
 
         await Console.Error.WriteLineAsync($"verified: {schema.Name}.{LagProjection.Table} holds {rows} rows, one per appended event");
-        return Summarize(slots, warmupSlots, seen, statements, cpuUsed, options, daemonOptions, daemonSettings, schema.Name, serverVersion);
+        return Summarize(slots, warmupSlots, seen, statements, cpuUsed, options, tuning, daemonSettings, schema.Name, serverVersion);
     }
 
     private static async Task WriteAsync(
@@ -146,7 +153,7 @@ internal static class ProjectionLagBenchmark
                 var stream = $"{StreamPrefix}{i % StreamCount:D4}";
                 NewEvent[] events = [new NewEvent(Guid.CreateVersion7(), new BenchEvent(stream, i, BenchEvent.FillerPayload), Metadata)];
                 var started = Stopwatch.GetTimestamp();
-                var result = await store.AppendAsync(stream, BenchEvent.StreamType, ExpectedVersion.Any, events, failure.Token);
+                var result = await store.AppendAsync(stream, ExpectedVersion.Any, events, failure.Token);
                 slots[i] = new Slot { Due = due, Started = started, Committed = Stopwatch.GetTimestamp(), Checkpoint = result.Events[0].Checkpoint };
                 progress.Add();
             }
@@ -161,7 +168,7 @@ internal static class ProjectionLagBenchmark
     private static ProjectionLagFigures Summarize(
         Slot[] slots, long warmupSlots, IReadOnlyList<VisibilityObserver.Seen> seen, StatementTimings statements,
         (double Wall, double Client, double? Server) cpu, BenchOptions options,
-        ProjectionDaemonOptions daemonOptions, string daemonSettings, string schema, string serverVersion)
+        DaemonTuning tuning, string daemonSettings, string schema, string serverVersion)
     {
         var measured = slots.AsSpan((int)warmupSlots);
         var lags = new long[measured.Length];
@@ -185,7 +192,7 @@ internal static class ProjectionLagBenchmark
         var batchesInWindow = seen.Where(s => s.Ticks >= windowStart && s.Ticks <= windowEnd).ToList();
         var seconds = (windowEnd - windowStart) / (double)Stopwatch.Frequency;
 
-        // Per batch over the whole schedule (warm-up included, as the statements are): what one runner cycle spends where.
+        // Per batch over the whole schedule (warm-up included, as the statements are): what one daemon cycle spends where.
         var scheduleBatches = Math.Max(1, seen.Count(b => b.Ticks >= slots[0].Due));
         var scheduleSeconds = (windowEnd - slots[0].Due) / (double)Stopwatch.Frequency;
         double PerBatchMs(string kind) => Figures.Round(statements.Of(kind).Seconds * 1000 / scheduleBatches);
@@ -193,9 +200,9 @@ internal static class ProjectionLagBenchmark
             CycleMs: Figures.Round(scheduleSeconds * 1000 / scheduleBatches),
             ReadMs: PerBatchMs("read"),
             ApplyMs: PerBatchMs("apply"),
-            CheckpointRowMs: PerBatchMs("row"),
-            CheckpointMs: PerBatchMs("checkpoint"),
-            EmptyReads: Math.Max(0, statements.Of("read").Count - scheduleBatches));
+            HighWaterMs: PerBatchMs("highwater"),
+            HighWaterStatements: Figures.Round(statements.Of("highwater").Count / (double)scheduleBatches, 1),
+            OtherProgressMs: PerBatchMs("setup"));
 
         Array.Sort(lags);
         Array.Sort(fromSchedule);
@@ -227,8 +234,9 @@ internal static class ProjectionLagBenchmark
             Concurrency: options.Concurrency,
             WarmupSeconds: options.Warmup,
             Streams: StreamCount,
-            DaemonBatchSize: daemonOptions.BatchSize,
-            DaemonPollIntervalMs: daemonOptions.PollInterval.TotalMilliseconds,
+            DaemonBatchSize: tuning.BatchSize,
+            DaemonFastPollingMs: tuning.FastPolling.TotalMilliseconds,
+            DaemonSlowPollingMs: tuning.SlowPolling.TotalMilliseconds,
             DaemonOptions: daemonSettings,
             Method: Method,
             Schema: schema,
@@ -242,8 +250,9 @@ internal static class ProjectionLagBenchmark
               schedule    due time -> visible: p50 {figures.ScheduleP50Ms:F3} ms, p99 {figures.ScheduleP99Ms:F3} ms, max {figures.ScheduleMaxMs:F3} ms (includes late starts and the append itself)
               appends     p50 {figures.AppendP50Ms:F3} ms, p99 {figures.AppendP99Ms:F3} ms; start later than due: p99 {figures.StartLatenessP99Ms:F3} ms
               batches     {figures.Batches} projection batches, {figures.MeanBatchEvents:F1} events each on average
-              cycle       one runner cycle (batch) every {cycle.CycleMs:F1} ms: ReadAllAsync {cycle.ReadMs:F1} ms, checkpoint-row read {cycle.CheckpointRowMs:F1} ms,
-                          apply {cycle.ApplyMs:F1} ms, checkpoint update {cycle.CheckpointMs:F1} ms, the rest commit and waiting ({cycle.EmptyReads} empty reads)
+              cycle       one daemon cycle (batch) every {cycle.CycleMs:F1} ms: event page read {cycle.ReadMs:F1} ms, writes with the progress update {cycle.ApplyMs:F1} ms,
+                          other progress {cycle.OtherProgressMs:F1} ms; the rest commit and waiting; beside it, per batch, the high water mark agent's
+                          statements {cycle.HighWaterMs:F1} ms ({cycle.HighWaterStatements:F1} statements) (statement times from Npgsql's tracing: sending to the reader's close; commits are not traced)
               cpu         this process {figures.ClientCpuSeconds:F2} s, PostgreSQL {(figures.ServerCpuSeconds is { } server ? $"{server:F2} s" : "n/a (not on this machine)")} over the {figures.CpuWallSeconds:F2} s of the schedule, {Environment.ProcessorCount} cores
               daemon      {daemonSettings}
               method      {Method}
@@ -251,14 +260,6 @@ internal static class ProjectionLagBenchmark
             """);
         return figures;
     }
-
-    /// <summary>The runner's statements by kind, as <see cref="StatementTimings"/> sees them.</summary>
-    private static string? Classify(string sql) =>
-        sql.Contains("pg_snapshot_xmin(pg_current_snapshot())", StringComparison.Ordinal) ? "read"
-        : sql.Contains(LagProjection.Table, StringComparison.Ordinal) ? "apply"
-        : sql.Contains("set transaction_id = $3", StringComparison.Ordinal) ? "checkpoint"
-        : sql.Contains("rebuild_transaction_id::text, rebuild_position", StringComparison.Ordinal) ? "row"
-        : null;
 
     /// <summary>The receipt time of the first batch whose checkpoint covers <paramref name="checkpoint"/> (batches arrive in checkpoint order).</summary>
     private static long VisibleAt(IReadOnlyList<VisibilityObserver.Seen> seen, GlobalCheckpoint checkpoint)

@@ -15,12 +15,13 @@ namespace Roadmap.Benchmarks;
 /// <c>read</c>: GET /municipalities/{ags}/roadmap under load, on a generated county history.
 /// <list type="number">
 /// <item>Generates M municipalities x P procedures of real domain events (<see cref="CountyHistory"/>), serialized with
-/// the API's own registry (EventTypes.Create), and bulk-loads them with binary COPY into a freshly migrated schema
-/// (streams first, then events in chunks from C connections), then VACUUM ANALYZE. COPY bypasses the API's inline
-/// projections (catalogue/procedure/procurement indexes); the roadmap read does not use them.</item>
-/// <item>Starts the real API (a child process, <see cref="ApiProcess"/>) and lets its projection daemon build the async
-/// projection "roadmap" from the start of the log, with Roadmap:Projections:BatchSize = --batch (5000, the engine's
-/// rebuild batch); progress from GET /admin/projections/roadmap until its lag is 0. Then stops that API and runs
+/// the API's own registry (EventTypes.Create) and Marten's serializer, and bulk-loads them with binary COPY into Marten's
+/// tables, created as the API configures them (mt_streams first, then mt_events in chunks from C connections, seq_id
+/// from a reserved block of mt_events_sequence; see <see cref="EventLoader"/>), then VACUUM ANALYZE. COPY bypasses the
+/// API's inline projections (catalogue/procedure/procurement indexes); the roadmap read does not use them.</item>
+/// <item>Starts the real API (a child process, <see cref="ApiProcess"/>) and lets its Marten daemon build the async
+/// projection "roadmap" from the start of the log, with Roadmap:Projections:BatchSize = --batch (5000); progress from
+/// GET /admin/projections/roadmap until its lag is 0. Then stops that API and runs
 /// VACUUM ANALYZE on the roadmap tables (the steady state autovacuum reaches after a catch-up).</item>
 /// <item>Starts the API again with its default configuration (the daemon, the webhook sender and the roadmap cache on, as
 /// users run it). W seconds of live reads of another day from C clients warm the JIT (not counted), then DELETE
@@ -47,7 +48,10 @@ internal static class ReadBenchmark
         await using var dataSource = EventStoreDataSource.Create(connectionString, "roadmap-bench");
         var serverVersion = await AppendBenchmark.ServerVersionAsync(dataSource, cancellationToken);
         await using var schema = await BenchSchema.CreateAsync(dataSource, cancellationToken);
-        var store = new PostgresEventStore(dataSource, new EventStoreOptions(schema.Name, EventTypes.Create()));
+        // Marten's tables as the API configures them (its registry of stable event names); the API under test adds its own
+        // tables and its projections' at its start.
+        await using var marten = await BenchStore.CreateAsync(dataSource, schema.Name, EventTypes.Create(), [], new DaemonTuning(), withApiTables: false, cancellationToken);
+        var store = marten.Store;
         var history = new CountyHistory(options.Municipalities, options.Procedures, ProcurementRuleSet.LoadDefault());
 
         // 1. Generate and load.
@@ -166,7 +170,7 @@ internal static class ReadBenchmark
         var afterWarm = await CacheStatisticsAsync(client, cancellationToken);
 
         await Console.Error.WriteLineAsync($"read: cold-path profile, in this process, {ProfileMunicipalities} municipalities one after another");
-        var profile = await ColdPathProfile.RunAsync(dataSource, schema.Name, options, ProfileMunicipalities, cancellationToken);
+        var profile = await ColdPathProfile.RunAsync(dataSource, store, options, ProfileMunicipalities, cancellationToken);
 
         var sorted = clients.SelectMany(c => c.Latencies).ToArray();
         Array.Sort(sorted);
@@ -272,42 +276,31 @@ internal static class ReadBenchmark
         return figures;
     }
 
-    /// <summary>Generates the history twice: once for the streams' final versions (streams are copied first: events reference them), then for the events.</summary>
+    /// <summary>
+    /// Generates the history twice: once for the streams' final versions (mt_streams is copied first: mt_events refers to
+    /// it) and the number of events (a block of mt_events_sequence is reserved for them), then for the events.
+    /// </summary>
     private static async Task<(long Events, int Streams, long Bytes, Dictionary<string, long> ByType)> LoadAsync(
         PostgresEventStore store, CountyHistory history, BenchOptions options, CancellationToken cancellationToken)
     {
-        var schema = store.Options.Schema;
-        var types = store.Options.Types;
-        var versions = new Dictionary<string, (string Type, long Version)>(StringComparer.Ordinal);
+        var serializer = new EventLoader.Serializer(store);
+        var versions = new Dictionary<string, long>(StringComparer.Ordinal);
         var byType = new Dictionary<string, long>(StringComparer.Ordinal);
         long total = 0;
         foreach (var e in history.Events())
         {
-            versions[e.StreamId] = (e.StreamType, versions.TryGetValue(e.StreamId, out var v) ? v.Version + 1 : 1);
-            var name = types.NameOf(e.Data.GetType()).Name;
+            versions[e.StreamId] = versions.GetValueOrDefault(e.StreamId) + 1;
+            var name = serializer.Names(e.Data.GetType()).Name;
             byType[name] = byType.GetValueOrDefault(name) + 1;
             total++;
         }
 
         await Console.Error.WriteLineAsync($"load: {total} events in {versions.Count} streams generated (first pass, for the stream versions)");
-        await using (var connection = await store.DataSource.OpenConnectionAsync(cancellationToken))
-        await using (var import = await connection.BeginBinaryImportAsync(
-            $"copy {schema}.streams (stream_id, stream_type, version) from stdin (format binary)", cancellationToken))
-        {
-            foreach (var (id, (type, version)) in versions)
-            {
-                await import.StartRowAsync(cancellationToken);
-                await import.WriteAsync(id, NpgsqlTypes.NpgsqlDbType.Text, cancellationToken);
-                await import.WriteAsync(type, NpgsqlTypes.NpgsqlDbType.Text, cancellationToken);
-                await import.WriteAsync(version, NpgsqlTypes.NpgsqlDbType.Bigint, cancellationToken);
-            }
-
-            await import.CompleteAsync(cancellationToken);
-        }
-
+        await EventLoader.CopyStreamsAsync(store, versions.Select(p => (p.Key, p.Value)), cancellationToken);
         var streamCount = versions.Count;
         versions.Clear();
-        long bytes = 0;
+        var first = await EventLoader.ReserveSequencesAsync(store, total, cancellationToken);
+        long bytes;
         await using (var progress = new Progress("load (copy)", total))
         {
             IEnumerable<EventLoader.Row> Rows()
@@ -317,23 +310,18 @@ internal static class ReadBenchmark
                 foreach (var e in history.Events())
                 {
                     var version = streamVersions[e.StreamId] = streamVersions.GetValueOrDefault(e.StreamId) + 1;
+                    var (name, dotNetType) = serializer.Names(e.Data.GetType());
                     yield return new EventLoader.Row(
-                        e.StreamId, version, e.EventId, types.NameOf(e.Data.GetType()).Name, types.Serialize(e.Data),
-                        JsonSerializer.Serialize(new EventMetadata(Actor: CountyHistory.Actor, CorrelationId: $"import-{index++ / 50}"), EventLoader.MetadataJson),
-                        e.At);
+                        first + index, e.StreamId, version, e.EventId, name, dotNetType, serializer.Json(e.Data), CountyHistory.Actor,
+                        $"import-{(index + 1) / 50}", e.At);
+                    index++;
                 }
             }
 
-            bytes = await EventLoader.CopyEventsAsync(store.DataSource, schema, Rows(), options.Concurrency, progress, cancellationToken);
+            bytes = await EventLoader.CopyEventsAsync(store.DataSource, store.Options.Schema, Rows(), options.Concurrency, progress, cancellationToken);
         }
 
-        foreach (var table in new[] { "streams", "events" })
-        {
-            await using var vacuum = store.DataSource.CreateCommand($"vacuum (analyze) {schema}.{table}");
-            vacuum.CommandTimeout = 0;
-            await vacuum.ExecuteNonQueryAsync(cancellationToken);
-        }
-
+        await EventLoader.VacuumAsync(store, cancellationToken);
         return (total, streamCount, bytes, byType);
     }
 

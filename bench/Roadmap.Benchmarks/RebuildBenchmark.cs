@@ -1,21 +1,22 @@
 using System.Diagnostics;
 using System.Runtime;
-using System.Text.Json;
+using System.Text;
+using Marten;
 using Npgsql;
-using NpgsqlTypes;
 using Roadmap.EventStore;
 using Roadmap.EventStore.Projections;
 
 namespace Roadmap.Benchmarks;
 
 /// <summary>
-/// <c>rebuild</c>: loads N events of six types over S streams (see <see cref="EventLoader"/>), creates the live
-/// tables of <see cref="StreamSummaryProjection"/> with a few stale rows in them, puts its live checkpoint at the head
-/// of the log (a caught-up projection), asks for a rebuild with
-/// ProjectionAdmin.RequestRebuildAsync and starts a ProjectionDaemon, then waits until the status shows the swap
-/// (RebuiltAt set, no rebuild in progress). The time runs from the request to the swap's commit, daemon start-up
-/// included. Memory is this process's during the rebuild only: earlier garbage is collected and the kernel's peak
-/// RSS reset first, then the managed heap and working set are sampled every 50 ms.
+/// <c>rebuild</c>: loads N events of six types over S streams into Marten's tables (see <see cref="EventLoader"/>),
+/// then runs as a single API node does: Marten's async daemon holds <see cref="StreamSummaryProjection"/>, caught up
+/// with the log (its progress put at the head directly, so the live projection need not run over the whole log first),
+/// with a few stale rows in its table. The rebuild is asked for with ProjectionAdmin.RequestRebuildAsync, which the node
+/// holding the projection runs at once (Marten's RebuildProjectionAsync: the table emptied, the log replayed, the
+/// projection started again live), and the benchmark waits until <c>projection_controls</c> records it finished. The
+/// time runs from the request to that record. Memory is this process's during the rebuild only: earlier garbage is
+/// collected and the kernel's peak RSS reset first, then the managed heap and working set are sampled every 50 ms.
 /// </summary>
 internal static class RebuildBenchmark
 {
@@ -27,97 +28,78 @@ internal static class RebuildBenchmark
         await using var dataSource = EventStoreDataSource.Create(connectionString, "roadmap-bench");
         var serverVersion = await AppendBenchmark.ServerVersionAsync(dataSource, cancellationToken);
         await using var schema = await BenchSchema.CreateAsync(dataSource, cancellationToken);
-        var store = new PostgresEventStore(dataSource, new EventStoreOptions(schema.Name, SyntheticEvents.Registry()));
+        var projection = new StreamSummaryProjection();
+        var tuning = new DaemonTuning { BatchSize = options.Batch ?? new DaemonTuning().BatchSize };
+        await using var marten = await BenchStore.CreateAsync(
+            dataSource, schema.Name, SyntheticEvents.Registry(), [new ProjectionRegistration(projection, ProjectionLifecycle.Async)], tuning,
+            withApiTables: true, cancellationToken);
+        var store = marten.Store;
 
         await Console.Error.WriteLineAsync(
             $"rebuild: loading {options.Events} events over {options.Streams} streams ({options.Load}, {options.Concurrency} connections)");
         var loadStarted = Stopwatch.GetTimestamp();
         var loadBytes = await EventLoader.LoadAsync(store, new SyntheticEvents(options.Events, options.Streams), options, cancellationToken);
         var loadSeconds = Stopwatch.GetElapsedTime(loadStarted).TotalSeconds;
-        await VerifyLoadAsync(schema, options, cancellationToken);
+        var head = await VerifyLoadAsync(schema, options, cancellationToken);
         await Console.Error.WriteLineAsync(
             $"load: {options.Events} events ({loadBytes / Math.Max(1, options.Events)} bytes of JSON on average) in {loadSeconds:F1} s " +
             $"= {options.Events / loadSeconds:F0} events/s");
 
-        var projection = new StreamSummaryProjection();
-        var admin = new ProjectionAdmin(store);
-        await ProjectionDaemon.EnsureProjectionTablesAsync(store, [projection], withCheckpoints: true, cancellationToken);
         await using (var stale = dataSource.CreateCommand(
             $"insert into {schema.Name}.{StreamSummaryProjection.Table} select 'stale-' || i, 1, current_date, current_date, 0, 0, 'stale', 0 from generate_series(1, 3) i"))
         {
             await stale.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        // What one GetStatusAsync costs on the service's connections, with the live checkpoint N events behind and at the
-        // head. Two costs that do not depend on the lag: the planner estimates the lag count's row comparison at a third
-        // of the events table, so from some size on it scans the whole table even when the checkpoint is at the head;
-        // and that estimate (times an unanalysed projection_checkpoints table) passes jit_above_cost and the JIT
-        // inline/optimize thresholds, so every call compiles (about 0.3 s of CPU on a quiet machine here).
+        var admin = new ProjectionAdmin(store, marten.Projections, () => marten.Daemon);
+
+        // What one GetStatusAsync costs with the projection N events behind (no progress yet) and at the head.
         var statusFullLagMs = await TimeStatusAsync(admin, projection.Name, cancellationToken);
 
         // The usual case for a rebuild is a live projection that is caught up. Running the live projection over the
-        // whole log first would double the run time, so its checkpoint is put at the head of the log directly (this
-        // benchmark owns the schema).
+        // whole log first would double the run time, so its progress is put at the head of the log directly (this
+        // benchmark owns the schema), before the daemon starts.
         await using (var caughtUp = dataSource.CreateCommand(
             $"""
-            update {schema.Name}.projection_checkpoints c
-               set transaction_id = h.transaction_id, position = h.global_position, applied_events = {options.Events}
-              from (select transaction_id, global_position from {schema.Name}.events
-                     order by transaction_id desc, global_position desc limit 1) h
-             where c.name = $1
+            insert into {schema.Name}.mt_event_progression (name, last_seq_id, last_updated) values ($1, $2, now())
+            on conflict (name) do update set last_seq_id = excluded.last_seq_id, last_updated = now()
             """))
         {
-            caughtUp.Parameters.Add(new NpgsqlParameter<string> { TypedValue = projection.Name });
-            if (await caughtUp.ExecuteNonQueryAsync(cancellationToken) != 1)
-            {
-                throw new BenchmarkFailedException($"no checkpoint row for projection {projection.Name}");
-            }
+            caughtUp.Parameters.Add(new NpgsqlParameter<string> { TypedValue = ProjectionAdmin.ShardOf(projection.Name) });
+            caughtUp.Parameters.Add(new NpgsqlParameter<long> { TypedValue = head });
+            await caughtUp.ExecuteNonQueryAsync(cancellationToken);
         }
 
         var statusCallMs = await TimeStatusAsync(admin, projection.Name, cancellationToken);
         await Console.Error.WriteLineAsync(
-            $"rebuild: one ProjectionAdmin.GetStatusAsync took {statusFullLagMs:F0} ms with the live checkpoint {options.Events} events behind, " +
+            $"rebuild: one ProjectionAdmin.GetStatusAsync took {statusFullLagMs:F0} ms with the projection {options.Events} events behind, " +
             $"{statusCallMs:F0} ms with it at the head");
 
-        // Progress is polled through a ProjectionAdmin whose connections run with jit=off: with the engine's connections
-        // each poll would keep a core busy compiling, which on two cores takes a good part of the rebuild's CPU. The scan
-        // is left as it is; WaitForSwapAsync spaces the polls by their duration instead.
-        await using var statusDataSource = EventStoreDataSource.Create(
-            new NpgsqlConnectionStringBuilder(connectionString) { Options = "-c jit=off" }.ConnectionString, "roadmap-bench-status");
-        var progressAdmin = new ProjectionAdmin(new PostgresEventStore(statusDataSource, store.Options));
+        // A running node: the daemon holds the projection and its high water mark has reached the head of the log.
+        var daemonStarted = Stopwatch.GetTimestamp();
+        var daemon = await marten.StartDaemonAsync(cancellationToken);
+        await WaitForRunningNodeAsync(daemon, store, projection.Name, head, cancellationToken);
+        await Console.Error.WriteLineAsync(
+            $"rebuild: Marten's daemon holds {projection.Name} and its high water mark is at the head ({head}) after " +
+            $"{Stopwatch.GetElapsedTime(daemonStarted).TotalSeconds:F1} s; BatchSize {tuning.BatchSize}");
 
-        var engineDefaults = new ProjectionDaemonOptions();
         var timings = projection.Timings;
-        var daemonOptions = new ProjectionDaemonOptions
-        {
-            RebuildBatchSize = options.Batch ?? engineDefaults.RebuildBatchSize,
-            BeforeCommit = (_, _) =>
-            {
-                timings.BeforeCommit(Stopwatch.GetTimestamp());
-                return Task.CompletedTask;
-            },
-        };
-
-        using var statements = new StatementTimings(Classify);
+        using var statements = new StatementTimings(sql => DaemonStatements.Classify(sql, schema.Name, StreamSummaryProjection.Table));
         await using var memory = MemorySampler.Start();
         var cpu = await CpuMeter.StartAsync(dataSource, cancellationToken);
-        var started = Stopwatch.GetTimestamp();
-        long finished;
-        (double Wall, double Client, double? Server) cpuUsed;
         var statusPolls = new List<double>();
-        await using (var daemon = new ProjectionDaemon(store, [projection], daemonOptions))
+        timings.Start();
+        var started = Stopwatch.GetTimestamp();
+        if (!await admin.RequestRebuildAsync(projection.Name, cancellationToken))
         {
-            if (!await admin.RequestRebuildAsync(projection.Name, cancellationToken))
-            {
-                throw new BenchmarkFailedException($"no checkpoint row for projection {projection.Name}");
-            }
-
-            await daemon.StartAsync(cancellationToken);
-            finished = await WaitForSwapAsync(progressAdmin, dataSource, schema.Name, projection.Name, statusPolls, cancellationToken);
-            await memory.StopAsync();
-            statements.Stop();
-            cpuUsed = cpu.Read();
+            throw new BenchmarkFailedException($"ProjectionAdmin does not know the async projection {projection.Name}");
         }
+
+        var finished = await WaitForRebuildAsync(admin, dataSource, schema.Name, projection.Name, statusPolls, cancellationToken);
+        timings.Stop();
+        await memory.StopAsync();
+        statements.Stop();
+        var cpuUsed = cpu.Read();
 
         var seconds = (finished - started) / (double)Stopwatch.Frequency;
         var peakWorkingSet = MemorySampler.PeakWorkingSet();
@@ -128,13 +110,13 @@ internal static class RebuildBenchmark
         if (status.RebuiltAt is null || status.Rebuild is not null || status.State != ProjectionState.Running)
         {
             throw new BenchmarkFailedException(
-                $"the status after the swap is not done: state {status.State}, rebuilt at {status.RebuiltAt}, rebuild {status.Rebuild}");
+                $"the status after the rebuild is not done: state {status.State}, rebuilt at {status.RebuiltAt}, rebuild {status.Rebuild}, error {status.Error}");
         }
 
         await VerifyReadModelAsync(schema, options, cancellationToken);
         var batches = timings.Batches();
-        var split = Split(batches, statements, started, finished);
-        var read = await MeasureReadAsync(store, Math.Min(options.Events, ReadSplitEvents), daemonOptions.RebuildBatchSize, options.Events, seconds, cancellationToken);
+        var split = Split(batches, statements, seconds);
+        var read = await MeasureReadAsync(store, Math.Min(options.Events, ReadSplitEvents), tuning.BatchSize, options.Events, seconds, cancellationToken);
 
         var figures = new RebuildFigures(
             Benchmark: "rebuild",
@@ -153,7 +135,7 @@ internal static class RebuildBenchmark
             Gen0Collections: memory.Collections(0),
             Gen1Collections: memory.Collections(1),
             Gen2Collections: memory.Collections(2),
-            RebuildBatchSize: daemonOptions.RebuildBatchSize,
+            RebuildBatchSize: tuning.BatchSize,
             Batches: batches.Count,
             Split: split,
             Read: read,
@@ -175,58 +157,76 @@ internal static class RebuildBenchmark
         const double MiB = 1024 * 1024;
         await Console.Out.WriteLineAsync(
             $"""
-            rebuild: {figures.Events} events over {figures.Streams} streams, projection {projection.Name} (one summary row per stream, one upsert per batch)
-              rebuild     {figures.Seconds:F3} s from the request to the swap = {figures.EventsPerSecond:F1} events/s, {figures.Batches} batches of up to {figures.RebuildBatchSize}
-              split       between batches {split.ReadAndCommitSeconds:F3} s, of which ReadAllAsync {split.ReadSeconds:F3} s over {split.Reads} reads (first response after {split.ReadFirstResponseSeconds:F3} s in all),
-                          checkpoint-row reads {split.CheckpointRowSeconds:F3} s, commits ~{split.CommitSecondsEstimate:F3} s;
-                          apply {split.ApplySeconds:F3} s (its upsert {split.ApplySqlSeconds:F3} s); checkpoint update {split.CheckpointSeconds:F3} s;
-                          other {split.OtherSeconds:F3} s (start with count(*) and DDL, first read, swap, the 20 ms watch)
+            rebuild: {figures.Events} events over {figures.Streams} streams, projection {projection.Name} (one summary row per stream, one upsert per batch) on Marten's daemon
+              rebuild     {figures.Seconds:F3} s from the request to its end = {figures.EventsPerSecond:F1} events/s, {figures.Batches} batches of up to {figures.RebuildBatchSize}
+              split       Marten's event page reads {split.ReadSeconds:F3} s over {split.Reads} reads (first response after {split.ReadFirstResponseSeconds:F3} s in all; the rest fetching and deserializing),
+                          high water mark {split.HighWaterSeconds:F3} s over {split.HighWaterStatements} statements;
+                          apply {split.ApplySeconds:F3} s (folding and queueing), its upsert with Marten's progress update {split.ApplySqlSeconds:F3} s over {split.Writes} batches;
+                          Marten's rebuild set-up (teardown, progress reset) {split.SetupSeconds:F3} s; other {split.OtherSeconds:F3} s (commits, waits, and overlap: Marten reads ahead while it applies)
               cpu         this process {figures.ClientCpuSeconds:F2} s, PostgreSQL {(figures.ServerCpuSeconds is { } server ? $"{server:F2} s" : "n/a (not on this machine)")}, over {figures.Seconds:F2} s of wall time on {Environment.ProcessorCount} cores
-              read alone  {(read is null ? "n/a" : $"ReadAllAsync {read.EngineEventsPerSecond:F0} events/s; the same rows as text, not deserialized, {read.RawEventsPerSecond:F0} events/s ({read.Events} events, best of 3);" + Environment.NewLine + $"                          CPU of this process per event: ReadAllAsync {read.EngineCpuMicrosecondsPerEvent:F1} us, raw {read.RawCpuMicrosecondsPerEvent:F1} us; deserializing data and metadata alone {read.DeserializeMicrosecondsPerEvent:F1} us/event = {read.DeserializeShareOfRebuild * 100:F1} % of the rebuild's time")}
+              read alone  {(read is null ? "n/a" : $"Marten's raw event query {read.EngineEventsPerSecond:F0} events/s; the same rows as text, not deserialized, {read.RawEventsPerSecond:F0} events/s ({read.Events} events, best of 3);" + Environment.NewLine + $"                          CPU of this process per event: Marten {read.EngineCpuMicrosecondsPerEvent:F1} us, raw {read.RawCpuMicrosecondsPerEvent:F1} us; deserializing the data alone (Marten's serializer) {read.DeserializeMicrosecondsPerEvent:F1} us/event = {read.DeserializeShareOfRebuild * 100:F1} % of the rebuild's time")}
               memory      peak working set {figures.PeakWorkingSetBytes / MiB:F1} MiB ({(figures.PeakWorkingSetSinceRebuildStart ? "since the rebuild started" : "whole process: the kernel peak could not be reset")}), sampled peak {figures.PeakSampledWorkingSetBytes / MiB:F1} MiB, {figures.WorkingSetBeforeBytes / MiB:F1} MiB at the start
                           managed heap {figures.ManagedHeapBeforeBytes / MiB:F1} MiB before, peak {figures.PeakManagedHeapBytes / MiB:F1} MiB; allocated {figures.AllocatedBytes / MiB:F0} MiB = {figures.AllocatedBytesPerEvent:F0} bytes/event; GCs gen0 {figures.Gen0Collections}, gen1 {figures.Gen1Collections}, gen2 {figures.Gen2Collections} ({figures.Gc})
               load        {figures.Load}: {figures.LoadSeconds:F1} s = {figures.LoadEventsPerSecond:F0} events/s, {figures.LoadBytes / MiB:F0} MiB of event JSON, {figures.LoadConcurrency} connections
-              status      progress: ProjectionAdmin.GetStatusAsync every max(1 s, 20 x its duration) (jit=off): mean {figures.StatusPollMeanMs:F1} ms, max {figures.StatusPollMaxMs:F1} ms
-                          one call on the service's connections (jit on): {figures.StatusCallMs:F0} ms; with the live checkpoint {options.Events} events behind: {figures.StatusFullLagMs:F0} ms
+              status      progress: ProjectionAdmin.GetStatusAsync every max(1 s, 20 x its duration): mean {figures.StatusPollMeanMs:F1} ms, max {figures.StatusPollMaxMs:F1} ms
+                          one call with the projection at the head: {figures.StatusCallMs:F0} ms; {options.Events} events behind: {figures.StatusFullLagMs:F0} ms
               verified    {options.Streams} summary rows holding {options.Events} events, stale rows gone (schema {schema.Name}, PostgreSQL {serverVersion})
             """);
         return figures;
     }
 
+    /// <summary>Waits until this node's daemon runs the projection's agent and its high water mark has reached <paramref name="head"/>.</summary>
+    private static async Task WaitForRunningNodeAsync(
+        JasperFx.Events.Daemon.IProjectionDaemon daemon, PostgresEventStore store, string name, long head, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.GetTimestamp() + 120 * Stopwatch.Frequency;
+        while (true)
+        {
+            var held = daemon.CurrentAgents().Any(a => a.Name.Identity == ProjectionAdmin.ShardOf(name));
+            var mark = await store.GetHighWaterMarkAsync(cancellationToken);
+            if (held && mark >= head)
+            {
+                return;
+            }
+
+            if (Stopwatch.GetTimestamp() > deadline)
+            {
+                throw new BenchmarkFailedException(
+                    $"after 120 s the daemon {(held ? "holds" : "does not hold")} {name} and its high water mark is {mark} of {head}");
+            }
+
+            await Task.Delay(50, cancellationToken);
+        }
+    }
+
     /// <summary>
-    /// Prints progress from ProjectionAdmin.GetStatusAsync (at most every second) and returns the Stopwatch time the swap was
-    /// first seen. The swap itself is watched with a cheap query on the checkpoint row every 20 ms, so the end time
-    /// is off by at most that much.
+    /// Prints progress from ProjectionAdmin.GetStatusAsync (at most every second) and returns the Stopwatch time the end of
+    /// the rebuild was first seen. The end (projection_controls.finished_at) is watched with a cheap query every 20 ms,
+    /// so the end time is off by at most that much.
     /// </summary>
-    private static async Task<long> WaitForSwapAsync(
+    private static async Task<long> WaitForRebuildAsync(
         ProjectionAdmin admin, NpgsqlDataSource dataSource, string schema, string name, List<double> statusPolls, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var swapped = new NpgsqlCommand(
-            $"""
-            select rebuilt_at is not null and rebuild_requested_at is null and rebuild_started_at is null, state, error
-              from {schema}.projection_checkpoints where name = $1
-            """, connection);
-        swapped.Parameters.Add(new NpgsqlParameter<string> { TypedValue = name });
+        await using var done = new NpgsqlCommand($"select finished_at is not null, error from {schema}.projection_controls where name = $1", connection);
+        done.Parameters.Add(new NpgsqlParameter<string> { TypedValue = name });
         var nextStatus = Stopwatch.GetTimestamp() + Stopwatch.Frequency;
         var lastApplied = -1L;
         var lastProgress = Stopwatch.GetTimestamp();
         var lastPoll = lastProgress;
         while (true)
         {
-            await using (var reader = await swapped.ExecuteReaderAsync(cancellationToken))
+            await using (var reader = await done.ExecuteReaderAsync(cancellationToken))
             {
-                if (await reader.ReadAsync(cancellationToken))
+                if (await reader.ReadAsync(cancellationToken) && reader.GetBoolean(0))
                 {
-                    if (reader.GetBoolean(0))
+                    var at = Stopwatch.GetTimestamp();
+                    if (!reader.IsDBNull(1))
                     {
-                        return Stopwatch.GetTimestamp();
+                        throw new BenchmarkFailedException($"the rebuild failed: {reader.GetString(1)}");
                     }
 
-                    if (reader.GetString(1) == ProjectionState.Failed)
-                    {
-                        throw new BenchmarkFailedException($"the rebuild failed: {(reader.IsDBNull(2) ? "no error recorded" : reader.GetString(2))}");
-                    }
+                    return at;
                 }
             }
 
@@ -236,7 +236,7 @@ internal static class RebuildBenchmark
                 var status = await admin.GetStatusAsync(name, cancellationToken);
                 var pollTicks = Stopwatch.GetTimestamp() - before;
                 statusPolls.Add(pollTicks * 1000.0 / Stopwatch.Frequency);
-                // The status query can scan the whole events table (see RunAsync), so poll at most 5 % of the time.
+                // The status query counts the lag, so poll at most 5 % of the time.
                 nextStatus = Stopwatch.GetTimestamp() + Math.Max(Stopwatch.Frequency, 20 * pollTicks);
                 if (status?.Rebuild is { } rebuild)
                 {
@@ -271,54 +271,31 @@ internal static class RebuildBenchmark
         return Stopwatch.GetElapsedTime(started).TotalMilliseconds;
     }
 
-    /// <summary>The engine's statements, by kind, as <see cref="StatementTimings"/> sees them.</summary>
-    private static string? Classify(string sql) =>
-        sql.Contains("pg_snapshot_xmin(pg_current_snapshot())", StringComparison.Ordinal) ? "read"
-        : sql.Contains(StreamSummaryProjection.Table, StringComparison.Ordinal) && sql.Contains("on conflict", StringComparison.Ordinal) ? "apply"
-        : sql.Contains("set rebuild_transaction_id = $3", StringComparison.Ordinal) ? "checkpoint"
-        : sql.Contains("rebuild_transaction_id::text, rebuild_position", StringComparison.Ordinal) ? "row"
-        : null;
-
-    private static RebuildSplit Split(
-        IReadOnlyList<(long Start, long End, long Hook, int Events)> batches, StatementTimings statements, long started, long finished)
+    private static RebuildSplit Split(IReadOnlyList<(long Start, long End, int Events)> batches, StatementTimings statements, double total)
     {
-        double apply = 0, checkpoint = 0, readAndCommit = 0;
-        for (var i = 0; i < batches.Count; i++)
-        {
-            apply += batches[i].End - batches[i].Start;
-            checkpoint += batches[i].Hook - batches[i].End;
-            if (i > 0)
-            {
-                readAndCommit += batches[i].Start - batches[i - 1].Hook;
-            }
-        }
-
-        var f = (double)Stopwatch.Frequency;
-        var total = (finished - started) / f;
+        var apply = batches.Sum(b => (double)(b.End - b.Start)) / Stopwatch.Frequency;
         var read = statements.Of("read");
-        var row = statements.Of("row");
-        // Between two batches the runner commits, reads its checkpoint row and reads the next page; commits are not
-        // traced, so their share is what is left of that gap.
-        var gaps = Math.Max(0, batches.Count - 1);
-        var readPerGap = read.Count == 0 ? 0 : (read.Seconds / read.Count + (row.Count == 0 ? 0 : row.Seconds / row.Count)) * gaps;
+        var write = statements.Of("apply");
+        var highWater = statements.Of("highwater");
+        var setup = statements.Of("setup");
         return new RebuildSplit(
-            ReadAndCommitSeconds: Figures.Round(readAndCommit / f),
             ReadSeconds: Figures.Round(read.Seconds),
             ReadFirstResponseSeconds: Figures.Round(read.FirstResponseSeconds),
             Reads: read.Count,
-            CheckpointRowSeconds: Figures.Round(row.Seconds),
-            CommitSecondsEstimate: Figures.Round(Math.Max(0, readAndCommit / f - readPerGap)),
-            ApplySeconds: Figures.Round(apply / f),
-            ApplySqlSeconds: Figures.Round(statements.Of("apply").Seconds),
-            CheckpointSeconds: Figures.Round(checkpoint / f),
-            OtherSeconds: Figures.Round(total - (readAndCommit + apply + checkpoint) / f));
+            HighWaterSeconds: Figures.Round(highWater.Seconds),
+            HighWaterStatements: highWater.Count,
+            ApplySeconds: Figures.Round(apply),
+            ApplySqlSeconds: Figures.Round(write.Seconds),
+            Writes: write.Count,
+            SetupSeconds: Figures.Round(setup.Seconds),
+            OtherSeconds: Figures.Round(total - read.Seconds - highWater.Seconds - apply - write.Seconds - setup.Seconds));
     }
 
     /// <summary>
-    /// Reads the first <paramref name="events"/> of the log again, without writing: with the engine's ReadAllAsync, and
-    /// with the same SQL fetching every column as text without deserializing it (best of three alternating rounds;
-    /// these are noisy on a shared machine). Then times the deserialization alone, in memory, as the engine does it
-    /// (registry for the data, System.Text.Json for the metadata), which is steadier.
+    /// Reads the first <paramref name="events"/> of the log again, without writing: with Marten's raw event query (SQL and
+    /// deserialization, as the daemon's loader does), and with the same columns fetched as text without deserializing
+    /// them (best of three alternating rounds; these are noisy on a shared machine). Then times the deserialization of the
+    /// data alone, in memory, with Marten's serializer, which is steadier.
     /// </summary>
     private static async Task<ReadSplit?> MeasureReadAsync(
         PostgresEventStore store, int events, int batchSize, long rebuiltEvents, double rebuildSeconds, CancellationToken cancellationToken)
@@ -334,23 +311,25 @@ internal static class RebuildBenchmark
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             raw = Math.Min(raw, await TimeAsync(() => ReadRawAsync(store, events, batchSize, null, cancellationToken)));
             var afterRaw = Process.GetCurrentProcess().TotalProcessorTime;
-            engine = Math.Min(engine, await TimeAsync(() => ReadEngineAsync(store, events, batchSize, cancellationToken)));
+            engine = Math.Min(engine, await TimeAsync(() => ReadMartenAsync(store, events, batchSize, cancellationToken)));
             rawCpu = Math.Min(rawCpu, (afterRaw - cpu).TotalSeconds);
             engineCpu = Math.Min(engineCpu, (Process.GetCurrentProcess().TotalProcessorTime - afterRaw).TotalSeconds);
         }
 
-        var texts = new List<(string Type, int Version, string Data, string Metadata)>(events);
+        var texts = new List<(string Type, string Data)>(events);
         await ReadRawAsync(store, events, batchSize, texts, cancellationToken);
-        var types = store.Options.Types;
+        var classes = store.Options.Types.Names.ToDictionary(n => n.Name, n => n.Type, StringComparer.Ordinal);
+        var serializer = store.Marten.Options.Serializer();
+        var bytes = texts.Select(t => (Type: classes[t.Type], Utf8: Encoding.UTF8.GetBytes(t.Data))).ToList();
         var deserialize = double.MaxValue;
         for (var round = 0; round < 3; round++)
         {
             deserialize = Math.Min(deserialize, await TimeAsync(() =>
             {
-                foreach (var (type, version, data, metadata) in texts)
+                foreach (var (type, utf8) in bytes)
                 {
-                    _ = types.Deserialize(type, version, data);
-                    _ = JsonSerializer.Deserialize<EventMetadata>(metadata, EventLoader.MetadataJson);
+                    using var json = new MemoryStream(utf8, writable: false);
+                    _ = serializer.FromJson(type, json);
                 }
 
                 return Task.CompletedTask;
@@ -371,44 +350,47 @@ internal static class RebuildBenchmark
         return Stopwatch.GetElapsedTime(started).TotalSeconds;
     }
 
-    private static async Task ReadEngineAsync(PostgresEventStore store, int events, int batchSize, CancellationToken cancellationToken)
+    /// <summary>Pages of Marten's raw event query (every column, the data deserialized by Marten), in sequence order.</summary>
+    private static async Task ReadMartenAsync(PostgresEventStore store, int events, int batchSize, CancellationToken cancellationToken)
     {
-        await using var connection = await store.DataSource.OpenConnectionAsync(cancellationToken);
-        var checkpoint = GlobalCheckpoint.Start;
+        await using var session = store.Marten.QuerySession();
+        var after = 0L;
         for (var read = 0; read < events;)
         {
-            var page = await store.ReadAllAsync(connection, null, checkpoint, batchSize, cancellationToken: cancellationToken);
-            if (page.Next == checkpoint)
+            var from = after;
+            var page = await session.Events.QueryAllRawEvents()
+                .Where(e => e.Sequence > from)
+                .OrderBy(e => e.Sequence)
+                .Take(batchSize)
+                .ToListAsync(cancellationToken);
+            if (page.Count == 0)
             {
                 break;
             }
 
-            read += page.Events.Count;
-            checkpoint = page.Next;
+            read += page.Count;
+            after = page[^1].Sequence;
         }
     }
 
     private static async Task ReadRawAsync(
-        PostgresEventStore store, int events, int batchSize, List<(string Type, int Version, string Data, string Metadata)>? keep, CancellationToken cancellationToken)
+        PostgresEventStore store, int events, int batchSize, List<(string Type, string Data)>? keep, CancellationToken cancellationToken)
     {
-        // The engine's global read (GlobalLog.cs), copied here to time the database and the transfer alone.
+        // The columns Marten's event query reads, fetched as text, to time the database and the transfer alone.
         var schema = store.Options.Schema;
         await using var connection = await store.DataSource.OpenConnectionAsync(cancellationToken);
         await using var command = new NpgsqlCommand(
             $"""
-            select e.global_position, e.transaction_id::text as transaction_id_text, e.stream_id, version, event_id, event_type, schema_version,
-                   e.data::text, e.metadata::text, e.recorded_at, e.archived
-              from {schema}.events e
-             where (e.transaction_id, e.global_position) > ($1::text::xid8, $2)
-               and e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-             order by e.transaction_id, e.global_position
-             limit $3
+            select e.seq_id, e.id, e.stream_id, e.version, e.type, e.data::text, e.timestamp, e.tenant_id, e.mt_dotnet_type, e.is_archived,
+                   e.correlation_id, e.causation_id, e.headers::text, e.user_name
+              from {schema}.mt_events e
+             where e.seq_id > $1
+             order by e.seq_id
+             limit $2
             """, connection);
-        var transactionId = new NpgsqlParameter<string> { TypedValue = "0" };
-        var position = new NpgsqlParameter<long> { TypedValue = 0 };
-        command.Parameters.Add(transactionId);
-        command.Parameters.Add(position);
-        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = batchSize, NpgsqlDbType = NpgsqlDbType.Integer });
+        var after = new NpgsqlParameter<long> { TypedValue = 0 };
+        command.Parameters.Add(after);
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = batchSize });
         for (var read = 0; read < events;)
         {
             var count = 0;
@@ -416,18 +398,21 @@ internal static class RebuildBenchmark
             {
                 while (await reader.ReadAsync(cancellationToken))
                 {
-                    position.TypedValue = reader.GetInt64(0);
-                    transactionId.TypedValue = reader.GetString(1);
+                    after.TypedValue = reader.GetInt64(0);
+                    _ = reader.GetGuid(1);
                     _ = reader.GetString(2);
                     _ = reader.GetInt64(3);
-                    _ = reader.GetGuid(4);
-                    var type = reader.GetString(5);
-                    var version = reader.GetInt32(6);
-                    var data = reader.GetString(7);
-                    var metadata = reader.GetString(8);
-                    _ = reader.GetFieldValue<DateTimeOffset>(9);
-                    _ = reader.GetBoolean(10);
-                    keep?.Add((type, version, data, metadata));
+                    var type = reader.GetString(4);
+                    var data = reader.GetString(5);
+                    _ = reader.GetFieldValue<DateTimeOffset>(6);
+                    _ = reader.GetString(7);
+                    _ = reader.IsDBNull(8) ? null : reader.GetString(8);
+                    _ = reader.GetBoolean(9);
+                    _ = reader.IsDBNull(10) ? null : reader.GetString(10);
+                    _ = reader.IsDBNull(11) ? null : reader.GetString(11);
+                    _ = reader.IsDBNull(12) ? null : reader.GetString(12);
+                    _ = reader.IsDBNull(13) ? null : reader.GetString(13);
+                    keep?.Add((type, data));
                     count++;
                 }
             }
@@ -441,15 +426,19 @@ internal static class RebuildBenchmark
         }
     }
 
-    private static async Task VerifyLoadAsync(BenchSchema schema, BenchOptions options, CancellationToken cancellationToken)
+    /// <summary>Checks the load; returns the head of the log (the highest seq_id).</summary>
+    private static async Task<long> VerifyLoadAsync(BenchSchema schema, BenchOptions options, CancellationToken cancellationToken)
     {
-        var events = await schema.ScalarAsync($"select count(*) from {schema.Name}.events", cancellationToken);
-        var versions = await schema.ScalarAsync($"select coalesce(sum(version), 0) from {schema.Name}.streams", cancellationToken);
+        var events = await schema.ScalarAsync($"select count(*) from {schema.Name}.mt_events", cancellationToken);
+        var versions = await schema.ScalarAsync($"select coalesce(sum(version), 0) from {schema.Name}.mt_streams", cancellationToken);
+        var head = await schema.ScalarAsync($"select coalesce(max(seq_id), 0) from {schema.Name}.mt_events", cancellationToken);
         if (events != options.Events || versions != options.Events)
         {
             throw new BenchmarkFailedException(
                 $"load verification failed in schema {schema.Name}: {events} events stored, stream versions sum to {versions}; expected {options.Events}");
         }
+
+        return head;
     }
 
     private static async Task VerifyReadModelAsync(BenchSchema schema, BenchOptions options, CancellationToken cancellationToken)
@@ -459,7 +448,7 @@ internal static class RebuildBenchmark
         var events = await schema.ScalarAsync($"select coalesce(sum(events), 0) from {table}", cancellationToken);
         var stale = await schema.ScalarAsync($"select count(*) from {table} where stream_id like 'stale-%'", cancellationToken);
         var wrong = await schema.ScalarAsync(
-            $"select count(*) from {table} t join {schema.Name}.streams s using (stream_id) where s.version <> t.events", cancellationToken);
+            $"select count(*) from {table} t join {schema.Name}.mt_streams s on s.id = t.stream_id where s.version <> t.events", cancellationToken);
         if (rows != options.Streams || events != options.Events || stale != 0 || wrong != 0)
         {
             throw new BenchmarkFailedException(
@@ -467,6 +456,6 @@ internal static class RebuildBenchmark
                 $"{stale} stale rows left (expected 0), {wrong} rows whose count differs from the stream's version");
         }
 
-        await Console.Error.WriteLineAsync($"verified: {table} holds {rows} rows summing to {events} events; the stale rows were swapped out");
+        await Console.Error.WriteLineAsync($"verified: {table} holds {rows} rows summing to {events} events; the stale rows were cleared");
     }
 }

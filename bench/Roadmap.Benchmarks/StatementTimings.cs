@@ -4,8 +4,8 @@ namespace Roadmap.Benchmarks;
 
 /// <summary>
 /// Sums the time of Npgsql's command activities (its OpenTelemetry tracing, ActivitySource "Npgsql") by kind of
-/// statement, to see inside the engine without changing it. An activity runs from sending the command until its
-/// reader is closed, so for the global read it includes fetching and deserializing the rows; the
+/// statement, to see inside Marten's daemon and the API's queries without changing them. An activity runs from sending
+/// the command (or batch) until its reader is closed, so for an event page it includes fetching and deserializing the rows; the
 /// "received-first-response" event marks the first answer from the server. Transaction commits are not traced.
 /// </summary>
 internal sealed class StatementTimings : IDisposable

@@ -29,7 +29,6 @@ internal sealed record CommentAdded(string ProcedureId, string Author, string Te
 /// </summary>
 internal sealed class SyntheticEvents
 {
-    public const string StreamType = "procedure";
     private const int Seed = 20261123;
     private const int RecentStreams = 2000;
 

@@ -7,19 +7,19 @@ namespace Roadmap.Benchmarks;
 
 /// <summary>
 /// Records when batches of the <c>projection-lag</c> read model become visible. The projection sends
-/// <c>pg_notify(channel, 'transaction id/position/count')</c> inside its batch transaction, naming the checkpoint of
-/// the batch's last event. Why that measures visibility: PostgreSQL delivers a notification only after the
-/// notifying transaction has committed and is visible to new snapshots (listeners skip queue entries of
-/// transactions still in progress), so the receipt time is at or after the moment the batch's rows could be read.
-/// And because the runner reads the log in (transaction id, position) order and only below the oldest running
-/// transaction, once a batch ending at checkpoint c has committed, every event with a checkpoint &lt;= c is in the
-/// read model: an event became visible at the first notification whose checkpoint is &gt;= its own. The error is
-/// the delivery to this connection and the wake-up of this process; it counts as lag, so the figure errs high.
-/// Checked against the runner's own commit returning (the start of its next statement, from Npgsql tracing): the
-/// medians agreed within 0.1 ms, the p99s within 1 to 10 ms. The NOTIFY makes the batch's commit take PostgreSQL's
-/// global notify lock (docs/0003); interleaved runs with and without it showed no difference above the noise of a
-/// shared two-core machine. Rejected: clock_timestamp() stored in the row (taken before the commit and its WAL
-/// flush, so it would understate the lag) and polling the table (adds up to the poll interval and loads the database).
+/// <c>pg_notify(channel, 'position/count')</c> inside its batch transaction (Marten's daemon commits the batch's writes
+/// with its progress), naming the sequence (<c>mt_events.seq_id</c>) of the batch's last event. Why that measures
+/// visibility: PostgreSQL delivers a notification only after the notifying transaction has committed and is visible to
+/// new snapshots (listeners skip queue entries of transactions still in progress), so the receipt time is at or after
+/// the moment the batch's rows could be read. And because the daemon reads the log in sequence order and only up to its
+/// high water mark (below which no transaction can still add an event), and commits one batch of a projection after
+/// the other, once a batch ending at sequence c has committed, every event with a sequence &lt;= c is in the read model:
+/// an event became visible at the first notification whose position is &gt;= its own. The error is the delivery to
+/// this connection and the wake-up of this process; it counts as lag, so the figure errs high. The NOTIFY makes the
+/// batch's commit take PostgreSQL's global notify lock (docs/0003); with the old engine, interleaved runs with and
+/// without it showed no difference above the noise of a shared two-core machine. Rejected: clock_timestamp() stored in
+/// the row (taken before the commit and its WAL flush, so it would understate the lag) and polling the table (adds up
+/// to the poll interval and loads the database).
 /// </summary>
 internal sealed class VisibilityObserver : IAsyncDisposable
 {
@@ -115,8 +115,8 @@ internal sealed class VisibilityObserver : IAsyncDisposable
         var parts = e.Payload.Split('/');
         var seen = new Seen(
             ticks,
-            new GlobalCheckpoint(ulong.Parse(parts[0], CultureInfo.InvariantCulture), long.Parse(parts[1], CultureInfo.InvariantCulture)),
-            int.Parse(parts[2], CultureInfo.InvariantCulture));
+            new GlobalCheckpoint(long.Parse(parts[0], CultureInfo.InvariantCulture)),
+            int.Parse(parts[1], CultureInfo.InvariantCulture));
         TaskCompletionSource fired;
         lock (_gate)
         {
