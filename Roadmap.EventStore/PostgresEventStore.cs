@@ -65,11 +65,23 @@ public sealed partial class PostgresEventStore
         string streamId, ExpectedVersion expected, IReadOnlyList<NewEvent> events, CancellationToken cancellationToken = default)
     {
         AppendResult result;
-        await using (var connection = await _dataSource.OpenConnectionAsync(cancellationToken))
+        try
         {
+            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             result = await AppendAsync(connection, transaction, streamId, expected, events, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
+        }
+        catch (WrongExpectedVersionException)
+        {
+            // A copy of this very append (same ids, same content) that committed while ours waited for its locks: in our
+            // own transaction nothing else was lost, so its result is the answer, as for any retry.
+            if (await FindStoredAsync(streamId, events, cancellationToken) is { } stored)
+            {
+                return stored;
+            }
+
+            throw;
         }
 
         SignalAppended();
@@ -117,7 +129,8 @@ public sealed partial class PostgresEventStore
             // Marten takes the version the stream has after the append; ours is the version before it.
             : session.Events.Append(streamId, expected.Value + events.Count, data);
         var wrapped = action.Events;
-        var now = _clock.GetUtcNow();
+        // PostgreSQL keeps microseconds: the result carries the time as stored, so a retry and every read agree with it.
+        var now = TruncateToMicroseconds(_clock.GetUtcNow());
         for (var i = 0; i < events.Count; i++)
         {
             Describe(wrapped[i], events[i]);
@@ -134,9 +147,12 @@ public sealed partial class PostgresEventStore
         }
         catch (global::Marten.Exceptions.MartenCommandException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
         {
-            // An id committed by a racing retry after our lookup: the caller's transaction is lost, so answer from a fresh one.
-            var stored = await FindStoredAsync(streamId, events, cancellationToken);
-            throw stored is null ? new EventIdConflictException(streamId, null, e) : new WrongExpectedVersionException(streamId, expected, stored.NextExpectedVersion, e);
+            // A key of the log was taken by a transaction that committed after our checks: the stream (a racing first
+            // append, NoStream), a stream version (a racing writer with the same expected version) or our event ids (a
+            // racing copy of this append). The caller's transaction is lost either way, so look from a fresh one: ids
+            // stored with other content are a conflict (FindStoredAsync throws); otherwise the stream moved on.
+            await FindStoredAsync(streamId, events, cancellationToken);
+            throw new WrongExpectedVersionException(streamId, expected, await CurrentVersionAsync(streamId, cancellationToken), e);
         }
 
         var recorded = new List<RecordedEvent>(wrapped.Count);
@@ -150,6 +166,9 @@ public sealed partial class PostgresEventStore
 
         return new AppendResult(streamId, recorded[^1].Version, recorded.Select(r => r.GlobalPosition).ToList(), recorded[^1].RecordedAt, false, recorded);
     }
+
+    private static DateTimeOffset TruncateToMicroseconds(DateTimeOffset time) =>
+        new(time.Ticks - time.Ticks % (TimeSpan.TicksPerMillisecond / 1000), time.Offset);
 
     private static bool IsVersionConflict(Exception e) =>
         e is EventStreamUnexpectedMaxEventIdException or JasperFx.Events.ExistingStreamIdCollisionException or global::Marten.Exceptions.ExistingStreamIdCollisionException
