@@ -35,7 +35,7 @@ public sealed partial class MartenProjection(Projection projection, ProjectionLi
                 ?? throw new InvalidOperationException("An inline projection runs inside the append's transaction; the session has no connection.");
             var batch = new ProjectionBatch(recorded, schema, _ => ValueTask.FromResult(connection));
             await Projection.ApplyAsync(batch, cancellation);
-            Queue(operations, batch);
+            Queue(operations, batch, guardProgress: false);
             return;
         }
 
@@ -53,7 +53,7 @@ public sealed partial class MartenProjection(Projection projection, ProjectionLi
                 throw await PinAsync(events, recorded, Reads, e, cancellation);
             }
 
-            Queue(operations, batch);
+            Queue(operations, batch, guardProgress: true);
         }
         finally
         {
@@ -88,8 +88,20 @@ public sealed partial class MartenProjection(Projection projection, ProjectionLi
         return error; // no single event fails alone: the batch as a whole is the problem, so the projection pauses
     }
 
-    private static void Queue(IDocumentOperations operations, ProjectionBatch batch)
+    private static void Queue(IDocumentOperations operations, ProjectionBatch batch, bool guardProgress)
     {
+        if (guardProgress && batch.Writes.Count > 0)
+        {
+            // The daemon's batch starts with its progress update (last_seq_id moves from the batch's floor to its
+            // ceiling only where it still is at the floor), and Marten refuses to commit the batch when that update
+            // matched no row: another node has applied these events meanwhile. Marten reads that from the reader's
+            // RecordsAffected, which Npgsql sums over every statement up to the first one that returns rows; our
+            // writes return none, so their counts would hide a progress update that matched nothing and a node that
+            // lost the projection would apply the batch a second time. A statement that returns a row right after
+            // the progress update keeps the count to that update alone.
+            operations.QueueOperation(new SqlWrite(new NpgsqlBatchCommand("select 1")));
+        }
+
         foreach (var write in batch.Writes)
         {
             operations.QueueOperation(new SqlWrite(write));

@@ -164,7 +164,8 @@ public sealed class ProjectionAdmin(
             return status;
         }
 
-        var letters = await database.QueryDeadLetterEventsAsync(shard, null!, 1, DeadLettersShown, cancellationToken);
+        // Offset and limit (not a page number): the most recent failures first.
+        var letters = await database.QueryDeadLetterEventsAsync(shard, tenantId: null!, offset: 0, limit: DeadLettersShown, cancellationToken);
         return status with
         {
             DeadLetterCount = count,
