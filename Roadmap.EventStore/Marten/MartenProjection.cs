@@ -25,6 +25,8 @@ public sealed partial class MartenProjection(Projection projection, ProjectionLi
 {
     public Projection Projection { get; } = projection;
 
+    private static readonly TimeSpan StoppedPollInterval = TimeSpan.FromMilliseconds(50);
+
     public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
         var recorded = events.Select(PostgresEventStore.Recorded).ToList();
@@ -37,6 +39,13 @@ public sealed partial class MartenProjection(Projection projection, ProjectionLi
             await Projection.ApplyAsync(batch, cancellation);
             Queue(operations, batch, guardProgress: false);
             return;
+        }
+
+        // An operator's stop (ProjectionAdmin) holds the daemon's batch before anything is applied, so the progress stays
+        // where it is until the projection is resumed (or the agent is stopped, which cancels the wait).
+        while (Projection.Stopped)
+        {
+            await Task.Delay(StoppedPollInterval, cancellation);
         }
 
         NpgsqlConnection? reads = null;

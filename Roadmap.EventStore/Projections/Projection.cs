@@ -52,6 +52,18 @@ public abstract partial class Projection
     /// </summary>
     public virtual bool ClearTablesOnRebuild => true;
 
+    /// <summary>
+    /// Whether an operator's stop is in force for this instance (set by <see cref="ProjectionAdmin"/> on the node): the
+    /// daemon's batches then wait before they are applied (<see cref="MartenProjection"/>).
+    /// </summary>
+    internal bool Stopped
+    {
+        get => Volatile.Read(ref _stopped);
+        set => Volatile.Write(ref _stopped, value);
+    }
+
+    private bool _stopped;
+
     /// <summary>Applies a batch (in log order). Throwing discards the batch's writes.</summary>
     public abstract Task ApplyAsync(ProjectionBatch batch, CancellationToken cancellationToken);
 

@@ -212,15 +212,13 @@ public sealed class ProjectionAdmin(
 
         foreach (var name in AsyncNames)
         {
-            if (await IsStoppedAsync(name, cancellationToken))
+            // An operator's stop, made on any node, reaches this node's instance of the projection: its batches wait
+            // (MartenProjection). Stopping Marten's agent instead does not hold: the HotCold coordinator starts a
+            // missing agent again at its next leadership poll.
+            var stopped = await IsStoppedAsync(name, cancellationToken);
+            ProjectionOf(name).Stopped = stopped;
+            if (stopped)
             {
-                // An operator's stop stays in force on whichever node holds the projection (Marten's HotCold coordinator
-                // would start a stopped agent again).
-                if (LocalAgent(name) is not null)
-                {
-                    await running.StopAgentAsync(ShardOf(name));
-                }
-
                 continue;
             }
 
@@ -286,6 +284,8 @@ public sealed class ProjectionAdmin(
             await clear.ExecuteNonQueryAsync(cancellationToken);
         }
 
+        ProjectionOf(name).Stopped = false;
+
         if (daemon() is { IsRunning: true } running)
         {
             if (LocalAgent(name) is not null)
@@ -299,7 +299,10 @@ public sealed class ProjectionAdmin(
         return true;
     }
 
-    /// <summary>Stops a projection on whichever node holds it (that node keeps it stopped); it keeps its progress.</summary>
+    /// <summary>
+    /// Stops a projection on whichever node holds it (that node keeps it stopped, <see cref="PickUpRebuildsAsync"/>): its
+    /// next batch waits, before anything is applied, until it is resumed. It keeps its progress.
+    /// </summary>
     public async Task<bool> StopAsync(string name, CancellationToken cancellationToken = default)
     {
         if (!IsAsync(name))
@@ -314,13 +317,11 @@ public sealed class ProjectionAdmin(
             await stop.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        if (daemon() is { } running && LocalAgent(name) is not null)
-        {
-            await running.StopAgentAsync(ShardOf(name));
-        }
-
+        ProjectionOf(name).Stopped = true;
         return true;
     }
+
+    private Projection ProjectionOf(string name) => projections.First(p => p.Projection.Name == name).Projection;
 
     private async Task<bool> IsStoppedAsync(string name, CancellationToken cancellationToken)
     {

@@ -1,18 +1,76 @@
 using System.Collections.Concurrent;
 using Roadmap.EventStore.Tests.Infrastructure;
+using static Roadmap.EventStore.Tests.Infrastructure.TestEvents;
 
 namespace Roadmap.EventStore.Tests;
 
-public sealed class ConcurrencyTests(SchemaFixture db) : IClassFixture<SchemaFixture>
+public sealed class ConcurrencyTests(TestSchema db) : IClassFixture<TestSchema>
 {
+    private const int Writers = 16;
+
     private readonly PostgresEventStore _store = db.Store;
 
-    [Fact]
-    public async Task Sixteen_writers_racing_on_one_stream_leave_3200_events_without_holes_or_duplicates()
+    /// <summary>Runs <paramref name="append"/> on 16 threads released together; each outcome is the result or the exception.</summary>
+    private static async Task<(List<AppendResult> Won, List<Exception> Lost)> RaceAsync(Func<int, Task<AppendResult>> append)
     {
-        const int writers = 16;
-        const int eventsPerWriter = 200;
-        var stream = $"race-{Guid.NewGuid():N}";
+        // Released together by an async gate (a Barrier would block pool threads and stagger the writers).
+        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var outcomes = Task.WhenAll(Enumerable.Range(0, Writers).Select(w => Task.Run(async () =>
+        {
+            await start.Task;
+            try
+            {
+                return (Result: await append(w), Error: (Exception?)null);
+            }
+            catch (Exception e)
+            {
+                return (Result: (AppendResult?)null, Error: e);
+            }
+        })));
+        start.SetResult();
+        var all = await outcomes;
+        return (all.Where(o => o.Result is not null).Select(o => o.Result!).ToList(), all.Where(o => o.Error is not null).Select(o => o.Error!).ToList());
+    }
+
+    [Fact]
+    public async Task Sixteen_writers_racing_with_the_same_expected_version_one_wins_and_the_others_get_WrongExpectedVersionException()
+    {
+        var stream = NewStream("race");
+        var stored = new List<Guid>();
+
+        // Round 0 races to create the stream; rounds 1..n race to append to version n.
+        for (var round = 0; round <= 8; round++)
+        {
+            var expected = round == 0 ? ExpectedVersion.NoStream : ExpectedVersion.Exactly(round);
+            var attempts = Enumerable.Range(0, Writers).Select(w => New(new CounterIncremented($"round {round} writer {w}", 1))).ToArray();
+
+            var (won, lost) = await RaceAsync(w => _store.AppendAsync(stream, expected, [attempts[w]]));
+
+            var winner = Assert.Single(won);
+            Assert.Equal(round + 1, winner.NextExpectedVersion);
+            Assert.Equal(Writers - 1, lost.Count);
+            Assert.All(lost, e =>
+            {
+                var conflict = Assert.IsType<WrongExpectedVersionException>(e);
+                Assert.Equal(stream, conflict.StreamId);
+                Assert.Equal(expected, conflict.Expected);
+                Assert.Equal(round + 1, conflict.Actual);
+            });
+            stored.Add(winner.Events[0].EventId);
+        }
+
+        var events = await _store.ReadStreamAsync(stream);
+        Assert.Equal(stored, events.Select(e => e.EventId));
+        Assert.Equal(Enumerable.Range(1, stored.Count).Select(v => (long)v), events.Select(e => e.Version));
+        Assert.Equal(stored.Count, (await _store.GetStreamAsync(stream))!.Version);
+        Assert.Equal(stored.Count, await db.ScalarAsync($"select count(*) from {db.Schema}.mt_events where stream_id = $1", stream));
+    }
+
+    [Fact]
+    public async Task Sixteen_writers_retrying_on_conflict_leave_every_event_once_without_holes()
+    {
+        const int eventsPerWriter = 6;
+        var stream = NewStream("retry-race");
         var conflicts = new ConcurrentBag<WrongExpectedVersionException>();
         var attempts = 0;
 
@@ -24,7 +82,7 @@ public sealed class ConcurrencyTests(SchemaFixture db) : IClassFixture<SchemaFix
                 Interlocked.Increment(ref attempts);
                 try
                 {
-                    var result = await _store.AppendAsync(stream, "counter", ExpectedVersion.Exactly(known),
+                    var result = await _store.AppendAsync(stream, ExpectedVersion.Exactly(known),
                         [new NewEvent(Guid.CreateVersion7(), new CounterIncremented($"{writer}:{sequence}", 1))]);
                     known = result.NextExpectedVersion;
                     sequence++;
@@ -37,20 +95,18 @@ public sealed class ConcurrencyTests(SchemaFixture db) : IClassFixture<SchemaFix
             }
         }
 
-        await Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Run(() => WriteAsync(w))));
+        await Task.WhenAll(Enumerable.Range(0, Writers).Select(w => Task.Run(() => WriteAsync(w))));
 
         var events = await _store.ReadStreamAsync(stream);
-        Assert.Equal(writers * eventsPerWriter, events.Count);
-        Assert.Equal(Enumerable.Range(1, writers * eventsPerWriter).Select(v => (long)v), events.Select(e => e.Version));
+        Assert.Equal(Enumerable.Range(1, Writers * eventsPerWriter).Select(v => (long)v), events.Select(e => e.Version));
         var written = events.Select(e => ((CounterIncremented)e.Data).CounterId).ToList();
-        Assert.Equal(written.Count, written.Distinct().Count());
         Assert.Equal(
-            Enumerable.Range(0, writers).SelectMany(w => Enumerable.Range(0, eventsPerWriter).Select(s => $"{w}:{s}")).Order(),
+            Enumerable.Range(0, Writers).SelectMany(w => Enumerable.Range(0, eventsPerWriter).Select(s => $"{w}:{s}")).Order(),
             written.Order());
-        Assert.Equal(writers * eventsPerWriter, (await _store.GetStreamAsync(stream))!.Version);
+        Assert.Equal(Writers * eventsPerWriter, (await _store.GetStreamAsync(stream))!.Version);
 
         // Every attempt either stored its event or saw the typed concurrency error naming the stream.
-        Assert.Equal(attempts - writers * eventsPerWriter, conflicts.Count);
+        Assert.Equal(attempts - Writers * eventsPerWriter, conflicts.Count);
         Assert.NotEmpty(conflicts);
         Assert.All(conflicts, c =>
         {

@@ -1,4 +1,8 @@
+using System.Globalization;
+using Marten;
 using Npgsql;
+using Roadmap.EventStore.Projections;
+using Roadmap.EventStore.Serialization;
 
 namespace Roadmap.EventStore.Tests.Infrastructure;
 
@@ -12,36 +16,117 @@ public static class TestDatabase
             ? value
             : throw new InvalidOperationException(
                 $"{ConnectionStringVariable} is not set. Run the tests with ./roadmap test, which starts a throwaway PostgreSQL cluster, or set it to a database you own.");
+
+    /// <summary>A data source with the service's session settings; <paramref name="node"/> names its connections in pg_stat_activity.</summary>
+    public static NpgsqlDataSource DataSource(string node = "roadmap-tests") => EventStoreDataSource.Create(ConnectionString, node);
+
+    public static async Task<long> ScalarAsync(NpgsqlDataSource dataSource, string sql, params object[] parameters)
+    {
+        await using var command = dataSource.CreateCommand(sql);
+        foreach (var parameter in parameters)
+        {
+            command.Parameters.AddWithValue(parameter);
+        }
+
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+    }
+
+    public static async Task ExecuteAsync(NpgsqlDataSource dataSource, string sql, params object[] parameters)
+    {
+        await using var command = dataSource.CreateCommand(sql);
+        foreach (var parameter in parameters)
+        {
+            command.Parameters.AddWithValue(parameter);
+        }
+
+        await command.ExecuteNonQueryAsync();
+    }
 }
 
 /// <summary>
-/// A schema of its own for one test class (xunit class fixture): created and migrated before the first test,
-/// dropped after the last, so classes run in parallel and leave nothing behind.
+/// A schema of its own (one per test class, or per test where hosts are involved), with Marten's event store
+/// configured exactly as the service configures it (<see cref="RoadmapMarten.Configure"/>) and our facade over it.
+/// Dropped at the end, so tests run in parallel and leave nothing behind.
 /// </summary>
-public class SchemaFixture : IAsyncLifetime
+public class TestSchema : IAsyncLifetime, IAsyncDisposable
 {
     public string Schema { get; } = $"t_{Guid.NewGuid():N}"[..20];
 
     public NpgsqlDataSource DataSource { get; private set; } = null!;
 
-    public Serialization.EventTypeRegistry Types { get; } = TestEvents.Registry();
+    public EventTypeRegistry Types { get; } = TestEvents.Registry();
 
+    public EventStoreOptions Options => new(Schema, Types);
+
+    /// <summary>A Marten store without projections and its facade, on the system clock.</summary>
     public PostgresEventStore Store { get; private set; } = null!;
 
     public virtual async Task InitializeAsync()
     {
-        DataSource = EventStoreDataSource.Create(TestDatabase.ConnectionString, "roadmap-tests");
-        await new Schema.SchemaMigrator(DataSource, Schema).MigrateAsync();
-        Store = new PostgresEventStore(DataSource, new EventStoreOptions(Schema, Types));
+        DataSource = TestDatabase.DataSource();
+        Store = await StoreAsync();
+        // ProjectionAdmin keeps operators' requests (rebuild, stop) in the API's table; created from the API's migration.
+        await using var stream = typeof(TestSchema).Assembly.GetManifestResourceStream("projection_controls.sql")!;
+        using var reader = new StreamReader(stream);
+        await ExecuteAsync((await reader.ReadToEndAsync()).Replace("__schema__", Schema, StringComparison.Ordinal));
     }
 
-    public async Task DisposeAsync()
+    /// <summary>
+    /// Another Marten store on this schema: with inline projections (their tables created first), a clock. It applies
+    /// Marten's schema changes, so it also stands for a service instance starting up.
+    /// </summary>
+    public async Task<PostgresEventStore> StoreAsync(IReadOnlyList<ProjectionRegistration>? projections = null, TimeProvider? clock = null)
     {
+        projections ??= [];
+        await RoadmapMarten.EnsureProjectionTablesAsync(DataSource, Schema, projections.Select(p => p.Projection));
+        var wakeup = new AppendWakeup();
+        var opts = new StoreOptions();
+        RoadmapMarten.Configure(opts, Options, DataSource, projections, new DaemonTuning(), wakeup);
+        opts.Connection(DataSource);
+        var marten = new DocumentStore(opts);
+        _stores.Add(marten);
+        await marten.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        return new PostgresEventStore(marten, DataSource, Options, wakeup, clock);
+    }
+
+    private readonly List<DocumentStore> _stores = [];
+
+    public Task<long> ScalarAsync(string sql, params object[] parameters) => TestDatabase.ScalarAsync(DataSource, sql, parameters);
+
+    public Task ExecuteAsync(string sql, params object[] parameters) => TestDatabase.ExecuteAsync(DataSource, sql, parameters);
+
+    public async Task<string?> TextAsync(string sql, params object[] parameters)
+    {
+        await using var command = DataSource.CreateCommand(sql);
+        foreach (var parameter in parameters)
+        {
+            command.Parameters.AddWithValue(parameter);
+        }
+
+        return (await command.ExecuteScalarAsync())?.ToString();
+    }
+
+    public virtual async Task DisposeAsync()
+    {
+        foreach (var store in _stores)
+        {
+            await store.DisposeAsync();
+        }
+
         await using (var drop = DataSource.CreateCommand($"drop schema if exists {Schema} cascade"))
         {
             await drop.ExecuteNonQueryAsync();
         }
 
         await DataSource.DisposeAsync();
+    }
+
+    async ValueTask IAsyncDisposable.DisposeAsync() => await DisposeAsync();
+
+    public static async Task<TestSchema> CreateAsync()
+    {
+        var schema = new TestSchema();
+        await schema.InitializeAsync();
+        return schema;
     }
 }

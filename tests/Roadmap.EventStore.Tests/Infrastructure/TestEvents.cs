@@ -18,7 +18,7 @@ public sealed record CounterState(string? Name, int Total, int Increments)
     public static CounterState Initial { get; } = new(null, 0, 0);
 }
 
-/// <summary>A small decider over the test events, to fold streams the way the domain will.</summary>
+/// <summary>A small decider over the test events, to fold streams the way the domain does.</summary>
 public static class Counter
 {
     public static Decider<CounterCommand, object, CounterState> Decider { get; } = new(
@@ -41,18 +41,11 @@ public static class TestEvents
 {
     public static EventTypeRegistry Registry() => new EventTypeRegistry()
         .Register<CounterOpened>("counter.opened")
-        .Register<CounterIncremented>("counter.incremented", schemaVersion: 2)
-        .Register<CounterRenamed>("counter.renamed")
-        // v1 of counter.incremented stored the amount as "amount"; v2 calls it "by".
-        .Upcast("counter.incremented", 1, "counter.incremented", 2, json =>
-        {
-            json["by"] = json["amount"]?.DeepClone();
-            json.Remove("amount");
-            return json;
-        })
-        // Counters were once called tallies.
-        .Upcast("tally.renamed", 1, "counter.renamed", 1);
+        .Register<CounterIncremented>("counter.incremented")
+        .Register<CounterRenamed>("counter.renamed");
 
     public static NewEvent New(object data, string? actor = "tests") =>
         new(Guid.CreateVersion7(), data, new EventMetadata(actor, CorrelationId: "corr-1", CausationId: "cause-1"));
+
+    public static string NewStream(string prefix = "counter") => $"{prefix}-{Guid.NewGuid():N}";
 }
