@@ -292,10 +292,3 @@ public sealed class GlobalLogTests(LogWithDaemon db) : IClassFixture<LogWithDaem
         Assert.True(listener.NotificationsReceived >= 2);
     }
 }
-
-/// <summary>Test classes that run daemons run one after another: the daemon's gap detection counts every open transaction in the database.</summary>
-[CollectionDefinition(Name)]
-public sealed class DaemonCollection
-{
-    public const string Name = "daemon";
-}

@@ -111,6 +111,17 @@ public sealed class DaemonHost : IAsyncDisposable
     }
 }
 
+/// <summary>
+/// Test classes that run daemons run one after another (and beside the store tests): the daemon's gap detection counts
+/// every open transaction of the database as one that may still fill a gap, so one class's held transaction would
+/// slow another's.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class DaemonCollection
+{
+    public const string Name = "daemon";
+}
+
 /// <summary>The API's RebuildRequests loop (Roadmap.Api/Infrastructure/ProjectionSetup.cs), which is internal there.</summary>
 internal sealed class OperatorRequests(ProjectionAdmin admin) : BackgroundService
 {
