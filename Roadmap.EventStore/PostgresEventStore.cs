@@ -254,19 +254,22 @@ public sealed partial class PostgresEventStore
     public async Task<IReadOnlyList<RecordedEvent>> ReadStreamAsync(
         string streamId, ReadStreamOptions? options = null, CancellationToken cancellationToken = default)
     {
-        options ??= ReadStreamOptions.All;
         await using var session = Marten.QuerySession();
-        var events = await session.Events.FetchStreamAsync(
-            streamId, version: options.ToVersion ?? 0, timestamp: options.AsOf, fromVersion: options.FromVersion, token: cancellationToken);
-        return events.Select(Recorded).ToList();
+        return await FetchAsync(session, streamId, options, cancellationToken);
     }
 
     /// <summary>The same read inside the caller's transaction: a decision reads, decides and appends in one.</summary>
     public async Task<IReadOnlyList<RecordedEvent>> ReadStreamAsync(
         NpgsqlTransaction transaction, string streamId, ReadStreamOptions? options = null, CancellationToken cancellationToken = default)
     {
-        options ??= ReadStreamOptions.All;
         await using var session = Marten.QuerySession(SessionOptions.ForTransaction(transaction));
+        return await FetchAsync(session, streamId, options, cancellationToken);
+    }
+
+    private static async Task<IReadOnlyList<RecordedEvent>> FetchAsync(
+        IQuerySession session, string streamId, ReadStreamOptions? options, CancellationToken cancellationToken)
+    {
+        options ??= ReadStreamOptions.All;
         var events = await session.Events.FetchStreamAsync(
             streamId, version: options.ToVersion ?? 0, timestamp: options.AsOf, fromVersion: options.FromVersion, token: cancellationToken);
         return events.Select(Recorded).ToList();
