@@ -92,6 +92,28 @@ public sealed partial class PostgresEventStore
         return new GlobalLogPage(events, next);
     }
 
+    /// <summary>
+    /// Up to <paramref name="limit"/> events after <paramref name="after"/> and at or below <paramref name="upTo"/>, in log
+    /// order, deserialized by Marten; for a reader that knows every event up to <paramref name="upTo"/> is committed (a
+    /// projection's progress, the high water mark), such as a rebuild.
+    /// </summary>
+    public async Task<IReadOnlyList<RecordedEvent>> ReadRangeAsync(long after, long upTo, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        if (upTo <= after)
+        {
+            return [];
+        }
+
+        await using var session = Marten.QuerySession();
+        var events = await session.Events.QueryAllRawEvents()
+            .Where(e => e.Sequence > after && e.Sequence <= upTo)
+            .OrderBy(e => e.Sequence)
+            .Take(limit)
+            .ToListAsync(cancellationToken);
+        return events.Select(Recorded).ToList();
+    }
+
     /// <summary>Events by their sequence numbers, deserialized (and upcast) by Marten, in log order.</summary>
     private async Task<IReadOnlyList<RecordedEvent>> ReadSequencesAsync(List<long> sequences, CancellationToken cancellationToken)
     {

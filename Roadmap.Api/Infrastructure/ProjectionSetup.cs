@@ -35,11 +35,24 @@ public static class ProjectionSetup
     public static IServiceCollection AddProjectionAdmin(this IServiceCollection services, IConfiguration configuration)
     {
         var runDaemon = RunDaemon(configuration);
-        services.AddSingleton(sp => new ProjectionAdmin(
-            sp.GetRequiredService<PostgresEventStore>(),
-            sp.GetServices<ProjectionRegistration>().ToList(),
-            () => runDaemon ? sp.GetRequiredService<IProjectionCoordinator>().DaemonForMainDatabase() : null,
-            sp.GetRequiredService<ILogger<ProjectionAdmin>>()));
+        services.AddSingleton(sp =>
+        {
+            var admin = new ProjectionAdmin(
+                sp.GetRequiredService<PostgresEventStore>(),
+                sp.GetServices<ProjectionRegistration>().ToList(),
+                () => runDaemon ? sp.GetRequiredService<IProjectionCoordinator>().DaemonForMainDatabase() : null,
+                sp.GetRequiredService<ILogger<ProjectionAdmin>>());
+            // A rebuild gives the same documents for the same versions unless the old read model was damaged (the reason
+            // to rebuild it): this node's cached roadmaps go, so none of them outlives the tables it was computed from.
+            admin.Rebuilt += name =>
+            {
+                if (name == Roadmap.Projections.Roadmaps.RoadmapProjection.ProjectionName)
+                {
+                    sp.GetService<Roadmap.Api.Roadmaps.RoadmapCache>()?.Clear();
+                }
+            };
+            return admin;
+        });
         if (runDaemon)
         {
             services.AddHostedService<RebuildRequests>();

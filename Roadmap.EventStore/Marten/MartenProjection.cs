@@ -41,11 +41,28 @@ public sealed partial class MartenProjection(Projection projection, ProjectionLi
             return;
         }
 
-        // An operator's stop (ProjectionAdmin) holds the daemon's batch before anything is applied, so the progress stays
-        // where it is until the projection is resumed (or the agent is stopped, which cancels the wait).
-        while (Projection.Stopped)
+        if (events.Count > 0)
         {
-            await Task.Delay(StoppedPollInterval, cancellation);
+            Projection.ComputedThrough = events[^1].Sequence;
+        }
+
+        // An operator's stop (ProjectionAdmin) holds the daemon's batch before anything is applied, so the progress stays
+        // where it is until the projection is resumed (or the agent is stopped, which cancels the wait). A rebuild into side
+        // tables uses the same stop for the moment it swaps them in.
+        if (Projection.Stopped)
+        {
+            Projection.Holding = true;
+            try
+            {
+                while (Projection.Stopped)
+                {
+                    await Task.Delay(StoppedPollInterval, cancellation);
+                }
+            }
+            finally
+            {
+                Projection.Holding = false;
+            }
         }
 
         NpgsqlConnection? reads = null;

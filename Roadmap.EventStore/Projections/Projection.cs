@@ -53,16 +53,45 @@ public abstract partial class Projection
     public virtual bool ClearTablesOnRebuild => true;
 
     /// <summary>
+    /// Events per page when the projection is rebuilt beside its live tables (<see cref="SideTableRebuild"/>): one
+    /// transaction and one <see cref="ApplyAsync"/> per page.
+    /// </summary>
+    public int RebuildPageSize { get; init; } = 2_000;
+
+    /// <summary>
     /// Whether an operator's stop is in force for this instance (set by <see cref="ProjectionAdmin"/> on the node): the
     /// daemon's batches then wait before they are applied (<see cref="MartenProjection"/>).
     /// </summary>
     internal bool Stopped
     {
         get => Volatile.Read(ref _stopped);
-        set => Volatile.Write(ref _stopped, value);
+        set => Interlocked.Exchange(ref _stopped, value); // a full fence: see ComputedThrough
     }
 
     private bool _stopped;
+
+    /// <summary>Whether this node's daemon has a batch waiting at the stop (<see cref="MartenProjection"/>): nothing of it is applied.</summary>
+    internal bool Holding
+    {
+        get => Volatile.Read(ref _holding);
+        set => Volatile.Write(ref _holding, value);
+    }
+
+    private bool _holding;
+
+    /// <summary>
+    /// The last event of the batch this node's daemon took up last, set before it looks at <see cref="Stopped"/>: once
+    /// the projection's progress has reached it (or the daemon waits at the stop), no batch this node computed can still
+    /// be committed (<see cref="SideTableRebuild"/>). Both are written with a full fence, so a rebuild that sets the stop
+    /// and then reads this, while the daemon sets this and then reads the stop, cannot miss the other's write.
+    /// </summary>
+    internal long ComputedThrough
+    {
+        get => Interlocked.Read(ref _computedThrough);
+        set => Interlocked.Exchange(ref _computedThrough, value);
+    }
+
+    private long _computedThrough;
 
     /// <summary>Applies a batch (in log order). Throwing discards the batch's writes.</summary>
     public abstract Task ApplyAsync(ProjectionBatch batch, CancellationToken cancellationToken);

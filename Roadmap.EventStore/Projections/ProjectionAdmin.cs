@@ -32,8 +32,9 @@ public sealed record DeadLetter(long GlobalPosition, string Error, DateTimeOffse
 /// Status, rebuilds, stop and resume for the async projections, over Marten's daemon: progress, heartbeat, agent
 /// status and pause reason come from <c>mt_event_progression</c> (readable from any node), dead letters from
 /// Marten's dead-letter storage, rebuild requests and their progress from <c>projection_controls</c>. A rebuild is
-/// run by the node whose daemon holds the projection (<see cref="PickUpRebuildsAsync"/>); stop and resume act on this
-/// node's daemon.
+/// run by the node whose daemon holds the projection (<see cref="PickUpRebuildsAsync"/>): beside the live tables, which
+/// keep serving until the rebuilt ones replace them (<see cref="SideTableRebuild"/>), or, for a projection whose rows
+/// outlive a rebuild, by Marten in place. Stop and resume act on this node's daemon.
 /// </summary>
 public sealed class ProjectionAdmin(
     PostgresEventStore store, IReadOnlyList<ProjectionRegistration> projections, Func<IProjectionDaemon?> daemon, ILogger? logger = null)
@@ -49,7 +50,16 @@ public sealed class ProjectionAdmin(
     /// <summary>This process, as status pages name the node that runs a projection.</summary>
     public static readonly string ThisNode = $"{Environment.MachineName}:{Environment.ProcessId}";
 
+    /// <summary>How often a running rebuild says it is alive.</summary>
+    public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(10);
+
+    /// <summary>A rebuild whose heartbeat is older than this was abandoned (its node died): another node may run it.</summary>
+    public static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(1);
+
     private readonly string _schema = store.Options.Schema;
+
+    /// <summary>Raised on the node that ran a rebuild, once it has finished (caches of the read model drop their entries).</summary>
+    public event Action<string>? Rebuilt;
 
     private IEnumerable<string> AsyncNames => projections.Where(p => p.Lifecycle == ProjectionLifecycle.Async).Select(p => p.Projection.Name);
 
@@ -77,7 +87,7 @@ public sealed class ProjectionAdmin(
             $"""
             select n.name, coalesce(p.last_seq_id, 0), p.heartbeat, p.agent_status, p.pause_reason, p.running_on_node,
                    lag.events, coalesce(extract(epoch from now() - lag.oldest), 0)::float8,
-                   r.requested_at, r.started_at, r.finished_at, r.total, r.node, r.error, r.stopped_at
+                   r.requested_at, r.started_at, r.finished_at, r.total, r.node, r.error, r.stopped_at, r.applied
               from unnest($1::text[]) as n(name)
               left join {_schema}.mt_event_progression p on p.name = n.name || ':All'
               left join {_schema}.projection_controls r on r.name = n.name
@@ -124,7 +134,8 @@ public sealed class ProjectionAdmin(
                     AppliedEvents: position,
                     Error: rebuildError ?? (agentStatus is "Paused" ? pause ?? "paused" : null),
                     RebuiltAt: rebuildError is null ? finished : null,
-                    Rebuild: rebuilding ? Progress(requested, started, position, total) : null,
+                    // Beside the live tables the rebuild counts its own progress; Marten's in-place rebuild moves the live one.
+                    Rebuild: rebuilding ? Progress(requested, started, reader.IsDBNull(15) ? position : reader.GetInt64(15), total) : null,
                     DeadLetterCount: 0,
                     DeadLetters: []));
             }
@@ -187,7 +198,8 @@ public sealed class ProjectionAdmin(
         await using (var command = store.DataSource.CreateCommand(
             $"""
             insert into {_schema}.projection_controls (name, requested_at) values ($1, now())
-            on conflict (name) do update set requested_at = now(), started_at = null, finished_at = null, total = null, node = null, error = null
+            on conflict (name) do update set requested_at = now(), started_at = null, finished_at = null, total = null, node = null, error = null,
+                                             applied = null, heartbeat_at = null
              where {_schema}.projection_controls.finished_at is not null or {_schema}.projection_controls.started_at is null
             """))
         {
@@ -229,13 +241,15 @@ public sealed class ProjectionAdmin(
 
             await using var claim = store.DataSource.CreateCommand(
                 $"""
-                update {_schema}.projection_controls set started_at = now(), node = $2, total = $3
-                 where name = $1 and requested_at is not null and started_at is null
+                update {_schema}.projection_controls set started_at = now(), heartbeat_at = now(), node = $2, total = $3, applied = null
+                 where name = $1 and requested_at is not null and finished_at is null
+                   and (started_at is null or heartbeat_at < now() - make_interval(secs => $4))
                 returning 1
                 """);
             claim.Parameters.AddWithValue(name);
             claim.Parameters.AddWithValue(ThisNode);
             claim.Parameters.AddWithValue(await store.GetHighWaterMarkAsync(cancellationToken));
+            claim.Parameters.AddWithValue(AbandonedAfter.TotalSeconds);
             if (await claim.ExecuteScalarAsync(cancellationToken) is null)
             {
                 continue;
@@ -248,16 +262,36 @@ public sealed class ProjectionAdmin(
     private async Task RebuildAsync(IProjectionDaemon running, string name)
     {
         string? error = null;
+        using var timeout = new CancellationTokenSource(RebuildTimeout);
+        using var beating = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token);
+        var heartbeat = HeartbeatAsync(name, beating.Token);
         try
         {
-            await running.RebuildProjectionAsync(name, RebuildTimeout, CancellationToken.None);
-            // Marten leaves the shard stopped after a rebuild; it continues live from where the rebuild ended.
-            await running.StartAgentAsync(ShardOf(name), CancellationToken.None);
+            var projection = ProjectionOf(name);
+            if (projection.ClearTablesOnRebuild)
+            {
+                // Beside the live tables, which keep serving (and the daemon keeps current) until the new ones replace them.
+                var position = await new SideTableRebuild(store, projection, () => LocalAgent(name), logger).RunAsync(timeout.Token);
+                logger?.LogInformation("Rebuilt projection {Projection} beside its live tables up to {Position}", name, position);
+            }
+            else
+            {
+                // Rows that must outlive a rebuild (the webhook outbox): Marten replays the log over them, and the
+                // projection adds only what is missing.
+                await running.RebuildProjectionAsync(name, RebuildTimeout, timeout.Token);
+                // Marten leaves the shard stopped after a rebuild; it continues live from where the rebuild ended.
+                await running.StartAgentAsync(ShardOf(name), CancellationToken.None);
+            }
         }
         catch (Exception e)
         {
             error = $"Rebuild failed: {e.Message}";
             logger?.LogError(e, "Rebuild of projection {Projection} failed", name);
+        }
+        finally
+        {
+            await beating.CancelAsync();
+            await heartbeat;
         }
 
         await using var done = store.DataSource.CreateCommand(
@@ -265,6 +299,33 @@ public sealed class ProjectionAdmin(
         done.Parameters.AddWithValue(name);
         done.Parameters.Add(new NpgsqlParameter { Value = (object?)error ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
         await done.ExecuteNonQueryAsync(CancellationToken.None);
+        if (error is null)
+        {
+            Rebuilt?.Invoke(name);
+        }
+    }
+
+    /// <summary>Keeps the claim of a running rebuild alive; a claim that stops beating is taken up again (<see cref="AbandonedAfter"/>).</summary>
+    private async Task HeartbeatAsync(string name, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(HeartbeatInterval, cancellationToken);
+                await using var beat = store.DataSource.CreateCommand($"update {_schema}.projection_controls set heartbeat_at = now() where name = $1");
+                beat.Parameters.AddWithValue(name);
+                await beat.ExecuteNonQueryAsync(cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (NpgsqlException e)
+            {
+                logger?.LogWarning(e, "Could not record the heartbeat of the rebuild of {Projection}; trying again", name);
+            }
+        }
     }
 
     /// <summary>

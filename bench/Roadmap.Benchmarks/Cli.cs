@@ -188,7 +188,7 @@ internal static class Cli
                               --fast-poll-ms F (DaemonTuning.FastPolling; 20)  --slow-poll-ms S (SlowPolling; 250)
           rebuild             loads N events (six types, over S streams) into mt_streams/mt_events; Marten's
                               daemon holds a per-stream summary projection, caught up; then rebuilds it via
-                              ProjectionAdmin.RequestRebuildAsync (Marten's RebuildProjectionAsync on this node)
+                              ProjectionAdmin.RequestRebuildAsync (into a side table, swapped in; docs/0012)
                               and times it until projection_controls records it finished; events/s, time split,
                               peak memory of the process
                               --events N (1000000)  --streams S (N/10)  --concurrency C (4 loaders)

@@ -13,8 +13,8 @@ namespace Roadmap.Benchmarks;
 /// then runs as a single API node does: Marten's async daemon holds <see cref="StreamSummaryProjection"/>, caught up
 /// with the log (its progress put at the head directly, so the live projection need not run over the whole log first),
 /// with a few stale rows in its table. The rebuild is asked for with ProjectionAdmin.RequestRebuildAsync, which the node
-/// holding the projection runs at once (Marten's RebuildProjectionAsync: the table emptied, the log replayed, the
-/// projection started again live), and the benchmark waits until <c>projection_controls</c> records it finished. The
+/// holding the projection runs at once (beside the live table: the log replayed into a side schema, then swapped in,
+/// docs/0012; the live projection keeps running), and the benchmark waits until <c>projection_controls</c> records it finished. The
 /// time runs from the request to that record. Memory is this process's during the rebuild only: earlier garbage is
 /// collected and the kernel's peak RSS reset first, then the managed heap and working set are sampled every 50 ms.
 /// </summary>

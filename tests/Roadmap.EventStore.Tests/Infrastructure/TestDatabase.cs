@@ -66,9 +66,12 @@ public class TestSchema : IAsyncLifetime, IAsyncDisposable
         DataSource = TestDatabase.DataSource();
         Store = await StoreAsync();
         // ProjectionAdmin keeps operators' requests (rebuild, stop) in the API's table; created from the API's migration.
-        await using var stream = typeof(TestSchema).Assembly.GetManifestResourceStream("projection_controls.sql")!;
-        using var reader = new StreamReader(stream);
-        await ExecuteAsync((await reader.ReadToEndAsync()).Replace("__schema__", Schema, StringComparison.Ordinal));
+        foreach (var migration in (string[])["projection_controls.sql", "projection_rebuild_progress.sql"])
+        {
+            await using var stream = typeof(TestSchema).Assembly.GetManifestResourceStream(migration)!;
+            using var reader = new StreamReader(stream);
+            await ExecuteAsync((await reader.ReadToEndAsync()).Replace("__schema__", Schema, StringComparison.Ordinal));
+        }
     }
 
     /// <summary>
