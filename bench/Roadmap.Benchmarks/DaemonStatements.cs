@@ -7,7 +7,8 @@ namespace Roadmap.Benchmarks;
 /// <item><c>read</c>: a page of events (<c>select d.data, d.type, ... from mt_events as d ... where d.seq_id &gt; .. and d.seq_id &lt;= ..</c>),
 /// fetched and deserialized by Marten while the reader is open;</item>
 /// <item><c>apply</c>: the batch that commits a projection's writes together with its progress
-/// (<c>update mt_event_progression ...;; insert into &lt;table&gt; ...</c>, one round trip);</item>
+/// (<c>update mt_event_progression ...;; insert into &lt;table&gt; ...</c>, one round trip), or a rebuild's page of writes
+/// into the side table (docs/0012);</item>
 /// <item><c>highwater</c>: the high water mark's detection and its record (sequence and gap queries,
 /// <c>HighWaterMark</c>, <c>HighWaterAllocationFence</c>);</item>
 /// <item><c>setup</c>: other progress bookkeeping and a rebuild's teardown (the projection's table emptied).</item>
@@ -24,7 +25,9 @@ internal static class DaemonStatements
             return null; // ProjectionAdmin's status and rebuild bookkeeping, not the daemon's
         }
 
-        if (sql.Contains($"{schema}.{projectionTable}", StringComparison.Ordinal) && !sql.Contains("delete from", StringComparison.OrdinalIgnoreCase))
+        var intoTable = sql.Contains($"{schema}.{projectionTable}", StringComparison.Ordinal)
+            || (sql.Contains($"{schema}_rebuild_", StringComparison.Ordinal) && sql.Contains($".{projectionTable}", StringComparison.Ordinal));
+        if (intoTable && !sql.Contains("delete from", StringComparison.OrdinalIgnoreCase) && !sql.Contains("create ", StringComparison.OrdinalIgnoreCase))
         {
             return "apply";
         }

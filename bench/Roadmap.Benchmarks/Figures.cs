@@ -178,11 +178,10 @@ internal sealed record RebuildFigures(
     string ServerVersion);
 
 /// <summary>
-/// Where a rebuild's time went on Marten's daemon: Marten's event page reads and high water mark statements and the
-/// batch writes (our upsert sent with Marten's progress update), from Npgsql's command tracing; the projection's own
-/// work (fold and queue) from its timing; Marten's set-up (teardown, progress reset). Marten reads the next page while
-/// a batch is applied, so the parts overlap and <see cref="OtherSeconds"/> (the rest: commits, waits) can be small or
-/// negative.
+/// Where a rebuild's time went (docs/0012): Marten's event page reads, the live daemon's high water mark statements and
+/// the page writes into the side table, from Npgsql's command tracing; the projection's own work (fold and queue) from
+/// its timing; progress bookkeeping. <see cref="OtherSeconds"/> is the rest: the side tables' DDL, commits, the swap,
+/// waits.
 /// </summary>
 internal sealed record RebuildSplit(
     double ReadSeconds,

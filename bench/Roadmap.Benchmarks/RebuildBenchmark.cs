@@ -135,7 +135,7 @@ internal static class RebuildBenchmark
             Gen0Collections: memory.Collections(0),
             Gen1Collections: memory.Collections(1),
             Gen2Collections: memory.Collections(2),
-            RebuildBatchSize: tuning.BatchSize,
+            RebuildBatchSize: projection.RebuildPageSize,
             Batches: batches.Count,
             Split: split,
             Read: read,
@@ -157,12 +157,12 @@ internal static class RebuildBenchmark
         const double MiB = 1024 * 1024;
         await Console.Out.WriteLineAsync(
             $"""
-            rebuild: {figures.Events} events over {figures.Streams} streams, projection {projection.Name} (one summary row per stream, one upsert per batch) on Marten's daemon
-              rebuild     {figures.Seconds:F3} s from the request to its end = {figures.EventsPerSecond:F1} events/s, {figures.Batches} batches of up to {figures.RebuildBatchSize}
+            rebuild: {figures.Events} events over {figures.Streams} streams, projection {projection.Name} (one summary row per stream, one upsert per batch), rebuilt beside its live table (docs/0012)
+              rebuild     {figures.Seconds:F3} s from the request to its end = {figures.EventsPerSecond:F1} events/s, {figures.Batches} pages of up to {figures.RebuildBatchSize} events
               split       Marten's event page reads {split.ReadSeconds:F3} s over {split.Reads} reads (first response after {split.ReadFirstResponseSeconds:F3} s in all; the rest fetching and deserializing),
                           high water mark {split.HighWaterSeconds:F3} s over {split.HighWaterStatements} statements;
-                          apply {split.ApplySeconds:F3} s (folding and queueing), its upsert with Marten's progress update {split.ApplySqlSeconds:F3} s over {split.Writes} batches;
-                          Marten's rebuild set-up (teardown, progress reset) {split.SetupSeconds:F3} s; other {split.OtherSeconds:F3} s (commits, waits, and overlap: Marten reads ahead while it applies)
+                          apply {split.ApplySeconds:F3} s (folding and queueing), its upserts into the side table {split.ApplySqlSeconds:F3} s over {split.Writes} pages;
+                          progress bookkeeping {split.SetupSeconds:F3} s; other {split.OtherSeconds:F3} s (side tables, commits, the swap, waits)
               cpu         this process {figures.ClientCpuSeconds:F2} s, PostgreSQL {(figures.ServerCpuSeconds is { } server ? $"{server:F2} s" : "n/a (not on this machine)")}, over {figures.Seconds:F2} s of wall time on {Environment.ProcessorCount} cores
               read alone  {(read is null ? "n/a" : $"Marten's raw event query {read.EngineEventsPerSecond:F0} events/s; the same rows as text, not deserialized, {read.RawEventsPerSecond:F0} events/s ({read.Events} events, best of 3);" + Environment.NewLine + $"                          CPU of this process per event: Marten {read.EngineCpuMicrosecondsPerEvent:F1} us, raw {read.RawCpuMicrosecondsPerEvent:F1} us; deserializing the data alone (Marten's serializer) {read.DeserializeMicrosecondsPerEvent:F1} us/event = {read.DeserializeShareOfRebuild * 100:F1} % of the rebuild's time")}
               memory      peak working set {figures.PeakWorkingSetBytes / MiB:F1} MiB ({(figures.PeakWorkingSetSinceRebuildStart ? "since the rebuild started" : "whole process: the kernel peak could not be reset")}), sampled peak {figures.PeakSampledWorkingSetBytes / MiB:F1} MiB, {figures.WorkingSetBeforeBytes / MiB:F1} MiB at the start
