@@ -42,17 +42,32 @@ internal sealed class SideTableRebuild(
         try
         {
             var position = 0L;
-            while (true)
+            // The next page is read (on another connection, by Marten) while this one is applied and written.
+            Task<Page>? next = null;
+            try
             {
-                var live = await LiveProgressAsync(connection, forUpdate: false, cancellationToken);
-                if (live - position <= projection.RebuildPageSize)
+                while (true)
                 {
-                    break;
-                }
+                    var live = await LiveProgressAsync(connection, forUpdate: false, cancellationToken);
+                    if (live - position <= projection.RebuildPageSize)
+                    {
+                        break;
+                    }
 
-                await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-                position = await ApplyPageAsync(connection, position, live, cancellationToken);
-                await transaction.CommitAsync(cancellationToken);
+                    var page = next is not null ? await next : await ReadPageAsync(position, live, cancellationToken);
+                    next = page.End < live ? ReadPageAsync(page.End, live, cancellationToken) : null;
+                    await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+                    await ApplyPageAsync(connection, page, cancellationToken);
+                    await transaction.CommitAsync(cancellationToken);
+                    position = page.End;
+                }
+            }
+            finally
+            {
+                if (next is not null)
+                {
+                    await next.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+                }
             }
 
             return await SwapAsync(connection, position, cancellationToken);
@@ -80,15 +95,21 @@ internal sealed class SideTableRebuild(
         await tables.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    /// <summary>
-    /// Applies the next page after <paramref name="after"/> (at most up to <paramref name="upTo"/>) to the side tables in
-    /// the connection's transaction, and records the progress; returns the new position.
-    /// </summary>
-    private async Task<long> ApplyPageAsync(NpgsqlConnection connection, long after, long upTo, CancellationToken cancellationToken)
+    /// <summary>The events of a page and the position the side tables are at once it is applied.</summary>
+    private sealed record Page(IReadOnlyList<RecordedEvent> Events, long End);
+
+    /// <summary>The next page after <paramref name="after"/>, at most up to <paramref name="upTo"/>.</summary>
+    private async Task<Page> ReadPageAsync(long after, long upTo, CancellationToken cancellationToken)
     {
         var events = await store.ReadRangeAsync(after, upTo, projection.RebuildPageSize, cancellationToken);
         // Fewer than a page: nothing else is stored up to upTo (sequence numbers a failed append took are never filled).
-        var position = events.Count < projection.RebuildPageSize ? upTo : events[^1].GlobalPosition;
+        return new Page(events, events.Count < projection.RebuildPageSize ? upTo : events[^1].GlobalPosition);
+    }
+
+    /// <summary>Applies a page to the side tables in the connection's transaction and records the progress.</summary>
+    private async Task ApplyPageAsync(NpgsqlConnection connection, Page page, CancellationToken cancellationToken)
+    {
+        var (events, position) = (page.Events, page.End);
         var writes = new List<NpgsqlBatchCommand>();
         try
         {
@@ -102,7 +123,6 @@ internal sealed class SideTableRebuild(
 
         writes.Add(Progress(position));
         await ExecuteAsync(connection, writes, cancellationToken);
-        return position;
     }
 
     private async Task<IReadOnlyList<NpgsqlBatchCommand>> ComputeAsync(
@@ -237,7 +257,9 @@ internal sealed class SideTableRebuild(
 
         while (position < live)
         {
-            position = await ApplyPageAsync(connection, position, live, cancellationToken);
+            var page = await ReadPageAsync(position, live, cancellationToken);
+            await ApplyPageAsync(connection, page, cancellationToken);
+            position = page.End;
         }
 
         await using (var existing = new NpgsqlCommand(

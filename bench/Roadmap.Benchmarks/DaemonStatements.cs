@@ -20,16 +20,16 @@ internal static class DaemonStatements
 {
     public static string? Classify(string sql, string schema, string projectionTable)
     {
-        if (sql.Contains("projection_controls", StringComparison.Ordinal))
-        {
-            return null; // ProjectionAdmin's status and rebuild bookkeeping, not the daemon's
-        }
-
         var intoTable = sql.Contains($"{schema}.{projectionTable}", StringComparison.Ordinal)
             || (sql.Contains($"{schema}_rebuild_", StringComparison.Ordinal) && sql.Contains($".{projectionTable}", StringComparison.Ordinal));
         if (intoTable && !sql.Contains("delete from", StringComparison.OrdinalIgnoreCase) && !sql.Contains("create ", StringComparison.OrdinalIgnoreCase))
         {
             return "apply";
+        }
+
+        if (sql.Contains("projection_controls", StringComparison.Ordinal))
+        {
+            return null; // ProjectionAdmin's status and rebuild bookkeeping (a rebuild's page records its progress with its writes)
         }
 
         if (sql.Contains($"from {schema}.mt_events as d", StringComparison.Ordinal) && sql.Contains("d.seq_id >", StringComparison.Ordinal))

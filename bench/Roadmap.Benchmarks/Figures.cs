@@ -180,8 +180,8 @@ internal sealed record RebuildFigures(
 /// <summary>
 /// Where a rebuild's time went (docs/0012): Marten's event page reads, the live daemon's high water mark statements and
 /// the page writes into the side table, from Npgsql's command tracing; the projection's own work (fold and queue) from
-/// its timing; progress bookkeeping. <see cref="OtherSeconds"/> is the rest: the side tables' DDL, commits, the swap,
-/// waits.
+/// its timing; progress bookkeeping. The next page is read while one is written, so the parts overlap and
+/// <see cref="OtherSeconds"/> (the rest: the side tables' DDL, commits, the swap, waits) can be small or negative.
 /// </summary>
 internal sealed record RebuildSplit(
     double ReadSeconds,
