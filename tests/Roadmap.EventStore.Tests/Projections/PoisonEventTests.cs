@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Roadmap.EventStore.Projections;
 using Roadmap.EventStore.Tests.Infrastructure;
 using static Roadmap.EventStore.Tests.Projections.ProjectionKit;
@@ -47,6 +48,15 @@ public sealed class PoisonEventTests
         await using var host = await DaemonHost.StartAsync(schema, "host-a", [projection], DaemonHost.Tuning(batchSize: 4));
 
         await Waiting.UntilAsync(async () => (await StatusAsync(host.Admin, projection.Name)).State == ProjectionState.Failed, "the projection to fail");
+
+        // Marten's coordinator starts the paused agent again every few seconds; the failure stays in the status meanwhile.
+        var watched = Stopwatch.StartNew();
+        while (watched.Elapsed < TimeSpan.FromSeconds(7))
+        {
+            var status = await StatusAsync(host.Admin, projection.Name);
+            Assert.True(status.State == ProjectionState.Failed, $"after {watched.Elapsed}: {status.State}, {status.Error}");
+            await Task.Delay(100);
+        }
 
         var failed = await StatusAsync(host.Admin, projection.Name);
         Assert.NotNull(failed.Error);
