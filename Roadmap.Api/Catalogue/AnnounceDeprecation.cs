@@ -53,7 +53,7 @@ public static class AnnounceDeprecation
         var (endOfLife, endOfLifeTba) = LifecycleDates.ParseEnd(request.EndOfLife);
         return await decisions.DecideAsync(
             http,
-            new DecisionTarget(Release.StreamId(releaseId), Release.StreamType),
+            new DecisionTarget(Release.StreamId(releaseId)),
             Release.Decider,
             (_, context) => ValueTask.FromResult<IReleaseCommand>(new Roadmap.Domain.Catalogue.AnnounceDeprecation(
                 releaseId, request.NoticeId, LifecycleDates.ParseDate(request.AnnouncedOn)!.Value, endOfSecuritySupport, endOfLife,

@@ -49,7 +49,7 @@ public static class ChangeEndOfSupport
         var (endOfLife, endOfLifeTba) = LifecycleDates.ParseEnd(request.EndOfLife);
         return await decisions.DecideAsync(
             http,
-            new DecisionTarget(Release.StreamId(releaseId), Release.StreamType),
+            new DecisionTarget(Release.StreamId(releaseId)),
             Release.Decider,
             (_, context) => ValueTask.FromResult<IReleaseCommand>(new Roadmap.Domain.Catalogue.ChangeEndOfSupport(
                 releaseId, endOfSecuritySupport, endOfLife, endOfSecuritySupportTba, endOfLifeTba, request.Reason, context.Now, context.By)),

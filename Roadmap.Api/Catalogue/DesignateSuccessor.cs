@@ -47,7 +47,7 @@ public static class DesignateSuccessor
 
         return await decisions.DecideAsync(
             http,
-            new DecisionTarget(Release.StreamId(releaseId), Release.StreamType),
+            new DecisionTarget(Release.StreamId(releaseId)),
             Release.Decider,
             (_, context) => ValueTask.FromResult<IReleaseCommand>(new Roadmap.Domain.Catalogue.DesignateSuccessor(
                 releaseId, request.SuccessorReleaseId, context.Now, context.By)),

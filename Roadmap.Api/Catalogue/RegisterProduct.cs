@@ -50,7 +50,7 @@ public static class RegisterProduct
         var productId = request.ProductId ?? Guid.CreateVersion7(clock.GetUtcNow());
         return await decisions.DecideAsync(
             http,
-            new DecisionTarget(Product.StreamId(productId), Product.StreamType, $"/catalogue/products/{productId}", productId.ToString()),
+            new DecisionTarget(Product.StreamId(productId), $"/catalogue/products/{productId}", productId.ToString()),
             Product.Decider,
             (_, context) => ValueTask.FromResult<IProductCommand>(new Roadmap.Domain.Catalogue.RegisterProduct(
                 productId, request.VendorId, request.Name, request.Category, context.Now, context.By)),

@@ -69,7 +69,7 @@ public static class RegisterRelease
             endOfSecuritySupport, endOfLife, endOfSecuritySupportTba, endOfLifeTba);
         return await decisions.DecideAsync(
             http,
-            new DecisionTarget(Release.StreamId(releaseId), Release.StreamType, $"/catalogue/releases/{releaseId}", releaseId.ToString()),
+            new DecisionTarget(Release.StreamId(releaseId), $"/catalogue/releases/{releaseId}", releaseId.ToString()),
             Release.Decider,
             (_, context) => ValueTask.FromResult<IReleaseCommand>(new Roadmap.Domain.Catalogue.RegisterRelease(
                 releaseId, request.ProductId, request.Version, lifecycle, context.Now, context.By)),

@@ -44,7 +44,7 @@ public static class RegisterVendor
         var vendorId = request.VendorId ?? Guid.CreateVersion7(clock.GetUtcNow());
         return decisions.DecideAsync(
             http,
-            new DecisionTarget(Vendor.StreamId(vendorId), Vendor.StreamType, $"/catalogue/vendors/{vendorId}", vendorId.ToString()),
+            new DecisionTarget(Vendor.StreamId(vendorId), $"/catalogue/vendors/{vendorId}", vendorId.ToString()),
             Vendor.Decider,
             (_, context) => ValueTask.FromResult<IVendorCommand>(new Roadmap.Domain.Catalogue.RegisterVendor(
                 vendorId, request.Name, request.Website is null ? null : new Uri(request.Website), context.Now, context.By)),

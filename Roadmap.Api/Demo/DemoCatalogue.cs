@@ -50,7 +50,7 @@ internal static class DemoCatalogue
         {
             var id = VendorId(vendor.Key);
             var website = vendor.Website is null ? null : new Uri(vendor.Website);
-            streams.Add(DemoDecisions.Stream(Vendor.StreamId(id), Vendor.StreamType,
+            streams.Add(DemoDecisions.Stream(Vendor.StreamId(id),
                 DemoDecisions.DecideAll(Vendor.Decider, [new RegisterVendor(id, vendor.Name, website, now, by)])));
         }
 
@@ -61,7 +61,7 @@ internal static class DemoCatalogue
             // What the API checks before it decides (the deciders see one stream): the vendor and the successors exist.
             Require(vendorKeys.Contains(product.Vendor), $"product {product.Key} names the unknown vendor {product.Vendor}");
             var productId = ProductId(product.Key);
-            streams.Add(DemoDecisions.Stream(Product.StreamId(productId), Product.StreamType,
+            streams.Add(DemoDecisions.Stream(Product.StreamId(productId),
                 DemoDecisions.DecideAll(Product.Decider, [new RegisterProduct(productId, VendorId(product.Vendor), product.Name, product.Category, now, by)])));
             foreach (var release in product.Releases)
             {
@@ -69,7 +69,7 @@ internal static class DemoCatalogue
                 Require(release.Successor is null || releaseKeys.Contains(release.Successor), $"release {key} names the unknown successor {release.Successor}");
                 var events = DemoDecisions.DecideAll(Release.Decider, Commands(release, ReleaseId(key), productId, now, by));
                 var state = (RegisteredRelease)Release.Decider.Fold(events);
-                streams.Add(DemoDecisions.Stream(Release.StreamId(state.ReleaseId), Release.StreamType, events));
+                streams.Add(DemoDecisions.Stream(Release.StreamId(state.ReleaseId), events));
                 releases[key] = new DemoRelease(key, state.ReleaseId, product.Name, product.Category, state.Lifecycle.GeneralAvailability,
                     state.Lifecycle.EffectiveEndOfSupport, release.Successor, release.InUse);
             }

@@ -37,7 +37,7 @@ public sealed class DemoData(PostgresEventStore store, TimeProvider clock, ILogg
         foreach (var entry in county.Municipalities)
         {
             var ags = Ags.Parse(entry.Ags);
-            streams.Add(DemoDecisions.Stream(Municipality.StreamId(ags), Municipality.StreamType,
+            streams.Add(DemoDecisions.Stream(Municipality.StreamId(ags),
                 DemoDecisions.DecideAll(Municipality.Decider, [new RegisterMunicipality(ags, entry.Name, countyAgs, null, now, Actor)])));
         }
 

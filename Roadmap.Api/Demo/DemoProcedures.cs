@@ -46,7 +46,7 @@ internal static class DemoProcedures
                 var procedure = new Procedure(ProcedureId(municipality.Ags, category), municipality, category, release,
                     IntroducedOn(municipality.Ags, category, release, profile), now, by);
                 var commands = participation is not null ? ForCase(procedure, participation) : Scenario(procedure, releases, profile);
-                streams.Add(DemoDecisions.Stream(ProcedureInstance.StreamId(procedure.Id), ProcedureInstance.StreamType,
+                streams.Add(DemoDecisions.Stream(ProcedureInstance.StreamId(procedure.Id),
                     DemoDecisions.DecideAll(ProcedureInstance.Decider, commands)));
             }
         }

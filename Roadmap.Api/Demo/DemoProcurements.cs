@@ -64,7 +64,7 @@ internal static class DemoProcurements
             Require(entry.Award?.Release is null || releases.ContainsKey(entry.Award.Release), entry, $"the unknown release {entry.Award?.Release}");
             var caseId = DemoIds.For("procurement", entry.Key);
             var events = DemoDecisions.DecideAll(ProcurementCase.Decider, Commands(entry, caseId, now, by));
-            streams.Add(DemoDecisions.Stream(ProcurementCase.StreamId(caseId), ProcurementCase.StreamType, events));
+            streams.Add(DemoDecisions.Stream(ProcurementCase.StreamId(caseId), events));
             DateOnly? awardedOn = ProcurementCase.Decider.Fold(events) is AwardedCase awarded ? awarded.AwardedOn : null;
             foreach (var participant in entry.Participants)
             {

@@ -9,7 +9,7 @@ using Roadmap.EventStore;
 namespace Roadmap.Api.Demo;
 
 /// <summary>The events a demo stream starts with, decided in memory.</summary>
-public sealed record DemoStream(string StreamId, string StreamType, IReadOnlyList<object> Events);
+public sealed record DemoStream(string StreamId, IReadOnlyList<object> Events);
 
 /// <summary>Stable ids and pseudo-random picks for the demo: the same names give the same ids and choices on every load.</summary>
 internal static class DemoIds
@@ -48,8 +48,8 @@ internal static class DemoDecisions
         return events;
     }
 
-    public static DemoStream Stream<TEvent>(string streamId, string streamType, IEnumerable<TEvent> events) where TEvent : class =>
-        new(streamId, streamType, [.. events]);
+    public static DemoStream Stream<TEvent>(string streamId, IEnumerable<TEvent> events) where TEvent : class =>
+        new(streamId, [.. events]);
 }
 
 /// <summary>

@@ -27,7 +27,7 @@ public sealed record DecisionResponse(
 public sealed record DecisionContext(DateTimeOffset Now, string By, string CorrelationId);
 
 /// <summary>Where a decision goes: the stream and, for a creating decision, the resource's URL and id.</summary>
-public sealed record DecisionTarget(string StreamId, string StreamType, string? CreatedLocation = null, string? CreatedId = null);
+public sealed record DecisionTarget(string StreamId, string? CreatedLocation = null, string? CreatedId = null);
 
 /// <summary>
 /// The one way a request becomes events: read the stream, fold it, decide, append with the read version as the

@@ -48,7 +48,9 @@ public static class EventStoreSetup
                     sp.GetRequiredService<NpgsqlDataSource>(),
                     sp.GetServices<ProjectionRegistration>().ToList(),
                     tuning,
-                    sp.GetRequiredService<AppendWakeup>());
+                    sp.GetRequiredService<AppendWakeup>(),
+                    // Marten's own category, so a logging configuration for Marten applies as before.
+                    sp.GetRequiredService<ILogger<IDocumentStore>>());
                 return opts;
             })
             .UseNpgsqlDataSource()

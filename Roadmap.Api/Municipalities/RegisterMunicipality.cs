@@ -45,7 +45,7 @@ public static class RegisterMunicipality
         var ags = Ags.Parse(request.Ags);
         return decisions.DecideAsync(
             http,
-            new DecisionTarget(Municipality.StreamId(ags), Municipality.StreamType, $"/municipalities/{ags}", ags.Value),
+            new DecisionTarget(Municipality.StreamId(ags), $"/municipalities/{ags}", ags.Value),
             Municipality.Decider,
             (_, context) => ValueTask.FromResult<IMunicipalityCommand>(new Roadmap.Domain.Municipalities.RegisterMunicipality(
                 ags, request.Name, Ags.Parse(request.CountyAgs), request.Land is null ? null : LandCode.Parse(request.Land), context.Now, context.By)),

@@ -34,7 +34,7 @@ public static class RenameMunicipality
 
         return await decisions.DecideAsync(
             http,
-            new DecisionTarget(Municipality.StreamId(parsed), Municipality.StreamType),
+            new DecisionTarget(Municipality.StreamId(parsed)),
             Municipality.Decider,
             (_, context) => ValueTask.FromResult<IMunicipalityCommand>(
                 new Roadmap.Domain.Municipalities.RenameMunicipality(parsed, request.Name, context.Now, context.By)),

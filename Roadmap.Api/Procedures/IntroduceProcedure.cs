@@ -57,7 +57,7 @@ public static class IntroduceProcedure
         var procedureId = Guid.CreateVersion7(clock.GetUtcNow());
         return await decisions.DecideAsync(
             http,
-            new DecisionTarget(ProcedureInstance.StreamId(procedureId), ProcedureInstance.StreamType, $"/procedures/{procedureId}", procedureId.ToString()),
+            new DecisionTarget(ProcedureInstance.StreamId(procedureId), $"/procedures/{procedureId}", procedureId.ToString()),
             decisions.Procedures,
             (_, context) => ValueTask.FromResult<IProcedureCommand>(new Roadmap.Domain.Procedures.IntroduceProcedure(
                 procedureId, parsed, request.Category, request.ReleaseId, request.Name, request.IntroducedOn, context.Now, context.By)),

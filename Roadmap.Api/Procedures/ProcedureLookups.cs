@@ -49,5 +49,5 @@ public static class ProcedureLookups
     public static ProblemHttpResult MunicipalityUnknown(string ags) =>
         Problems.NotFound(ViolationCodes.MunicipalityUnknown, $"No municipality with AGS {ags} is registered.");
 
-    public static DecisionTarget Target(Guid procedureId) => new(ProcedureInstance.StreamId(procedureId), ProcedureInstance.StreamType);
+    public static DecisionTarget Target(Guid procedureId) => new(ProcedureInstance.StreamId(procedureId));
 }

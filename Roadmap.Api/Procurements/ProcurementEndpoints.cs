@@ -23,5 +23,5 @@ public static class ProcurementEndpoints
     }
 
     /// <summary>A decision on the case's stream; an unknown case is a 404 from the decider.</summary>
-    internal static DecisionTarget Target(Guid id) => new(ProcurementCase.StreamId(id), ProcurementCase.StreamType);
+    internal static DecisionTarget Target(Guid id) => new(ProcurementCase.StreamId(id));
 }

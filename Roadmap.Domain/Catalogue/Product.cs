@@ -32,11 +32,12 @@ public sealed record RegisteredProduct(Guid ProductId, Guid VendorId, string Nam
 /// <summary>One stream per product (e.g. a residents' registration software); its releases are streams of their own.</summary>
 public static class Product
 {
-    public const string StreamType = "product";
+    /// <summary>How every stream id of this kind begins (prefix queries over ids use it).</summary>
+    public const string StreamIdPrefix = "product-";
 
     public static Decider<IProductCommand, IProductEvent, ProductState> Decider { get; } = new(UnregisteredProduct.Instance, Evolve, Decide);
 
-    public static string StreamId(Guid productId) => $"{StreamType}-{productId}";
+    public static string StreamId(Guid productId) => $"{StreamIdPrefix}{productId}";
 
     public static ProductState Evolve(ProductState state, IProductEvent @event) => @event switch
     {

@@ -106,11 +106,12 @@ public sealed record RegisteredRelease(
 /// <summary>One stream per release of a product: its lifecycle dates, deprecation notices and successor.</summary>
 public static class Release
 {
-    public const string StreamType = "release";
+    /// <summary>How every stream id of this kind begins (prefix queries over ids use it).</summary>
+    public const string StreamIdPrefix = "release-";
 
     public static Decider<IReleaseCommand, IReleaseEvent, ReleaseState> Decider { get; } = new(UnregisteredRelease.Instance, Evolve, Decide);
 
-    public static string StreamId(Guid releaseId) => $"{StreamType}-{releaseId}";
+    public static string StreamId(Guid releaseId) => $"{StreamIdPrefix}{releaseId}";
 
     public static ReleaseState Evolve(ReleaseState state, IReleaseEvent @event) => (state, @event) switch
     {

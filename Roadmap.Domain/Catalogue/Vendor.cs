@@ -28,11 +28,12 @@ public sealed record RegisteredVendor(Guid VendorId, string Name) : VendorState;
 /// <summary>One stream per software vendor (Hersteller); products and releases refer to it by id.</summary>
 public static class Vendor
 {
-    public const string StreamType = "vendor";
+    /// <summary>How every stream id of this kind begins (prefix queries over ids use it).</summary>
+    public const string StreamIdPrefix = "vendor-";
 
     public static Decider<IVendorCommand, IVendorEvent, VendorState> Decider { get; } = new(UnregisteredVendor.Instance, Evolve, Decide);
 
-    public static string StreamId(Guid vendorId) => $"{StreamType}-{vendorId}";
+    public static string StreamId(Guid vendorId) => $"{StreamIdPrefix}{vendorId}";
 
     public static VendorState Evolve(VendorState state, IVendorEvent @event) => @event switch
     {

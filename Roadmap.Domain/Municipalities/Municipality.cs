@@ -45,12 +45,13 @@ public sealed record RegisteredMunicipality(Ags Ags, string Name) : Municipality
 /// <summary>One stream per municipality, keyed by its AGS.</summary>
 public static class Municipality
 {
-    public const string StreamType = "municipality";
+    /// <summary>How every stream id of this kind begins (prefix queries over ids use it).</summary>
+    public const string StreamIdPrefix = "municipality-";
 
     public static Decider<IMunicipalityCommand, IMunicipalityEvent, MunicipalityState> Decider { get; } =
         new(UnregisteredMunicipality.Instance, Evolve, Decide);
 
-    public static string StreamId(Ags ags) => $"{StreamType}-{ags.Value}";
+    public static string StreamId(Ags ags) => $"{StreamIdPrefix}{ags.Value}";
 
     public static MunicipalityState Evolve(MunicipalityState state, IMunicipalityEvent @event) => @event switch
     {

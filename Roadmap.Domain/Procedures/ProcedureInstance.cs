@@ -25,7 +25,8 @@ public sealed record RetiredProcedure(Guid ProcedureId, DateOnly RetiredOn) : Pr
 /// </summary>
 public static class ProcedureInstance
 {
-    public const string StreamType = "procedure";
+    /// <summary>How every stream id of this kind begins (prefix queries over ids use it).</summary>
+    public const string StreamIdPrefix = "procedure-";
 
     /// <summary>The decider with the shipped rules.</summary>
     public static Decider<IProcedureCommand, IProcedureEvent, ProcedureState> Decider { get; } = For(ProcurementRuleSet.LoadDefault());
@@ -33,7 +34,7 @@ public static class ProcedureInstance
     public static Decider<IProcedureCommand, IProcedureEvent, ProcedureState> For(ProcurementRuleSet rules) =>
         new(NotIntroducedProcedure.Instance, Evolve, (command, state) => Decide(command, state, rules));
 
-    public static string StreamId(Guid procedureId) => $"{StreamType}-{procedureId}";
+    public static string StreamId(Guid procedureId) => $"{StreamIdPrefix}{procedureId}";
 
     /// <summary>
     /// The <see cref="ProcedureLifecycle"/> fold. An accepted risk is left out: it moves no date and no decision reads it.

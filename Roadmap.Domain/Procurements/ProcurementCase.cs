@@ -45,7 +45,8 @@ public sealed record CancelledCase(Guid CaseId, DateOnly CancelledOn) : Procurem
 /// </summary>
 public static partial class ProcurementCase
 {
-    public const string StreamType = "procurement";
+    /// <summary>How every stream id of this kind begins (prefix queries over ids use it).</summary>
+    public const string StreamIdPrefix = "procurement-";
 
     /// <summary>The decider with the shipped rules.</summary>
     public static Decider<IProcurementCommand, IProcurementEvent, ProcurementCaseState> Decider { get; } = For(ProcurementRuleSet.LoadDefault());
@@ -53,7 +54,7 @@ public static partial class ProcurementCase
     public static Decider<IProcurementCommand, IProcurementEvent, ProcurementCaseState> For(ProcurementRuleSet rules) =>
         new(NotOpenedCase.Instance, Evolve, (command, state) => Decide(command, state, rules));
 
-    public static string StreamId(Guid caseId) => $"{StreamType}-{caseId}";
+    public static string StreamId(Guid caseId) => $"{StreamIdPrefix}{caseId}";
 
     /// <summary>
     /// The day a procedure actually begins, whose threshold and Land limits count (§ 3 (3) VgV): the day its notice was

@@ -73,12 +73,13 @@ public sealed record DeletedSubscription(Guid SubscriptionId) : SubscriptionStat
 /// <summary>One stream per webhook subscription.</summary>
 public static class Subscription
 {
-    public const string StreamType = "subscription";
+    /// <summary>How every stream id of this kind begins (prefix queries over ids use it).</summary>
+    public const string StreamIdPrefix = "subscription-";
 
     public static Decider<ISubscriptionCommand, ISubscriptionEvent, SubscriptionState> Decider { get; } =
         new(NoSubscription.Instance, Evolve, Decide);
 
-    public static string StreamId(Guid id) => $"{StreamType}-{id}";
+    public static string StreamId(Guid id) => $"{StreamIdPrefix}{id}";
 
     public static SubscriptionState Evolve(SubscriptionState state, ISubscriptionEvent @event) => @event switch
     {

@@ -2,6 +2,7 @@ using JasperFx;
 using JasperFx.Events;
 using JasperFx.Events.Daemon.HighWater;
 using Marten;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using Roadmap.EventStore.Projections;
 using Weasel.Core;
@@ -39,9 +40,16 @@ public static class RoadmapMarten
         NpgsqlDataSource dataSource,
         IReadOnlyList<ProjectionRegistration> projections,
         DaemonTuning tuning,
-        AppendWakeup wakeup)
+        AppendWakeup wakeup,
+        ILogger? log = null)
     {
         opts.DatabaseSchemaName = options.Schema;
+        if (log is not null)
+        {
+            // Marten's default log, but an append that lost a version race (handled by the caller) is Debug, not Error.
+            opts.Logger(new MartenLog(log));
+        }
+
         opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
         // The same JSON as the decisions read and write: camelCase, enums by name (reordering an enum never changes
         // what a stored event means).

@@ -224,7 +224,7 @@ public sealed class RoadmapQueries(NpgsqlDataSource dataSource, PostgresEventSto
         var before = CalendarDay.StartOf(asOf.AddDays(1)).UtcDateTime;
         var facts = new RoadmapFacts();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var own = new List<string>(agsList.Select(ags => $"{Municipality.StreamType}-{ags}"));
+        var own = new List<string>(agsList.Select(ags => $"{Municipality.StreamIdPrefix}{ags}"));
         await using (var command = new NpgsqlCommand(
             $"""
             select $2 || procedure_id from {_schema}.procedure_index where ags = any($1)
@@ -238,8 +238,8 @@ public sealed class RoadmapQueries(NpgsqlDataSource dataSource, PostgresEventSto
         {
             // The prefixes of ProcedureInstance.StreamId and ProcurementCase.StreamId (a uuid's text is the same "D" format).
             command.Parameters.Add(new NpgsqlParameter { Value = agsList.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-            command.Parameters.Add(new NpgsqlParameter { Value = ProcedureInstance.StreamType + "-" });
-            command.Parameters.Add(new NpgsqlParameter { Value = ProcurementCase.StreamType + "-" });
+            command.Parameters.Add(new NpgsqlParameter { Value = ProcedureInstance.StreamIdPrefix });
+            command.Parameters.Add(new NpgsqlParameter { Value = ProcurementCase.StreamIdPrefix });
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
@@ -266,7 +266,7 @@ public sealed class RoadmapQueries(NpgsqlDataSource dataSource, PostgresEventSto
             var streams = new List<string>();
             await using (var command = new NpgsqlCommand($"select id from {_schema}.mt_streams where id like $1", connection))
             {
-                command.Parameters.Add(new NpgsqlParameter { Value = $"{Municipality.StreamType}-%" }); // Municipality.StreamId's form
+                command.Parameters.Add(new NpgsqlParameter { Value = $"{Municipality.StreamIdPrefix}%" }); // Municipality.StreamId's form
                 await using var reader = await command.ExecuteReaderAsync(cancellationToken);
                 while (await reader.ReadAsync(cancellationToken))
                 {

@@ -275,7 +275,7 @@ internal static class HttpAppendBenchmark
     {
         var s = schema.Name;
         var stored = await schema.ScalarAsync(
-            $"select count(*) from {s}.mt_events where stream_id like '{Roadmap.Domain.Procedures.ProcedureInstance.StreamType}-%'",
+            $"select count(*) from {s}.mt_events where stream_id like '{Roadmap.Domain.Procedures.ProcedureInstance.StreamIdPrefix}%'",
             cancellationToken);
         if (stored != procedures + decisions)
         {

@@ -15,7 +15,7 @@ public static class DeleteSubscription
         Guid.TryParse(id, out var subscriptionId)
             ? await decisions.DecideAsync(
                 http,
-                new DecisionTarget(Subscription.StreamId(subscriptionId), Subscription.StreamType),
+                new DecisionTarget(Subscription.StreamId(subscriptionId)),
                 Subscription.Decider,
                 (_, context) => ValueTask.FromResult<ISubscriptionCommand>(
                     new Roadmap.Domain.Subscriptions.DeleteSubscription(subscriptionId, context.Now, context.By)),

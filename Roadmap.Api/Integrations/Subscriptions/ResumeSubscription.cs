@@ -21,7 +21,7 @@ public static class ResumeSubscription
         Guid.TryParse(id, out var subscriptionId)
             ? await decisions.DecideAsync(
                 http,
-                new DecisionTarget(Subscription.StreamId(subscriptionId), Subscription.StreamType),
+                new DecisionTarget(Subscription.StreamId(subscriptionId)),
                 Subscription.Decider,
                 (_, context) => ValueTask.FromResult<ISubscriptionCommand>(
                     new Roadmap.Domain.Subscriptions.ResumeSubscription(subscriptionId, context.Now, context.By)),

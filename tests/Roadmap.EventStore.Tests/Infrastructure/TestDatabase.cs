@@ -75,16 +75,17 @@ public class TestSchema : IAsyncLifetime, IAsyncDisposable
     }
 
     /// <summary>
-    /// Another Marten store on this schema: with inline projections (their tables created first), a clock. It applies
-    /// Marten's schema changes, so it also stands for a service instance starting up.
+    /// Another Marten store on this schema: with inline projections (their tables created first), a clock, a log for
+    /// Marten (none by default). It applies Marten's schema changes, so it also stands for a service instance starting up.
     /// </summary>
-    public async Task<PostgresEventStore> StoreAsync(IReadOnlyList<ProjectionRegistration>? projections = null, TimeProvider? clock = null)
+    public async Task<PostgresEventStore> StoreAsync(
+        IReadOnlyList<ProjectionRegistration>? projections = null, TimeProvider? clock = null, Microsoft.Extensions.Logging.ILogger? log = null)
     {
         projections ??= [];
         await RoadmapMarten.EnsureProjectionTablesAsync(DataSource, Schema, projections.Select(p => p.Projection));
         var wakeup = new AppendWakeup();
         var opts = new StoreOptions();
-        RoadmapMarten.Configure(opts, Options, DataSource, projections, new DaemonTuning(), wakeup);
+        RoadmapMarten.Configure(opts, Options, DataSource, projections, new DaemonTuning(), wakeup, log);
         opts.Connection(DataSource);
         var marten = new DocumentStore(opts);
         _stores.Add(marten);
