@@ -145,8 +145,11 @@ public sealed partial class PostgresEventStore
         {
             throw new WrongExpectedVersionException(streamId, expected, await CurrentVersionAsync(streamId, cancellationToken), e);
         }
-        catch (global::Marten.Exceptions.MartenCommandException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        catch (global::Marten.Exceptions.MartenCommandException e)
+            when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, TableName: "mt_streams" or "mt_events" })
         {
+            // Only the log's own keys: a duplicate in an inline projection's table is a bug there, not a lost race, and
+            // surfaces as the error it is.
             // A key of the log was taken by a transaction that committed after our checks: the stream (a racing first
             // append, NoStream), a stream version (a racing writer with the same expected version) or our event ids (a
             // racing copy of this append). The caller's transaction is lost either way, so look from a fresh one: ids

@@ -15,7 +15,7 @@ public static class ProjectionEndpoints
         group.MapGet("/{name}", GetAsync)
             .WithSummary("One projection's status, including rebuild progress (events/s, percent, ETA).");
         group.MapPost("/{name}/rebuild", RebuildAsync)
-            .WithSummary("Rebuilds an async projection from the start of the log into fresh tables while the current ones keep serving, then swaps them in.");
+            .WithSummary("Rebuilds an async projection from the start of the log: roadmap into side tables while the current ones keep serving, then swapped in; webhook_outbox in place, adding only missing deliveries.");
         group.MapPost("/{name}/stop", StopAsync)
             .WithSummary("Stops an async projection on whichever node runs it; it keeps its checkpoint.");
         group.MapPost("/{name}/resume", ResumeAsync)
