@@ -109,6 +109,16 @@ public static class RoadmapMarten
             daemon.Add(hosted, JasperFx.Events.Projections.ProjectionLifecycle.Async, projection.Name, async =>
             {
                 async.BatchSize = tuning.BatchSize;
+                // One batch in flight per projection. Marten's agent loads a page of events at every step of the high
+                // water mark as long as fewer than this many (default 5,000), and fewer than 2 × BatchSize, events are
+                // loaded but not committed, and commits each page as a batch of its own. Under steady appends the mark
+                // moves a few events at a time, so a projection that fell behind went on in batches of a few events,
+                // each with the fixed cost of a batch (load, reads, commit), and fell further behind: the webhook
+                // outbox by seconds at 100-200 events/s (README, benchmarks). With 1, the next page is loaded once
+                // the batch in flight has committed and takes everything up to the mark (at most BatchSize): the
+                // further behind, the larger the batch. Rebuilds and catch-ups, which load full pages one after the
+                // other anyway, are unchanged.
+                async.MaximumHopperSize = 1;
                 if (projection.ClearTablesOnRebuild)
                 {
                     foreach (var table in projection.Tables)
