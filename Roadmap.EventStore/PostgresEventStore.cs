@@ -61,6 +61,13 @@ public sealed partial class PostgresEventStore
     public NpgsqlDataSource DataSource => _dataSource;
 
     /// <summary>Appends in its own transaction.</summary>
+    /// <remarks>
+    /// With an exact expected version (or <see cref="ExpectedVersion.NoStream"/>) the ids are not looked up first: a
+    /// retry of a stored append fails Marten's version check, before it takes a sequence number, and is answered
+    /// from the stored events then (one statement on the fast path instead of two). With <see cref="ExpectedVersion.Any"/>
+    /// nothing checks the version first, so a retry would take a sequence number before its ids collide and leave a
+    /// gap the daemon has to wait out; those appends look first.
+    /// </remarks>
     public async Task<AppendResult> AppendAsync(
         string streamId, ExpectedVersion expected, IReadOnlyList<NewEvent> events, CancellationToken cancellationToken = default)
     {
@@ -69,7 +76,7 @@ public sealed partial class PostgresEventStore
         {
             await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            result = await AppendAsync(connection, transaction, streamId, expected, events, cancellationToken);
+            result = await AppendAsync(connection, transaction, streamId, expected, events, lookUpRetry: expected == ExpectedVersion.Any, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
         catch (WrongExpectedVersionException)
@@ -97,13 +104,23 @@ public sealed partial class PostgresEventStore
     /// A retried append (same event ids) returns what the first one stored, with <see cref="AppendResult.WasAlreadyStored"/>;
     /// the ids are looked up before appending because a unique violation would abort the caller's transaction.
     /// </remarks>
-    public async Task<AppendResult> AppendAsync(
+    public Task<AppendResult> AppendAsync(
         NpgsqlConnection connection,
         NpgsqlTransaction transaction,
         string streamId,
         ExpectedVersion expected,
         IReadOnlyList<NewEvent> events,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        AppendAsync(connection, transaction, streamId, expected, events, lookUpRetry: true, cancellationToken);
+
+    private async Task<AppendResult> AppendAsync(
+        NpgsqlConnection connection,
+        NpgsqlTransaction transaction,
+        string streamId,
+        ExpectedVersion expected,
+        IReadOnlyList<NewEvent> events,
+        bool lookUpRetry,
+        CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(streamId);
         if (events.Count == 0)
@@ -116,8 +133,7 @@ public sealed partial class PostgresEventStore
             _options.Types.NameOf(e.Data.GetType()); // refuses an event class without a stable name
         }
 
-        var earlier = await FindStoredAsync(connection, transaction, streamId, events, cancellationToken);
-        if (earlier is not null)
+        if (lookUpRetry && await FindStoredAsync(connection, transaction, streamId, events, cancellationToken) is { } earlier)
         {
             return earlier;
         }

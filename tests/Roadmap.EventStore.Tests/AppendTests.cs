@@ -140,6 +140,27 @@ public sealed class AppendTests(TestSchema db) : IClassFixture<TestSchema>
         Assert.Equal(3, (await _store.ReadStreamAsync(stream)).Count);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_retried_append_takes_no_sequence_number(bool anyVersion)
+    {
+        // A sequence number taken by an append that then fails is a gap every async projection waits out.
+        var stream = NewStream();
+        IReadOnlyList<NewEvent> batch = [New(new CounterIncremented(stream, 1)), New(new CounterIncremented(stream, 2))];
+        var expected = anyVersion ? ExpectedVersion.Any : ExpectedVersion.NoStream;
+        var original = await _store.AppendAsync(stream, expected, batch);
+        var before = await SequenceValueAsync();
+
+        var retry = await _store.AppendAsync(stream, expected, batch);
+
+        Assert.True(retry.WasAlreadyStored);
+        Assert.Equal(original.GlobalPositions, retry.GlobalPositions);
+        Assert.Equal(before, await SequenceValueAsync());
+    }
+
+    private Task<long> SequenceValueAsync() => db.ScalarAsync($"select last_value from {db.Schema}.mt_events_sequence");
+
     [Fact]
     public async Task Concurrent_copies_of_one_retry_store_the_events_once()
     {
