@@ -76,21 +76,28 @@ public class TestSchema : IAsyncLifetime, IAsyncDisposable
 
     /// <summary>
     /// Another Marten store on this schema: with inline projections (their tables created first), a clock, a log for
-    /// Marten (none by default). It applies Marten's schema changes, so it also stands for a service instance starting up.
+    /// Marten (none by default), other event names (another release's <paramref name="types"/>), more configuration. It
+    /// applies Marten's schema changes, so it also stands for a service instance starting up.
     /// </summary>
     public async Task<PostgresEventStore> StoreAsync(
-        IReadOnlyList<ProjectionRegistration>? projections = null, TimeProvider? clock = null, Microsoft.Extensions.Logging.ILogger? log = null)
+        IReadOnlyList<ProjectionRegistration>? projections = null,
+        TimeProvider? clock = null,
+        Microsoft.Extensions.Logging.ILogger? log = null,
+        EventTypeRegistry? types = null,
+        Action<StoreOptions>? configure = null)
     {
+        var options = types is null ? Options : new EventStoreOptions(Schema, types);
         projections ??= [];
         await RoadmapMarten.EnsureProjectionTablesAsync(DataSource, Schema, projections.Select(p => p.Projection));
         var wakeup = new AppendWakeup();
         var opts = new StoreOptions();
-        RoadmapMarten.Configure(opts, Options, DataSource, projections, new DaemonTuning(), wakeup, log);
+        RoadmapMarten.Configure(opts, options, DataSource, projections, new DaemonTuning(), wakeup, log);
+        configure?.Invoke(opts);
         opts.Connection(DataSource);
         var marten = new DocumentStore(opts);
         _stores.Add(marten);
         await marten.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
-        return new PostgresEventStore(marten, DataSource, Options, wakeup, clock);
+        return new PostgresEventStore(marten, DataSource, options, wakeup, clock);
     }
 
     private readonly List<DocumentStore> _stores = [];
