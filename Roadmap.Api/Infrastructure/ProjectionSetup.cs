@@ -18,7 +18,7 @@ public static class ProjectionSetup
     public static bool RunDaemon(IConfiguration configuration) =>
         configuration.GetSection("Roadmap:Projections").GetValue("RunDaemon", true);
 
-    /// <summary>Roadmap:Projections: FastPollingMs, SlowPollingMs, LeadershipPollingMs, BatchSize.</summary>
+    /// <summary>Roadmap:Projections: FastPollingMs, SlowPollingMs, MinimumWakeupMs, LeadershipPollingMs, BatchSize.</summary>
     public static DaemonTuning Tuning(IConfiguration configuration)
     {
         var section = configuration.GetSection("Roadmap:Projections");
@@ -27,6 +27,7 @@ public static class ProjectionSetup
         {
             FastPolling = TimeSpan.FromMilliseconds(section.GetValue("FastPollingMs", defaults.FastPolling.TotalMilliseconds)),
             SlowPolling = TimeSpan.FromMilliseconds(section.GetValue("SlowPollingMs", defaults.SlowPolling.TotalMilliseconds)),
+            MinimumWakeupInterval = TimeSpan.FromMilliseconds(section.GetValue("MinimumWakeupMs", defaults.MinimumWakeupInterval.TotalMilliseconds)),
             LeadershipPolling = TimeSpan.FromMilliseconds(section.GetValue("LeadershipPollingMs", defaults.LeadershipPolling.TotalMilliseconds)),
             BatchSize = section.GetValue("BatchSize", defaults.BatchSize),
         };

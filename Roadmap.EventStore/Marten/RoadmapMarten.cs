@@ -24,6 +24,12 @@ public sealed record DaemonTuning
     /// <summary>How old a sequence gap must be before the daemon considers skipping it (see RoadmapMarten).</summary>
     public TimeSpan StaleSequenceThreshold { get; init; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>
+    /// The shortest time between two looks at the log that an append in this process causes (<see cref="AppendWakeup"/>):
+    /// under steady appends the daemon then takes what came in that time as one batch.
+    /// </summary>
+    public TimeSpan MinimumWakeupInterval { get; init; } = TimeSpan.FromMilliseconds(20);
+
     /// <summary>Events per batch (live and rebuild).</summary>
     public int BatchSize { get; init; } = 500;
 }
@@ -82,6 +88,7 @@ public static class RoadmapMarten
         daemon.FastPollingTime = tuning.FastPolling;
         daemon.SlowPollingTime = tuning.SlowPolling;
         daemon.LeadershipPollingTime = (int)tuning.LeadershipPolling.TotalMilliseconds;
+        wakeup.MinimumInterval = tuning.MinimumWakeupInterval;
         daemon.Wakeup = wakeup;
         // A gap older than this is skipped, but only once no transaction that could still fill it is alive (Marten's
         // transaction evidence, on by default): the wait need not cover slow commits, only the time to see a rollback.
@@ -163,9 +170,18 @@ public static class RoadmapMarten
 /// (<see cref="PostgresEventStore.SignalAppended"/>), instead of at its next poll: lag is then the time of one
 /// batch, not of a poll interval. Appends on other nodes are seen at the next poll.
 /// </summary>
+/// <remarks>
+/// A wake-up comes no sooner than <see cref="MinimumInterval"/> after the agent began to wait, i.e. after its last
+/// look at the log. Under steady appends every append would otherwise start another look (five statements) and
+/// another batch of a few events at once, and that overhead, not the projections' work, took the CPU the appends
+/// needed (README, projection-lag). An idle daemon still wakes at the first append.
+/// </remarks>
 public sealed class AppendWakeup : IDaemonWakeup
 {
     private readonly SemaphoreSlim _signal = new(0, 1);
+
+    /// <summary>The shortest time between two looks at the log that a wake-up causes (DaemonTuning.MinimumWakeupInterval).</summary>
+    public TimeSpan MinimumInterval { get; set; } = new DaemonTuning().MinimumWakeupInterval;
 
     public void Signal()
     {
@@ -182,8 +198,18 @@ public sealed class AppendWakeup : IDaemonWakeup
         }
     }
 
-    public async Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
-        await _signal.WaitAsync(timeout, cancellationToken);
+    public async Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var waiting = System.Diagnostics.Stopwatch.GetTimestamp();
+        if (await _signal.WaitAsync(timeout, cancellationToken))
+        {
+            var early = MinimumInterval - System.Diagnostics.Stopwatch.GetElapsedTime(waiting);
+            if (early > TimeSpan.Zero)
+            {
+                await Task.Delay(early < timeout ? early : timeout, cancellationToken);
+            }
+        }
+    }
 
     public void Dispose() => _signal.Dispose();
 }
