@@ -44,7 +44,7 @@ public static class ProjectionSetup
                 () => runDaemon ? sp.GetRequiredService<IProjectionCoordinator>().DaemonForMainDatabase() : null,
                 sp.GetRequiredService<ILogger<ProjectionAdmin>>());
             // A rebuild gives the same documents for the same versions unless the old read model was damaged (the reason
-            // to rebuild it): this node's cached roadmaps go, so none of them outlives the tables it was computed from.
+            // to rebuild it): every node's cached roadmaps go (RebuildNotices), so none outlives the tables it was computed from.
             admin.Rebuilt += name =>
             {
                 if (name == Roadmap.Projections.Roadmaps.RoadmapProjection.ProjectionName)
@@ -59,7 +59,38 @@ public static class ProjectionSetup
             services.AddHostedService<RebuildRequests>();
         }
 
+        services.AddHostedService<RebuildNotices>();
         return services;
+    }
+}
+
+/// <summary>
+/// On every node, daemon or not: notices rebuilds that finished on any node (<see cref="ProjectionAdmin.NoticeFinishedRebuildsAsync"/>),
+/// so that this node's caches of the rebuilt read model are dropped within a poll interval.
+/// </summary>
+internal sealed class RebuildNotices(ProjectionAdmin admin, ILogger<RebuildNotices> logger) : BackgroundService
+{
+    public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(PollInterval);
+        do
+        {
+            try
+            {
+                await admin.NoticeFinishedRebuildsAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is Npgsql.NpgsqlException or InvalidOperationException && !stoppingToken.IsCancellationRequested)
+            {
+                logger.LogWarning(e, "Could not look for finished rebuilds; trying again");
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+        while (await RebuildRequests.NextTickAsync(timer, stoppingToken));
     }
 }
 
@@ -84,7 +115,7 @@ internal sealed class RebuildRequests(ProjectionAdmin admin, ILogger<RebuildRequ
         }
     }
 
-    private static async Task<bool> NextTickAsync(PeriodicTimer timer, CancellationToken stoppingToken)
+    internal static async Task<bool> NextTickAsync(PeriodicTimer timer, CancellationToken stoppingToken)
     {
         try
         {

@@ -58,8 +58,69 @@ public sealed class ProjectionAdmin(
 
     private readonly string _schema = store.Options.Schema;
 
-    /// <summary>Raised on the node that ran a rebuild, once it has finished (caches of the read model drop their entries).</summary>
+    /// <summary>
+    /// Raised once a rebuild has finished: at once on the node that ran it, and on every other node when it next looks
+    /// (<see cref="NoticeFinishedRebuildsAsync"/>); caches of the read model drop their entries.
+    /// </summary>
     public event Action<string>? Rebuilt;
+
+    // The last finished rebuild this node has raised Rebuilt for, per projection; null until the first look.
+    private Dictionary<string, DateTimeOffset>? _rebuildsSeen;
+    private readonly Lock _rebuildsSeenLock = new();
+
+    /// <summary>
+    /// Raises <see cref="Rebuilt"/> for every rebuild that finished, on any node, since this node last looked. The first
+    /// look only notes what had finished before (a node that starts has nothing cached from before).
+    /// </summary>
+    public async Task NoticeFinishedRebuildsAsync(CancellationToken cancellationToken = default)
+    {
+        var finished = new Dictionary<string, DateTimeOffset>();
+        await using (var command = store.DataSource.CreateCommand(
+            $"select name, finished_at from {_schema}.projection_controls where finished_at is not null and error is null"))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                finished[reader.GetString(0)] = reader.GetFieldValue<DateTimeOffset>(1);
+            }
+        }
+
+        var raise = new List<string>();
+        lock (_rebuildsSeenLock)
+        {
+            if (_rebuildsSeen is null)
+            {
+                _rebuildsSeen = finished;
+                return;
+            }
+
+            foreach (var (name, at) in finished)
+            {
+                if (!_rebuildsSeen.TryGetValue(name, out var seen) || at > seen)
+                {
+                    _rebuildsSeen[name] = at;
+                    raise.Add(name);
+                }
+            }
+        }
+
+        foreach (var name in raise)
+        {
+            Rebuilt?.Invoke(name);
+        }
+    }
+
+    /// <summary>Notes a rebuild this node finished and raised <see cref="Rebuilt"/> for itself.</summary>
+    private void MarkRebuildSeen(string name, DateTimeOffset finishedAt)
+    {
+        lock (_rebuildsSeenLock)
+        {
+            if (_rebuildsSeen is not null && (!_rebuildsSeen.TryGetValue(name, out var seen) || finishedAt > seen))
+            {
+                _rebuildsSeen[name] = finishedAt;
+            }
+        }
+    }
 
     private IEnumerable<string> AsyncNames => projections.Where(p => p.Lifecycle == ProjectionLifecycle.Async).Select(p => p.Projection.Name);
 
@@ -295,12 +356,13 @@ public sealed class ProjectionAdmin(
         }
 
         await using var done = store.DataSource.CreateCommand(
-            $"update {_schema}.projection_controls set finished_at = now(), error = $2 where name = $1");
+            $"update {_schema}.projection_controls set finished_at = now(), error = $2 where name = $1 returning finished_at");
         done.Parameters.AddWithValue(name);
         done.Parameters.Add(new NpgsqlParameter { Value = (object?)error ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-        await done.ExecuteNonQueryAsync(CancellationToken.None);
+        var finishedAt = (DateTime)(await done.ExecuteScalarAsync(CancellationToken.None))!;
         if (error is null)
         {
+            MarkRebuildSeen(name, new DateTimeOffset(finishedAt, TimeSpan.Zero));
             Rebuilt?.Invoke(name);
         }
     }

@@ -54,6 +54,38 @@ public sealed class RebuildTests
     }
 
     [Fact]
+    public async Task Every_node_hears_of_a_finished_rebuild_once()
+    {
+        const string name = "heard";
+        await using var schema = await TestSchema.CreateAsync();
+        var projection = new RecordingProjection(name);
+        var events = await AppendIncrementsAsync(schema.Store, 30, streams: 3);
+        await using var host = await DaemonHost.StartAsync(schema, "host-a", [projection], DaemonHost.Tuning(batchSize: 20));
+        await WaitForCatchUpAsync(host.Admin, name, events[^1].GlobalPosition);
+
+        // Another node, without a daemon (an API-only node with its own caches of the read model).
+        var other = new ProjectionAdmin(host.Store, host.Projections, () => null);
+        var heard = new List<string>();
+        other.Rebuilt += heard.Add;
+        await other.NoticeFinishedRebuildsAsync();
+        Assert.Empty(heard);
+
+        Assert.True(await host.Admin.RequestRebuildAsync(name));
+        await Waiting.UntilAsync(async () => await StatusAsync(host.Admin, name) is { RebuiltAt: not null, Rebuild: null },
+            "the rebuild to finish");
+        await other.NoticeFinishedRebuildsAsync();
+        Assert.Equal([name], heard);
+
+        await other.NoticeFinishedRebuildsAsync();
+        Assert.Equal([name], heard);
+
+        // A failed rebuild replaced nothing: nothing to hear.
+        await schema.ExecuteAsync($"update {schema.Schema}.projection_controls set finished_at = now(), error = 'Rebuild failed: test' where name = $1", name);
+        await other.NoticeFinishedRebuildsAsync();
+        Assert.Equal([name], heard);
+    }
+
+    [Fact]
     public async Task The_old_read_model_serves_and_stays_current_until_the_rebuilt_one_replaces_it()
     {
         const string name = "beside";
