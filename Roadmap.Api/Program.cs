@@ -1,4 +1,5 @@
 using FluentValidation;
+using JasperFx;
 using Roadmap.Api.Admin;
 using Roadmap.Api.Catalogue;
 using Roadmap.Api.Demo;
@@ -12,8 +13,10 @@ using Roadmap.Api.Procedures;
 using Roadmap.Api.Procurements;
 using Roadmap.Api.Roadmaps;
 using Roadmap.Api.Rules;
+using Wolverine;
 
 var builder = WebApplication.CreateBuilder(args);
+builder.Host.UseWolverine(opts => WolverineSetup.Configure(opts, args));
 
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<RequestErrorHandler>();
@@ -40,6 +43,11 @@ var app = builder.Build();
 if (ProjectionsCommand.IsInvoked(args))
 {
     return await ProjectionsCommand.RunAsync(app.Services, args);
+}
+
+if (WolverineSetup.IsCodegen(args))
+{
+    return await app.RunJasperFxCommands(args);
 }
 
 app.UseExceptionHandler();

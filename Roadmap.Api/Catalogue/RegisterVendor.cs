@@ -2,6 +2,7 @@ using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Roadmap.Api.Infrastructure;
 using Roadmap.Domain.Catalogue;
+using Wolverine;
 
 namespace Roadmap.Api.Catalogue;
 
@@ -39,15 +40,16 @@ public static class RegisterVendor
             "409 `vendor-already-registered` when the vendorId is taken; 422 `idempotency-key-reused` for a key sent with another body.");
 
     private static Task<Results<Ok<DecisionResponse>, Created<DecisionResponse>, ProblemHttpResult>> HandleAsync(
-        Request request, HttpContext http, Decisions decisions, TimeProvider clock, CancellationToken cancellationToken)
+        Request request, HttpContext http, Decisions decisions, IMessageBus bus, TimeProvider clock, CancellationToken cancellationToken)
     {
         var vendorId = request.VendorId ?? Guid.CreateVersion7(clock.GetUtcNow());
-        return decisions.DecideAsync(
+        var streamId = Vendor.StreamId(vendorId);
+        return decisions.InvokeAsync(
             http,
-            new DecisionTarget(Vendor.StreamId(vendorId), $"/catalogue/vendors/{vendorId}", vendorId.ToString()),
-            Vendor.Decider,
-            (_, context) => ValueTask.FromResult<IVendorCommand>(new Roadmap.Domain.Catalogue.RegisterVendor(
-                vendorId, request.Name, request.Website is null ? null : new Uri(request.Website), context.Now, context.By)),
+            bus,
+            new DecisionTarget(streamId, $"/catalogue/vendors/{vendorId}", vendorId.ToString()),
+            (context, meta) => new DecideVendor(streamId, new Roadmap.Domain.Catalogue.RegisterVendor(
+                vendorId, request.Name, request.Website is null ? null : new Uri(request.Website), context.Now, context.By), meta),
             request,
             cancellationToken);
     }

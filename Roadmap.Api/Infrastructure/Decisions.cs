@@ -172,6 +172,82 @@ public sealed class Decisions(
     }
 
     /// <summary>
+    /// A decision through Wolverine (docs/0013): the edge parses If-Match and Idempotency-Key, and hands the message
+    /// <paramref name="message"/> builds to the handler by <see cref="IMessageBus.InvokeAsync{T}"/>; the handler
+    /// (<see cref="Deciding.DecisionStep"/>) claims the key, fetches the stream for writing, decides and appends, and
+    /// Wolverine's transactional middleware commits. A concurrent change is decided again on the fresh stream, or answers
+    /// 412 when If-Match named the version; a rule the decision breaks is its problem details; a claimed key replays
+    /// the stored answer.
+    /// </summary>
+    public async Task<Results<Ok<DecisionResponse>, Created<DecisionResponse>, ProblemHttpResult>> InvokeAsync(
+        HttpContext http,
+        Wolverine.IMessageBus bus,
+        DecisionTarget target,
+        Func<DecisionContext, Deciding.DecisionMeta, object> message,
+        object request,
+        CancellationToken cancellationToken)
+    {
+        var (ifMatch, ifMatchError) = HttpVersioning.ParseIfMatch(http.Request);
+        if (ifMatchError is not null)
+        {
+            return Problems.Create(StatusCodes.Status400BadRequest, "if-match-invalid", "Invalid If-Match", ifMatchError);
+        }
+
+        if (Prepare(http, request, out var scope, out var key, out var requestHash, out var context) is { } invalidKey)
+        {
+            return invalidKey;
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            var meta = new Deciding.DecisionMeta(
+                context.By, context.CorrelationId, ifMatch, scope, key, requestHash, target.CreatedLocation, target.CreatedId);
+            Deciding.DecisionOutcome outcome;
+            try
+            {
+                outcome = await bus.InvokeAsync<Deciding.DecisionOutcome>(message(context, meta), cancellationToken);
+            }
+            catch (DomainRuleViolation violation)
+            {
+                return DomainProblems.From(violation);
+            }
+            catch (Exception e) when (IsConcurrencyFailure(e))
+            {
+                if (ifMatch is null && attempt < MaxAttempts)
+                {
+                    logger.LogDebug("{Stream} changed under a decision ({Message}); deciding again", target.StreamId, e.Message);
+                    continue;
+                }
+
+                var actual = (await store.GetStreamAsync(target.StreamId, cancellationToken))?.Version ?? 0;
+                return StaleVersion(target.StreamId, ifMatch ?? actual, actual);
+            }
+
+            if (outcome is not Deciding.Decided decided)
+            {
+                return await ReplayAsync(http, scope, key, requestHash, cancellationToken);
+            }
+
+            var response = decided.Response;
+            if (response.Events.Count > 0)
+            {
+                store.SignalAppended(); // after the commit, out of the global notify lock (docs/0003)
+            }
+
+            HttpVersioning.SetETag(http, response.Version);
+            return decided.Created
+                ? TypedResults.Created(target.CreatedLocation, response with { Id = target.CreatedId })
+                : TypedResults.Ok(response);
+        }
+    }
+
+    /// <summary>Marten's answers to a stream that moved: a version check that failed, or a stream started meanwhile.</summary>
+    private static bool IsConcurrencyFailure(Exception e) =>
+        e is JasperFx.ConcurrencyException or JasperFx.Events.ExistingStreamIdCollisionException or global::Marten.Exceptions.ExistingStreamIdCollisionException
+        || e.InnerException is JasperFx.ConcurrencyException
+        || e is global::Marten.Exceptions.MartenCommandException { InnerException: PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, TableName: "mt_streams" or "mt_events" } };
+
+    /// <summary>
     /// A decision that writes several streams in one transaction (all or nothing), e.g. opening a procurement case
     /// and assigning each participating procedure to it. <paramref name="decide"/> loads and appends through the
     /// <see cref="StreamWrites"/> it is given and answers with the response of the resource it creates, or a problem
@@ -319,18 +395,11 @@ public sealed class Decisions(
     /// Event ids derived from the idempotency key: even if two requests with the same key raced past the key
     /// table, the event store would recognise the second append as a retry. Without a key: a fresh v7 id.
     /// </summary>
-    private Guid EventIdFor(string scope, string key, string streamId, long version, int index)
-    {
-        if (key.Length == 0)
-        {
-            return Guid.CreateVersion7(clock.GetUtcNow());
-        }
+    private Guid EventIdFor(string scope, string key, string streamId, long version, int index) =>
+        EventIds.For(scope, key, streamId, version, index, clock.GetUtcNow());
 
-        var bytes = SHA256.HashData(Encoding.UTF8.GetBytes($"{scope}\n{key}\n{streamId}\n{version}\n{index}"));
-        bytes[7] = (byte)((bytes[7] & 0x0F) | 0x80); // version 8: custom (RFC 9562)
-        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
-        return new Guid(bytes.AsSpan(0, 16));
-    }
+    /// <summary>A decision's answer as the idempotency table stores it.</summary>
+    public static string StoredAnswer(DecisionResponse response) => JsonSerializer.Serialize(response, StoredJson);
 
     private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
@@ -356,7 +425,7 @@ public sealed class Decisions(
         command.Parameters.AddWithValue(scope);
         command.Parameters.AddWithValue(key);
         command.Parameters.AddWithValue(status);
-        command.Parameters.AddWithValue(JsonSerializer.Serialize(response, StoredJson));
+        command.Parameters.AddWithValue(StoredAnswer(response));
         command.Parameters.AddWithValue(HttpVersioning.ETagFor(response.Version));
         command.Parameters.AddWithValue((object?)location ?? DBNull.Value);
         await command.ExecuteNonQueryAsync(cancellationToken);
@@ -390,5 +459,25 @@ public sealed class Decisions(
         return status == StatusCodes.Status201Created
             ? TypedResults.Created(reader.IsDBNull(4) ? null : reader.GetString(4), response)
             : TypedResults.Ok(response);
+    }
+}
+
+/// <summary>
+/// Event ids derived from the idempotency key: even if two requests with the same key raced past the key table, the
+/// event store would recognise the second append as a retry. Without a key: a fresh v7 id.
+/// </summary>
+public static class EventIds
+{
+    public static Guid For(string scope, string key, string streamId, long version, int index, DateTimeOffset now)
+    {
+        if (key.Length == 0)
+        {
+            return Guid.CreateVersion7(now);
+        }
+
+        var bytes = SHA256.HashData(Encoding.UTF8.GetBytes($"{scope}\n{key}\n{streamId}\n{version}\n{index}"));
+        bytes[7] = (byte)((bytes[7] & 0x0F) | 0x80); // version 8: custom (RFC 9562)
+        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
+        return new Guid(bytes.AsSpan(0, 16));
     }
 }

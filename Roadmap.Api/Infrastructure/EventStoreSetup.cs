@@ -5,6 +5,7 @@ using Roadmap.EventStore;
 using Roadmap.EventStore.Projections;
 using Roadmap.EventStore.Schema;
 using Roadmap.EventStore.Serialization;
+using Wolverine.Marten;
 
 namespace Roadmap.Api.Infrastructure;
 
@@ -51,10 +52,14 @@ public static class EventStoreSetup
                     sp.GetRequiredService<AppendWakeup>(),
                     // Marten's own category, so a logging configuration for Marten applies as before.
                     sp.GetRequiredService<ILogger<IDocumentStore>>());
+                // The deciders' states as Marten folds them for decisions through Wolverine (docs/0013).
+                opts.Projections.Add(new Roadmap.Api.Catalogue.VendorStates(), JasperFx.Events.Projections.ProjectionLifecycle.Live);
                 return opts;
             })
             .UseNpgsqlDataSource()
-            .ApplyAllDatabaseChangesOnStartup();
+            .ApplyAllDatabaseChangesOnStartup()
+            // Wolverine's inbox, outbox and scheduled messages in the same schema and transactions as the events.
+            .IntegrateWithWolverine();
         marten.AddAsyncDaemon(ProjectionSetup.RunDaemon(configuration) ? DaemonMode.HotCold : DaemonMode.Disabled);
 
         services.AddSingleton(sp => new PostgresEventStore(

@@ -1,0 +1,26 @@
+using JasperFx.Events;
+using Marten;
+using Marten.Events.Aggregation;
+using Roadmap.Api.Infrastructure.Deciding;
+using Roadmap.Domain.Catalogue;
+using Roadmap.EventStore;
+
+namespace Roadmap.Api.Catalogue;
+
+/// <summary>A decision on a vendor's stream, handled by Wolverine (docs/0013).</summary>
+public sealed record DecideVendor(string StreamId, IVendorCommand Command, DecisionMeta Meta);
+
+/// <summary>Wolverine's handler for <see cref="DecideVendor"/>: the vendor decider, in the transaction Wolverine commits.</summary>
+public static class DecideVendorHandler
+{
+    public static Task<DecisionOutcome> Handle(
+        DecideVendor message, IDocumentSession session, TimeProvider clock, EventStoreOptions options, CancellationToken cancellationToken) =>
+        DecisionStep.RunAsync(session, Vendor.Decider, message.StreamId, message.Command, message.Meta, clock, options.Schema, cancellationToken);
+}
+
+/// <summary>A vendor's state as Marten folds it for <c>FetchForWriting</c>: the decider's own fold.</summary>
+public sealed partial class VendorStates : SingleStreamProjection<DecidedState<VendorState>, string>
+{
+    public override DecidedState<VendorState>? Evolve(DecidedState<VendorState>? snapshot, string id, IEvent e) =>
+        DecidedStates.Evolve(Vendor.Decider, snapshot, id, e);
+}

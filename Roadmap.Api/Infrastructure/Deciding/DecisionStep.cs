@@ -1,0 +1,142 @@
+using JasperFx.Events;
+using Marten;
+using Marten.Events.Aggregation;
+using Npgsql;
+using Roadmap.Domain.Deciding;
+
+namespace Roadmap.Api.Infrastructure.Deciding;
+
+/// <summary>
+/// A decider's state as Marten folds it for a decision (<c>FetchForWriting</c>, live): Marten's aggregates need an
+/// identity, our decider states are plain domain records, so the state travels in this document. Never stored.
+/// </summary>
+public sealed class DecidedState<TState>
+{
+    public string Id { get; set; } = "";
+
+    public TState State { get; set; } = default!;
+}
+
+/// <summary>Folds a stream with a decider's <c>Evolve</c>: the one fold a decision and every read of the stream share.</summary>
+public static class DecidedStates
+{
+    public static DecidedState<TState> Evolve<TCommand, TEvent, TState>(
+        Decider<TCommand, TEvent, TState> decider, DecidedState<TState>? snapshot, string id, IEvent e) where TEvent : class
+    {
+        snapshot ??= new DecidedState<TState> { Id = id, State = decider.Initial };
+        snapshot.State = decider.EvolveStored(snapshot.State, e.Data);
+        return snapshot;
+    }
+}
+
+/// <summary>What the edge hands a decision besides the command: who, which request, which Idempotency-Key.</summary>
+/// <param name="ExpectedVersion">From If-Match: the version the client read; null to decide on the stream as it is now.</param>
+/// <param name="CreatedLocation">For a creating decision, the new resource's URL and id (stored with an idempotent answer).</param>
+public sealed record DecisionMeta(
+    string By,
+    string CorrelationId,
+    long? ExpectedVersion,
+    string Scope,
+    string IdempotencyKey,
+    string RequestHash,
+    string? CreatedLocation,
+    string? CreatedId);
+
+/// <summary>What a decision handler answers the edge.</summary>
+public abstract record DecisionOutcome;
+
+/// <summary>The events are appended (or the decision was a no-op), to be committed with the handler's transaction.</summary>
+public sealed record Decided(DecisionResponse Response, bool Created) : DecisionOutcome;
+
+/// <summary>The Idempotency-Key was claimed before: nothing was decided; the edge answers with the stored answer.</summary>
+public sealed record KeyAlreadyClaimed : DecisionOutcome;
+
+/// <summary>
+/// The body of every decision handler (docs/0013): claim the Idempotency-Key, fetch the stream for writing
+/// (Marten's <c>FetchForWriting</c>, with If-Match's version when there is one), decide with the pure decider, append
+/// with our ids, time and metadata, and queue the idempotent answer. Wolverine's transactional middleware commits it
+/// all in one transaction; a concurrent change surfaces as Marten's concurrency exception at the commit.
+/// </summary>
+public static class DecisionStep
+{
+    public static async Task<DecisionOutcome> RunAsync<TCommand, TEvent, TState>(
+        IDocumentSession session,
+        Decider<TCommand, TEvent, TState> decider,
+        string streamId,
+        TCommand command,
+        DecisionMeta meta,
+        TimeProvider clock,
+        string schema,
+        CancellationToken cancellationToken)
+        where TEvent : class
+    {
+        var key = meta.IdempotencyKey;
+        if (key.Length > 0)
+        {
+            // The key's row and the events commit together: a racing copy waits on the row, then replays.
+            await session.BeginTransactionAsync(cancellationToken);
+            await using var claim = new NpgsqlCommand(
+                $"insert into {schema}.idempotency_keys (scope, key, request_hash) values ($1, $2, $3) on conflict do nothing",
+                (NpgsqlConnection)session.Connection!);
+            claim.Parameters.AddWithValue(meta.Scope);
+            claim.Parameters.AddWithValue(key);
+            claim.Parameters.AddWithValue(meta.RequestHash);
+            if (await claim.ExecuteNonQueryAsync(cancellationToken) == 0)
+            {
+                return new KeyAlreadyClaimed();
+            }
+        }
+
+        var stream = meta.ExpectedVersion is { } expected
+            ? await session.Events.FetchForWriting<DecidedState<TState>>(streamId, expected, cancellationToken)
+            : await session.Events.FetchForWriting<DecidedState<TState>>(streamId, cancellationToken);
+        var before = stream.StartingVersion ?? 0;
+        var events = decider.Decide(command, stream.Aggregate is { } aggregate ? aggregate.State : decider.Initial);
+
+        DecisionResponse response;
+        if (events.Count == 0)
+        {
+            response = new DecisionResponse(streamId, before, []);
+        }
+        else
+        {
+            stream.AppendMany(events);
+            // PostgreSQL keeps microseconds: the answer carries the time as stored, so a replay and every read agree with it.
+            var now = clock.GetUtcNow();
+            now = new DateTimeOffset(now.Ticks - now.Ticks % (TimeSpan.TicksPerMillisecond / 1000), now.Offset);
+            var recorded = new List<DecisionEvent>(events.Count);
+            for (var i = 0; i < stream.Events.Count; i++)
+            {
+                var wrapper = stream.Events[i];
+                wrapper.Id = EventIds.For(meta.Scope, key, streamId, before, i, now);
+                wrapper.Timestamp = now;
+                wrapper.UserName = meta.By;
+                wrapper.CorrelationId = meta.CorrelationId;
+                if (key.Length > 0)
+                {
+                    wrapper.CausationId = key;
+                    wrapper.Headers = new Dictionary<string, object> { [Decisions.IdempotencyHeader] = key };
+                }
+
+                recorded.Add(new DecisionEvent(wrapper.Id, wrapper.EventTypeName, before + i + 1, now, wrapper.Data));
+            }
+
+            response = new DecisionResponse(streamId, before + events.Count, recorded);
+        }
+
+        var created = meta.CreatedLocation is not null && before == 0 && events.Count > 0;
+        if (key.Length > 0)
+        {
+            session.QueueSqlCommand(
+                $"update {schema}.idempotency_keys set status = ?, response = ?::jsonb, etag = ?, location = ? where scope = ? and key = ?",
+                created ? StatusCodes.Status201Created : StatusCodes.Status200OK,
+                Decisions.StoredAnswer(created ? response with { Id = meta.CreatedId } : response),
+                HttpVersioning.ETagFor(response.Version),
+                (object?)(created ? meta.CreatedLocation : null) ?? DBNull.Value,
+                meta.Scope,
+                key);
+        }
+
+        return new Decided(response, created);
+    }
+}
