@@ -57,15 +57,9 @@ public sealed class Decisions(
         CancellationToken cancellationToken)
         where TEvent : class
     {
-        var (ifMatch, ifMatchError) = HttpVersioning.ParseIfMatch(http.Request);
-        if (ifMatchError is not null)
+        if (PrepareWithIfMatch(http, request, out var ifMatch, out var scope, out var key, out var requestHash, out var context) is { } invalid)
         {
-            return Problems.Create(StatusCodes.Status400BadRequest, "if-match-invalid", "Invalid If-Match", ifMatchError);
-        }
-
-        if (Prepare(http, request, out var scope, out var key, out var requestHash, out var context) is { } invalidKey)
-        {
-            return invalidKey;
+            return invalid;
         }
 
         for (var attempt = 1; ; attempt++)
@@ -187,15 +181,9 @@ public sealed class Decisions(
         object request,
         CancellationToken cancellationToken)
     {
-        var (ifMatch, ifMatchError) = HttpVersioning.ParseIfMatch(http.Request);
-        if (ifMatchError is not null)
+        if (PrepareWithIfMatch(http, request, out var ifMatch, out var scope, out var key, out var requestHash, out var context) is { } invalid)
         {
-            return Problems.Create(StatusCodes.Status400BadRequest, "if-match-invalid", "Invalid If-Match", ifMatchError);
-        }
-
-        if (Prepare(http, request, out var scope, out var key, out var requestHash, out var context) is { } invalidKey)
-        {
-            return invalidKey;
+            return invalid;
         }
 
         for (var attempt = 1; ; attempt++)
@@ -363,6 +351,17 @@ public sealed class Decisions(
     private static EventMetadata Metadata(DecisionContext context, string key) => key.Length > 0
         ? new EventMetadata(context.By, context.CorrelationId, key, new Dictionary<string, string> { [IdempotencyHeader] = key })
         : new EventMetadata(context.By, context.CorrelationId);
+
+    /// <summary>As <see cref="Prepare"/>, and the version If-Match names (null without one).</summary>
+    private ProblemHttpResult? PrepareWithIfMatch(
+        HttpContext http, object request, out long? ifMatch, out string scope, out string key, out string requestHash, out DecisionContext context)
+    {
+        (ifMatch, var ifMatchError) = HttpVersioning.ParseIfMatch(http.Request);
+        var invalid = Prepare(http, request, out scope, out key, out requestHash, out context);
+        return ifMatchError is not null
+            ? Problems.Create(StatusCodes.Status400BadRequest, "if-match-invalid", "Invalid If-Match", ifMatchError)
+            : invalid;
+    }
 
     /// <summary>What every decision derives from the request: idempotency scope, key and body hash, and the context.</summary>
     private ProblemHttpResult? Prepare(
