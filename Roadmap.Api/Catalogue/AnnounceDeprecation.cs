@@ -42,7 +42,7 @@ public static class AnnounceDeprecation
             "Send If-Match with the release's ETag to refuse a concurrent change (412), and an Idempotency-Key to make retries safe.");
 
     private static async Task<Results<Ok<DecisionResponse>, Created<DecisionResponse>, ProblemHttpResult>> HandleAsync(
-        string id, Request request, HttpContext http, Decisions decisions, CancellationToken cancellationToken)
+        string id, Request request, HttpContext http, Decisions decisions, Wolverine.IMessageBus bus, CancellationToken cancellationToken)
     {
         if (!CatalogueReferences.TryParseId(id, out var releaseId))
         {
@@ -51,13 +51,13 @@ public static class AnnounceDeprecation
 
         var (endOfSecuritySupport, endOfSecuritySupportTba) = LifecycleDates.ParseEnd(request.EndOfSecuritySupport);
         var (endOfLife, endOfLifeTba) = LifecycleDates.ParseEnd(request.EndOfLife);
-        return await decisions.DecideAsync(
+        return await decisions.InvokeAsync(
             http,
+            bus,
             new DecisionTarget(Release.StreamId(releaseId)),
-            Release.Decider,
-            (_, context) => ValueTask.FromResult<IReleaseCommand>(new Roadmap.Domain.Catalogue.AnnounceDeprecation(
+            (context, meta) => new DecideRelease(new Roadmap.Domain.Catalogue.AnnounceDeprecation(
                 releaseId, request.NoticeId, LifecycleDates.ParseDate(request.AnnouncedOn)!.Value, endOfSecuritySupport, endOfLife,
-                endOfSecuritySupportTba, endOfLifeTba, request.Source, context.Now, context.By)),
+                endOfSecuritySupportTba, endOfLifeTba, request.Source, context.Now, context.By), meta),
             request,
             cancellationToken);
     }

@@ -38,7 +38,7 @@ public static class ChangeEndOfSupport
             "a concurrent change (412), and an Idempotency-Key to make retries safe.");
 
     private static async Task<Results<Ok<DecisionResponse>, Created<DecisionResponse>, ProblemHttpResult>> HandleAsync(
-        string id, Request request, HttpContext http, Decisions decisions, CancellationToken cancellationToken)
+        string id, Request request, HttpContext http, Decisions decisions, Wolverine.IMessageBus bus, CancellationToken cancellationToken)
     {
         if (!CatalogueReferences.TryParseId(id, out var releaseId))
         {
@@ -47,12 +47,12 @@ public static class ChangeEndOfSupport
 
         var (endOfSecuritySupport, endOfSecuritySupportTba) = LifecycleDates.ParseEnd(request.EndOfSecuritySupport);
         var (endOfLife, endOfLifeTba) = LifecycleDates.ParseEnd(request.EndOfLife);
-        return await decisions.DecideAsync(
+        return await decisions.InvokeAsync(
             http,
+            bus,
             new DecisionTarget(Release.StreamId(releaseId)),
-            Release.Decider,
-            (_, context) => ValueTask.FromResult<IReleaseCommand>(new Roadmap.Domain.Catalogue.ChangeEndOfSupport(
-                releaseId, endOfSecuritySupport, endOfLife, endOfSecuritySupportTba, endOfLifeTba, request.Reason, context.Now, context.By)),
+            (context, meta) => new DecideRelease(new Roadmap.Domain.Catalogue.ChangeEndOfSupport(
+                releaseId, endOfSecuritySupport, endOfLife, endOfSecuritySupportTba, endOfLifeTba, request.Reason, context.Now, context.By), meta),
             request,
             cancellationToken);
     }

@@ -33,7 +33,7 @@ public static class DesignateSuccessor
             "a concurrent change (412), and an Idempotency-Key to make retries safe.");
 
     private static async Task<Results<Ok<DecisionResponse>, Created<DecisionResponse>, ProblemHttpResult>> HandleAsync(
-        string id, Request request, HttpContext http, Decisions decisions, PostgresEventStore store, CancellationToken cancellationToken)
+        string id, Request request, HttpContext http, Decisions decisions, Wolverine.IMessageBus bus, PostgresEventStore store, CancellationToken cancellationToken)
     {
         if (!CatalogueReferences.TryParseId(id, out var releaseId) || !await CatalogueReferences.IsRegisteredReleaseAsync(store, releaseId, cancellationToken))
         {
@@ -45,12 +45,12 @@ public static class DesignateSuccessor
             return unknownSuccessor;
         }
 
-        return await decisions.DecideAsync(
+        return await decisions.InvokeAsync(
             http,
+            bus,
             new DecisionTarget(Release.StreamId(releaseId)),
-            Release.Decider,
-            (_, context) => ValueTask.FromResult<IReleaseCommand>(new Roadmap.Domain.Catalogue.DesignateSuccessor(
-                releaseId, request.SuccessorReleaseId, context.Now, context.By)),
+            (context, meta) => new DecideRelease(new Roadmap.Domain.Catalogue.DesignateSuccessor(
+                releaseId, request.SuccessorReleaseId, context.Now, context.By), meta),
             request,
             cancellationToken);
     }

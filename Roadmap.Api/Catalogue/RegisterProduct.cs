@@ -40,7 +40,7 @@ public static class RegisterProduct
             "send an Idempotency-Key to make retries safe. 409 `product-already-registered` when the productId is taken.");
 
     private static async Task<Results<Ok<DecisionResponse>, Created<DecisionResponse>, ProblemHttpResult>> HandleAsync(
-        Request request, HttpContext http, Decisions decisions, PostgresEventStore store, TimeProvider clock, CancellationToken cancellationToken)
+        Request request, HttpContext http, Decisions decisions, Wolverine.IMessageBus bus, PostgresEventStore store, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (await CatalogueReferences.RequireVendorAsync(store, request.VendorId, "vendorId", cancellationToken) is { } unknownVendor)
         {
@@ -48,12 +48,12 @@ public static class RegisterProduct
         }
 
         var productId = request.ProductId ?? Guid.CreateVersion7(clock.GetUtcNow());
-        return await decisions.DecideAsync(
+        return await decisions.InvokeAsync(
             http,
+            bus,
             new DecisionTarget(Product.StreamId(productId), $"/catalogue/products/{productId}", productId.ToString()),
-            Product.Decider,
-            (_, context) => ValueTask.FromResult<IProductCommand>(new Roadmap.Domain.Catalogue.RegisterProduct(
-                productId, request.VendorId, request.Name, request.Category, context.Now, context.By)),
+            (context, meta) => new DecideProduct(new Roadmap.Domain.Catalogue.RegisterProduct(
+                productId, request.VendorId, request.Name, request.Category, context.Now, context.By), meta),
             request,
             cancellationToken);
     }

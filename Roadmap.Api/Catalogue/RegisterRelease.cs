@@ -54,7 +54,7 @@ public static class RegisterRelease
             "`release-already-registered`. Send an Idempotency-Key to make retries safe.");
 
     private static async Task<Results<Ok<DecisionResponse>, Created<DecisionResponse>, ProblemHttpResult>> HandleAsync(
-        Request request, HttpContext http, Decisions decisions, PostgresEventStore store, TimeProvider clock, CancellationToken cancellationToken)
+        Request request, HttpContext http, Decisions decisions, Wolverine.IMessageBus bus, PostgresEventStore store, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (await CatalogueReferences.RequireProductAsync(store, request.ProductId, "productId", cancellationToken) is { } unknownProduct)
         {
@@ -67,12 +67,12 @@ public static class RegisterRelease
         var lifecycle = new ReleaseLifecycle(
             LifecycleDates.ParseDate(request.GeneralAvailability), LifecycleDates.ParseDate(request.EndOfSales),
             endOfSecuritySupport, endOfLife, endOfSecuritySupportTba, endOfLifeTba);
-        return await decisions.DecideAsync(
+        return await decisions.InvokeAsync(
             http,
+            bus,
             new DecisionTarget(Release.StreamId(releaseId), $"/catalogue/releases/{releaseId}", releaseId.ToString()),
-            Release.Decider,
-            (_, context) => ValueTask.FromResult<IReleaseCommand>(new Roadmap.Domain.Catalogue.RegisterRelease(
-                releaseId, request.ProductId, request.Version, lifecycle, context.Now, context.By)),
+            (context, meta) => new DecideRelease(new Roadmap.Domain.Catalogue.RegisterRelease(
+                releaseId, request.ProductId, request.Version, lifecycle, context.Now, context.By), meta),
             request,
             cancellationToken);
     }

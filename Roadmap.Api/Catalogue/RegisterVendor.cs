@@ -48,7 +48,7 @@ public static class RegisterVendor
             http,
             bus,
             new DecisionTarget(streamId, $"/catalogue/vendors/{vendorId}", vendorId.ToString()),
-            (context, meta) => new DecideVendor(streamId, new Roadmap.Domain.Catalogue.RegisterVendor(
+            (context, meta) => new DecideVendor(new Roadmap.Domain.Catalogue.RegisterVendor(
                 vendorId, request.Name, request.Website is null ? null : new Uri(request.Website), context.Now, context.By), meta),
             request,
             cancellationToken);

@@ -189,6 +189,7 @@ public sealed class Decisions(
         for (var attempt = 1; ; attempt++)
         {
             var meta = new Deciding.DecisionMeta(
+                target.StreamId,
                 context.By, context.CorrelationId, ifMatch, scope, key, requestHash, target.CreatedLocation, target.CreatedId);
             Deciding.DecisionOutcome outcome;
             try

@@ -53,7 +53,7 @@ public static class EventStoreSetup
                     // Marten's own category, so a logging configuration for Marten applies as before.
                     sp.GetRequiredService<ILogger<IDocumentStore>>());
                 // The deciders' states as Marten folds them for decisions through Wolverine (docs/0013).
-                opts.Projections.Add(new Roadmap.Api.Catalogue.VendorStates(), JasperFx.Events.Projections.ProjectionLifecycle.Live);
+                AddDecidedStates(opts);
                 return opts;
             })
             .UseNpgsqlDataSource()
@@ -67,6 +67,17 @@ public static class EventStoreSetup
             sp.GetRequiredService<AppendWakeup>(), sp.GetRequiredService<TimeProvider>()));
         services.AddProjectionAdmin(configuration);
         return services;
+    }
+
+    /// <summary>The deciders whose decisions run through Wolverine, as Marten folds their states (live, docs/0013).</summary>
+    private static void AddDecidedStates(StoreOptions opts)
+    {
+        const JasperFx.Events.Projections.ProjectionLifecycle live = JasperFx.Events.Projections.ProjectionLifecycle.Live;
+        opts.Projections.Add(new Roadmap.Api.Catalogue.VendorStates(), live);
+        opts.Projections.Add(new Roadmap.Api.Catalogue.ProductStates(), live);
+        opts.Projections.Add(new Roadmap.Api.Catalogue.ReleaseStates(), live);
+        opts.Projections.Add(new Roadmap.Api.Municipalities.MunicipalityStates(), live);
+        opts.Projections.Add(new Roadmap.Api.Integrations.Subscriptions.SubscriptionStates(), live);
     }
 }
 

@@ -40,15 +40,15 @@ public static class RegisterMunicipality
         .WithDescription("Send an Idempotency-Key to make retries safe. 409 `municipality-already-registered` when the AGS is taken, `ags-not-in-county` when the AGS lies in another county.");
 
     private static Task<Results<Ok<DecisionResponse>, Created<DecisionResponse>, ProblemHttpResult>> HandleAsync(
-        Request request, HttpContext http, Decisions decisions, CancellationToken cancellationToken)
+        Request request, HttpContext http, Decisions decisions, Wolverine.IMessageBus bus, CancellationToken cancellationToken)
     {
         var ags = Ags.Parse(request.Ags);
-        return decisions.DecideAsync(
+        return decisions.InvokeAsync(
             http,
+            bus,
             new DecisionTarget(Municipality.StreamId(ags), $"/municipalities/{ags}", ags.Value),
-            Municipality.Decider,
-            (_, context) => ValueTask.FromResult<IMunicipalityCommand>(new Roadmap.Domain.Municipalities.RegisterMunicipality(
-                ags, request.Name, Ags.Parse(request.CountyAgs), request.Land is null ? null : LandCode.Parse(request.Land), context.Now, context.By)),
+            (context, meta) => new DecideMunicipality(new Roadmap.Domain.Municipalities.RegisterMunicipality(
+                ags, request.Name, Ags.Parse(request.CountyAgs), request.Land is null ? null : LandCode.Parse(request.Land), context.Now, context.By), meta),
             request,
             cancellationToken);
     }

@@ -25,19 +25,18 @@ public static class RenameMunicipality
         .WithSummary("Renames a municipality. Send If-Match with the ETag you read to refuse a concurrent change (412).");
 
     private static async Task<Results<Ok<DecisionResponse>, Created<DecisionResponse>, ProblemHttpResult>> HandleAsync(
-        string ags, Request request, HttpContext http, Decisions decisions, CancellationToken cancellationToken)
+        string ags, Request request, HttpContext http, Decisions decisions, Wolverine.IMessageBus bus, CancellationToken cancellationToken)
     {
         if (!Ags.TryParse(ags, out var parsed, out var reason))
         {
             return Problems.NotFound("municipality-unknown", reason);
         }
 
-        return await decisions.DecideAsync(
+        return await decisions.InvokeAsync(
             http,
+            bus,
             new DecisionTarget(Municipality.StreamId(parsed)),
-            Municipality.Decider,
-            (_, context) => ValueTask.FromResult<IMunicipalityCommand>(
-                new Roadmap.Domain.Municipalities.RenameMunicipality(parsed, request.Name, context.Now, context.By)),
+            (context, meta) => new DecideMunicipality(new Roadmap.Domain.Municipalities.RenameMunicipality(parsed, request.Name, context.Now, context.By), meta),
             request,
             cancellationToken);
     }

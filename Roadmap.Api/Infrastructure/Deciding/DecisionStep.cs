@@ -29,10 +29,11 @@ public static class DecidedStates
     }
 }
 
-/// <summary>What the edge hands a decision besides the command: who, which request, which Idempotency-Key.</summary>
+/// <summary>What the edge hands a decision besides the command: which stream, who, which request, which Idempotency-Key.</summary>
 /// <param name="ExpectedVersion">From If-Match: the version the client read; null to decide on the stream as it is now.</param>
 /// <param name="CreatedLocation">For a creating decision, the new resource's URL and id (stored with an idempotent answer).</param>
 public sealed record DecisionMeta(
+    string StreamId,
     string By,
     string CorrelationId,
     long? ExpectedVersion,
@@ -62,7 +63,6 @@ public static class DecisionStep
     public static async Task<DecisionOutcome> RunAsync<TCommand, TEvent, TState>(
         IDocumentSession session,
         Decider<TCommand, TEvent, TState> decider,
-        string streamId,
         TCommand command,
         DecisionMeta meta,
         TimeProvider clock,
@@ -70,7 +70,7 @@ public static class DecisionStep
         CancellationToken cancellationToken)
         where TEvent : class
     {
-        var key = meta.IdempotencyKey;
+        var (streamId, key) = (meta.StreamId, meta.IdempotencyKey);
         if (key.Length > 0)
         {
             // The key's row and the events commit together: a racing copy waits on the row, then replays.

@@ -11,14 +11,13 @@ public static class DeleteSubscription
         .WithSummary("Deletes a subscription: nothing more is recorded or sent for it. Its history stays in the event log.");
 
     private static async Task<Results<Ok<DecisionResponse>, Created<DecisionResponse>, ProblemHttpResult>> HandleAsync(
-        string id, HttpContext http, Decisions decisions, CancellationToken cancellationToken) =>
+        string id, HttpContext http, Decisions decisions, Wolverine.IMessageBus bus, CancellationToken cancellationToken) =>
         Guid.TryParse(id, out var subscriptionId)
-            ? await decisions.DecideAsync(
+            ? await decisions.InvokeAsync(
                 http,
+                bus,
                 new DecisionTarget(Subscription.StreamId(subscriptionId)),
-                Subscription.Decider,
-                (_, context) => ValueTask.FromResult<ISubscriptionCommand>(
-                    new Roadmap.Domain.Subscriptions.DeleteSubscription(subscriptionId, context.Now, context.By)),
+                (context, meta) => new DecideSubscription(new Roadmap.Domain.Subscriptions.DeleteSubscription(subscriptionId, context.Now, context.By), meta),
                 new { subscriptionId },
                 cancellationToken)
             : SubscriptionReads.Unknown(id);

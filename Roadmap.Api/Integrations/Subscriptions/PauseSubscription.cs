@@ -17,15 +17,14 @@ public static class PauseSubscription
         .WithSummary("Pauses deliveries; events keep being recorded for the subscription and are delivered in order after resume.");
 
     private static async Task<Results<Ok<DecisionResponse>, Created<DecisionResponse>, ProblemHttpResult>> HandleAsync(
-        string id, Request? request, HttpContext http, Decisions decisions, CancellationToken cancellationToken) =>
+        string id, Request? request, HttpContext http, Decisions decisions, Wolverine.IMessageBus bus, CancellationToken cancellationToken) =>
         Guid.TryParse(id, out var subscriptionId)
-            ? await decisions.DecideAsync(
-                http,
-                new DecisionTarget(Subscription.StreamId(subscriptionId)),
-                Subscription.Decider,
-                (_, context) => ValueTask.FromResult<ISubscriptionCommand>(
-                    new Roadmap.Domain.Subscriptions.PauseSubscription(subscriptionId, request?.Reason, context.Now, context.By)),
-                request ?? new Request(),
-                cancellationToken)
+            ? await decisions.InvokeAsync(
+            http,
+            bus,
+            new DecisionTarget(Subscription.StreamId(subscriptionId)),
+            (context, meta) => new DecideSubscription(new Roadmap.Domain.Subscriptions.PauseSubscription(subscriptionId, request?.Reason, context.Now, context.By), meta),
+            request ?? new Request(),
+            cancellationToken)
             : SubscriptionReads.Unknown(id);
 }

@@ -17,15 +17,14 @@ public static class ResumeSubscription
         .WithSummary("Resumes deliveries: what was recorded while paused goes first, in log order.");
 
     private static async Task<Results<Ok<DecisionResponse>, Created<DecisionResponse>, ProblemHttpResult>> HandleAsync(
-        string id, Request? request, HttpContext http, Decisions decisions, CancellationToken cancellationToken) =>
+        string id, Request? request, HttpContext http, Decisions decisions, Wolverine.IMessageBus bus, CancellationToken cancellationToken) =>
         Guid.TryParse(id, out var subscriptionId)
-            ? await decisions.DecideAsync(
-                http,
-                new DecisionTarget(Subscription.StreamId(subscriptionId)),
-                Subscription.Decider,
-                (_, context) => ValueTask.FromResult<ISubscriptionCommand>(
-                    new Roadmap.Domain.Subscriptions.ResumeSubscription(subscriptionId, context.Now, context.By)),
-                request ?? new Request(),
-                cancellationToken)
+            ? await decisions.InvokeAsync(
+            http,
+            bus,
+            new DecisionTarget(Subscription.StreamId(subscriptionId)),
+            (context, meta) => new DecideSubscription(new Roadmap.Domain.Subscriptions.ResumeSubscription(subscriptionId, context.Now, context.By), meta),
+            request ?? new Request(),
+            cancellationToken)
             : SubscriptionReads.Unknown(id);
 }
