@@ -78,6 +78,8 @@ public static class EventStoreSetup
         opts.Projections.Add(new Roadmap.Api.Catalogue.ReleaseStates(), live);
         opts.Projections.Add(new Roadmap.Api.Municipalities.MunicipalityStates(), live);
         opts.Projections.Add(new Roadmap.Api.Integrations.Subscriptions.SubscriptionStates(), live);
+        opts.Projections.Add(new Roadmap.Api.Procedures.ProcedureStates(), live);
+        opts.Projections.Add(new Roadmap.Api.Procurements.ProcurementStates(), live);
     }
 }
 

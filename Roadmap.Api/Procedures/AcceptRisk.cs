@@ -32,13 +32,13 @@ public static class AcceptRisk
         .WithSummary("Records an accepted risk: a badge on the procedure, not a later end of support.");
 
     private static Task<Results<Ok<DecisionResponse>, Created<DecisionResponse>, ProblemHttpResult>> HandleAsync(
-        Guid id, Request request, HttpContext http, Decisions decisions, CancellationToken cancellationToken) =>
-        decisions.DecideAsync(
+        Guid id, Request request, HttpContext http, Decisions decisions, Wolverine.IMessageBus bus, CancellationToken cancellationToken) =>
+        decisions.InvokeAsync(
             http,
+            bus,
             ProcedureLookups.Target(id),
-            decisions.Procedures,
-            (_, context) => ValueTask.FromResult<IProcedureCommand>(new Roadmap.Domain.Procedures.AcceptRisk(
-                id, request.AcceptedBy, request.Until, request.Reason, context.Now, context.By)),
+            (context, meta) => new DecideProcedure(new Roadmap.Domain.Procedures.AcceptRisk(
+                id, request.AcceptedBy, request.Until, request.Reason, context.Now, context.By), meta),
             request,
             cancellationToken);
 }

@@ -37,7 +37,7 @@ public static class IntroduceProcedure
         .WithDescription("The server chooses the procedure id (see Location). 404 `municipality-unknown`, 422 `release-unknown`. Send an Idempotency-Key to make retries safe.");
 
     private static async Task<Results<Ok<DecisionResponse>, Created<DecisionResponse>, ProblemHttpResult>> HandleAsync(
-        string ags, Request request, HttpContext http, Decisions decisions, PostgresEventStore store, TimeProvider clock, CancellationToken cancellationToken)
+        string ags, Request request, HttpContext http, Decisions decisions, Wolverine.IMessageBus bus, PostgresEventStore store, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (!Ags.TryParse(ags, out var parsed, out _))
         {
@@ -55,12 +55,12 @@ public static class IntroduceProcedure
         }
 
         var procedureId = Guid.CreateVersion7(clock.GetUtcNow());
-        return await decisions.DecideAsync(
+        return await decisions.InvokeAsync(
             http,
+            bus,
             new DecisionTarget(ProcedureInstance.StreamId(procedureId), $"/procedures/{procedureId}", procedureId.ToString()),
-            decisions.Procedures,
-            (_, context) => ValueTask.FromResult<IProcedureCommand>(new Roadmap.Domain.Procedures.IntroduceProcedure(
-                procedureId, parsed, request.Category, request.ReleaseId, request.Name, request.IntroducedOn, context.Now, context.By)),
+            (context, meta) => new DecideProcedure(new Roadmap.Domain.Procedures.IntroduceProcedure(
+                procedureId, parsed, request.Category, request.ReleaseId, request.Name, request.IntroducedOn, context.Now, context.By), meta),
             request,
             cancellationToken);
     }

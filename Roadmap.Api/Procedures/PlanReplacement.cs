@@ -33,19 +33,19 @@ public static class PlanReplacement
         .WithSummary("Plans the replacement; a new plan voids an earlier schedule. 422 `release-unknown` for an unregistered target release.");
 
     private static async Task<Results<Ok<DecisionResponse>, Created<DecisionResponse>, ProblemHttpResult>> HandleAsync(
-        Guid id, Request request, HttpContext http, Decisions decisions, PostgresEventStore store, CancellationToken cancellationToken)
+        Guid id, Request request, HttpContext http, Decisions decisions, Wolverine.IMessageBus bus, PostgresEventStore store, CancellationToken cancellationToken)
     {
         if (request.TargetReleaseId is { } target && await ProcedureLookups.RequireReleaseAsync(store, target, "targetReleaseId", cancellationToken) is { } unknown)
         {
             return unknown;
         }
 
-        return await decisions.DecideAsync(
+        return await decisions.InvokeAsync(
             http,
+            bus,
             ProcedureLookups.Target(id),
-            decisions.Procedures,
-            (_, context) => ValueTask.FromResult<IProcedureCommand>(new Roadmap.Domain.Procedures.PlanReplacement(
-                id, request.Strategy, request.TargetGoLive, request.TargetReleaseId, context.Now, context.By)),
+            (context, meta) => new DecideProcedure(new Roadmap.Domain.Procedures.PlanReplacement(
+                id, request.Strategy, request.TargetGoLive, request.TargetReleaseId, context.Now, context.By), meta),
             request,
             cancellationToken);
     }

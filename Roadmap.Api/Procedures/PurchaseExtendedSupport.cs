@@ -33,13 +33,13 @@ public static class PurchaseExtendedSupport
         .WithSummary("Records extended support bought for the release in use; it moves the effective end of support.");
 
     private static Task<Results<Ok<DecisionResponse>, Created<DecisionResponse>, ProblemHttpResult>> HandleAsync(
-        Guid id, Request request, HttpContext http, Decisions decisions, CancellationToken cancellationToken) =>
-        decisions.DecideAsync(
+        Guid id, Request request, HttpContext http, Decisions decisions, Wolverine.IMessageBus bus, CancellationToken cancellationToken) =>
+        decisions.InvokeAsync(
             http,
+            bus,
             ProcedureLookups.Target(id),
-            decisions.Procedures,
-            (_, context) => ValueTask.FromResult<IProcedureCommand>(new Roadmap.Domain.Procedures.PurchaseExtendedSupport(
-                id, request.Until, request.Cost is { } cost ? Money.Euro(cost) : null, request.Reference, context.Now, context.By)),
+            (context, meta) => new DecideProcedure(new Roadmap.Domain.Procedures.PurchaseExtendedSupport(
+                id, request.Until, request.Cost is { } cost ? Money.Euro(cost) : null, request.Reference, context.Now, context.By), meta),
             request,
             cancellationToken);
 }

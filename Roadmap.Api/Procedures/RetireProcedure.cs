@@ -28,13 +28,13 @@ public static class RetireProcedure
         .WithSummary("Retires the procedure; nothing more can be decided for it afterwards.");
 
     private static Task<Results<Ok<DecisionResponse>, Created<DecisionResponse>, ProblemHttpResult>> HandleAsync(
-        Guid id, Request request, HttpContext http, Decisions decisions, CancellationToken cancellationToken) =>
-        decisions.DecideAsync(
+        Guid id, Request request, HttpContext http, Decisions decisions, Wolverine.IMessageBus bus, CancellationToken cancellationToken) =>
+        decisions.InvokeAsync(
             http,
+            bus,
             ProcedureLookups.Target(id),
-            decisions.Procedures,
-            (_, context) => ValueTask.FromResult<IProcedureCommand>(new Roadmap.Domain.Procedures.RetireProcedure(
-                id, request.RetiredOn, request.Reason, context.Now, context.By)),
+            (context, meta) => new DecideProcedure(new Roadmap.Domain.Procedures.RetireProcedure(
+                id, request.RetiredOn, request.Reason, context.Now, context.By), meta),
             request,
             cancellationToken);
 }

@@ -32,9 +32,13 @@ public static class Award
             "without deadlines, `appeal-period-not-over` within two weeks of a dismissed review's decision being served.");
 
     private static Task<Results<Ok<DecisionResponse>, Created<DecisionResponse>, ProblemHttpResult>> HandleAsync(
-        Guid id, Request request, HttpContext http, Decisions decisions, CancellationToken cancellationToken) =>
-        decisions.DecideAsync(http, ProcurementEndpoints.Target(id), decisions.Procurements,
-            (_, context) => ValueTask.FromResult<IProcurementCommand>(new AwardProcurement(
-                id, request.AwardedOn, request.VendorName, request.ReleaseId, new Money(request.NetValue), context.Now, context.By)),
-            request, cancellationToken);
+        Guid id, Request request, HttpContext http, Decisions decisions, Wolverine.IMessageBus bus, CancellationToken cancellationToken) =>
+        decisions.InvokeAsync(
+            http,
+            bus,
+            ProcurementEndpoints.Target(id),
+            (context, meta) => new DecideProcurement(new AwardProcurement(
+                id, request.AwardedOn, request.VendorName, request.ReleaseId, new Money(request.NetValue), context.Now, context.By), meta),
+            request,
+            cancellationToken);
 }

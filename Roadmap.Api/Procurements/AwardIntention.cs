@@ -26,9 +26,13 @@ public static class AwardIntention
             "working day (Regulation 1182/71 Art. 3(4)).");
 
     private static Task<Results<Ok<DecisionResponse>, Created<DecisionResponse>, ProblemHttpResult>> HandleAsync(
-        Guid id, Request request, HttpContext http, Decisions decisions, CancellationToken cancellationToken) =>
-        decisions.DecideAsync(http, ProcurementEndpoints.Target(id), decisions.Procurements,
-            (_, context) => ValueTask.FromResult<IProcurementCommand>(new NotifyAwardIntention(
-                id, request.NotifiedOn, request.SentElectronically, request.IntendedBidder, context.Now, context.By)),
-            request, cancellationToken);
+        Guid id, Request request, HttpContext http, Decisions decisions, Wolverine.IMessageBus bus, CancellationToken cancellationToken) =>
+        decisions.InvokeAsync(
+            http,
+            bus,
+            ProcurementEndpoints.Target(id),
+            (context, meta) => new DecideProcurement(new NotifyAwardIntention(
+                id, request.NotifiedOn, request.SentElectronically, request.IntendedBidder, context.Now, context.By), meta),
+            request,
+            cancellationToken);
 }

@@ -24,8 +24,12 @@ public static class Cancellation
         .WithSummary("Cancels the procurement with a reason.");
 
     private static Task<Results<Ok<DecisionResponse>, Created<DecisionResponse>, ProblemHttpResult>> HandleAsync(
-        Guid id, Request request, HttpContext http, Decisions decisions, CancellationToken cancellationToken) =>
-        decisions.DecideAsync(http, ProcurementEndpoints.Target(id), decisions.Procurements,
-            (_, context) => ValueTask.FromResult<IProcurementCommand>(new CancelProcurement(id, request.CancelledOn, request.Reason, context.Now, context.By)),
-            request, cancellationToken);
+        Guid id, Request request, HttpContext http, Decisions decisions, Wolverine.IMessageBus bus, CancellationToken cancellationToken) =>
+        decisions.InvokeAsync(
+            http,
+            bus,
+            ProcurementEndpoints.Target(id),
+            (context, meta) => new DecideProcurement(new CancelProcurement(id, request.CancelledOn, request.Reason, context.Now, context.By), meta),
+            request,
+            cancellationToken);
 }

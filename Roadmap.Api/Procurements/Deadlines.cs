@@ -37,10 +37,14 @@ public static class Deadlines
             "the periods run from the day after it, and a period ending on a Saturday, Sunday or public holiday ends on the next working day.");
 
     private static Task<Results<Ok<DecisionResponse>, Created<DecisionResponse>, ProblemHttpResult>> HandleAsync(
-        Guid id, Request request, HttpContext http, Decisions decisions, CancellationToken cancellationToken) =>
-        decisions.DecideAsync(http, ProcurementEndpoints.Target(id), decisions.Procurements,
-            (_, context) => ValueTask.FromResult<IProcurementCommand>(new SetProcurementDeadlines(
+        Guid id, Request request, HttpContext http, Decisions decisions, Wolverine.IMessageBus bus, CancellationToken cancellationToken) =>
+        decisions.InvokeAsync(
+            http,
+            bus,
+            ProcurementEndpoints.Target(id),
+            (context, meta) => new DecideProcurement(new SetProcurementDeadlines(
                 id, request.ParticipationDeadline, request.OfferDeadline, request.ElectronicSubmission, request.Urgent, request.UrgencyReason,
-                context.Now, context.By, request.PublishedOn, request.NoticeSentOn)),
-            request, cancellationToken);
+                context.Now, context.By, request.PublishedOn, request.NoticeSentOn), meta),
+            request,
+            cancellationToken);
 }

@@ -47,10 +47,14 @@ public static class ProcedureDetermination
             "the suggestion is chosen without a justification.");
 
     private static Task<Results<Ok<DecisionResponse>, Created<DecisionResponse>, ProblemHttpResult>> HandleAsync(
-        Guid id, Request request, HttpContext http, Decisions decisions, CancellationToken cancellationToken) =>
-        decisions.DecideAsync(http, ProcurementEndpoints.Target(id), decisions.Procurements,
-            (_, context) => ValueTask.FromResult<IProcurementCommand>(new DetermineProcurementProcedure(
+        Guid id, Request request, HttpContext http, Decisions decisions, Wolverine.IMessageBus bus, CancellationToken cancellationToken) =>
+        decisions.InvokeAsync(
+            http,
+            bus,
+            ProcurementEndpoints.Target(id),
+            (context, meta) => new DecideProcurement(new DetermineProcurementProcedure(
                 id, request.PlannedPublicationOn, request.ChosenType, request.Justification, context.Now, context.By, request.AuthorityKind,
-                request.AuthorityKindJustification)),
-            request, cancellationToken);
+                request.AuthorityKindJustification), meta),
+            request,
+            cancellationToken);
 }

@@ -27,9 +27,13 @@ public static class ReviewConclusion
             "immediate appeal (§ 172 (1), § 169 (1) GWB), and the answer's event carries the end of that period.");
 
     private static Task<Results<Ok<DecisionResponse>, Created<DecisionResponse>, ProblemHttpResult>> HandleAsync(
-        Guid id, Request request, HttpContext http, Decisions decisions, CancellationToken cancellationToken) =>
-        decisions.DecideAsync(http, ProcurementEndpoints.Target(id), decisions.Procurements,
-            (_, context) => ValueTask.FromResult<IProcurementCommand>(new ConcludeReview(
-                id, request.ConcludedOn, request.Outcome, context.Now, context.By, request.DecisionServedOn)),
-            request, cancellationToken);
+        Guid id, Request request, HttpContext http, Decisions decisions, Wolverine.IMessageBus bus, CancellationToken cancellationToken) =>
+        decisions.InvokeAsync(
+            http,
+            bus,
+            ProcurementEndpoints.Target(id),
+            (context, meta) => new DecideProcurement(new ConcludeReview(
+                id, request.ConcludedOn, request.Outcome, context.Now, context.By, request.DecisionServedOn), meta),
+            request,
+            cancellationToken);
 }

@@ -24,8 +24,12 @@ public static class Reviews
         .WithSummary("Records a review request; the chamber's decision is due within five weeks.");
 
     private static Task<Results<Ok<DecisionResponse>, Created<DecisionResponse>, ProblemHttpResult>> HandleAsync(
-        Guid id, Request request, HttpContext http, Decisions decisions, CancellationToken cancellationToken) =>
-        decisions.DecideAsync(http, ProcurementEndpoints.Target(id), decisions.Procurements,
-            (_, context) => ValueTask.FromResult<IProcurementCommand>(new FileReview(id, request.FiledOn, request.Chamber, context.Now, context.By)),
-            request, cancellationToken);
+        Guid id, Request request, HttpContext http, Decisions decisions, Wolverine.IMessageBus bus, CancellationToken cancellationToken) =>
+        decisions.InvokeAsync(
+            http,
+            bus,
+            ProcurementEndpoints.Target(id),
+            (context, meta) => new DecideProcurement(new FileReview(id, request.FiledOn, request.Chamber, context.Now, context.By), meta),
+            request,
+            cancellationToken);
 }

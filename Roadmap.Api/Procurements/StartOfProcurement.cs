@@ -28,9 +28,13 @@ public static class StartOfProcurement
             "in force on the day the procedure actually begins (§ 3 (3) VgV): determine it again with that day.");
 
     private static Task<Results<Ok<DecisionResponse>, Created<DecisionResponse>, ProblemHttpResult>> HandleAsync(
-        Guid id, Request request, HttpContext http, Decisions decisions, CancellationToken cancellationToken) =>
-        decisions.DecideAsync(http, ProcurementEndpoints.Target(id), decisions.Procurements,
-            (_, context) => ValueTask.FromResult<IProcurementCommand>(new StartProcurement(
-                id, request.StartedOn, request.PublishedOn, context.Now, context.By, request.NoticeSentOn)),
-            request, cancellationToken);
+        Guid id, Request request, HttpContext http, Decisions decisions, Wolverine.IMessageBus bus, CancellationToken cancellationToken) =>
+        decisions.InvokeAsync(
+            http,
+            bus,
+            ProcurementEndpoints.Target(id),
+            (context, meta) => new DecideProcurement(new StartProcurement(
+                id, request.StartedOn, request.PublishedOn, context.Now, context.By, request.NoticeSentOn), meta),
+            request,
+            cancellationToken);
 }

@@ -43,10 +43,14 @@ public static class ValueEstimate
         .WithSummary("Estimates the total net value (including options) as the sum of the municipalities' shares.");
 
     private static Task<Results<Ok<DecisionResponse>, Created<DecisionResponse>, ProblemHttpResult>> HandleAsync(
-        Guid id, Request request, HttpContext http, Decisions decisions, CancellationToken cancellationToken) =>
-        decisions.DecideAsync(http, ProcurementEndpoints.Target(id), decisions.Procurements,
-            (_, context) => ValueTask.FromResult<IProcurementCommand>(new EstimateProcurementValue(
+        Guid id, Request request, HttpContext http, Decisions decisions, Wolverine.IMessageBus bus, CancellationToken cancellationToken) =>
+        decisions.InvokeAsync(
+            http,
+            bus,
+            ProcurementEndpoints.Target(id),
+            (context, meta) => new DecideProcurement(new EstimateProcurementValue(
                 id, [.. request.Shares.Select(s => new ValueShare(Ags.Parse(s.Ags), new Money(s.NetValue)))], request.IncludesOptions,
-                request.Justification, context.Now, context.By)),
-            request, cancellationToken);
+                request.Justification, context.Now, context.By), meta),
+            request,
+            cancellationToken);
 }
