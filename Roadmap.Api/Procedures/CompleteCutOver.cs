@@ -31,19 +31,19 @@ public static class CompleteCutOver
         .WithSummary("Completes the cut-over; a procedure in a procurement case cannot switch before its award (409 `cut-over-before-award`).");
 
     private static async Task<Results<Ok<DecisionResponse>, Created<DecisionResponse>, ProblemHttpResult>> HandleAsync(
-        Guid id, Request request, HttpContext http, Decisions decisions, PostgresEventStore store, CancellationToken cancellationToken)
+        Guid id, Request request, HttpContext http, Decisions decisions, Wolverine.IMessageBus bus, PostgresEventStore store, CancellationToken cancellationToken)
     {
         if (request.NewReleaseId is { } release && await ProcedureLookups.RequireReleaseAsync(store, release, "newReleaseId", cancellationToken) is { } unknown)
         {
             return unknown;
         }
 
-        return await decisions.DecideAsync(
+        return await decisions.InvokeAsync(
             http,
+            bus,
             ProcedureLookups.Target(id),
-            decisions.Procedures,
-            async ValueTask<IProcedureCommand> (state, context) => new Roadmap.Domain.Procedures.CompleteCutOver(
-                id, request.CompletedOn, request.NewReleaseId, await ProcedureLookups.AwardedOnAsync(store, state, cancellationToken), context.Now, context.By),
+            (context, meta) => new DecideProcedureAfterAward(new Roadmap.Domain.Procedures.CompleteCutOver(
+                id, request.CompletedOn, request.NewReleaseId, ProcurementAwardedOn: null, context.Now, context.By), meta),
             request,
             cancellationToken);
     }

@@ -4,7 +4,6 @@ using Roadmap.Domain.Catalogue;
 using Roadmap.Domain.Deciding;
 using Roadmap.Domain.Municipalities;
 using Roadmap.Domain.Procedures;
-using Roadmap.Domain.Procurements;
 using Roadmap.Domain.Shared;
 using Roadmap.EventStore;
 
@@ -31,19 +30,6 @@ public static class ProcedureLookups
             : Problems.Create(StatusCodes.Status422UnprocessableEntity, ViolationCodes.ReleaseUnknown, "Unknown release",
                 $"No release with id {releaseId} is registered; register it in the catalogue first.",
                 new Dictionary<string, object?> { ["field"] = field });
-    }
-
-    /// <summary>The award date of the procurement case the procedure is assigned to; null when unassigned or not awarded.</summary>
-    public static async ValueTask<DateOnly?> AwardedOnAsync(PostgresEventStore store, ProcedureState procedure, CancellationToken cancellationToken)
-    {
-        if (procedure is not ActiveProcedure { Lifecycle.CaseId: { } caseId })
-        {
-            return null;
-        }
-
-        var procurement = await store.AggregateStreamAsync(
-            ProcurementCase.StreamId(caseId), ProcurementCase.Decider.Initial, ProcurementCase.Decider.EvolveStored, cancellationToken: cancellationToken);
-        return procurement.State is AwardedCase awarded ? awarded.AwardedOn : null;
     }
 
     public static ProblemHttpResult MunicipalityUnknown(string ags) =>

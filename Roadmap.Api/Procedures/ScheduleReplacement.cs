@@ -2,7 +2,6 @@ using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Roadmap.Api.Infrastructure;
 using Roadmap.Domain.Procedures;
-using Roadmap.EventStore;
 
 namespace Roadmap.Api.Procedures;
 
@@ -33,14 +32,14 @@ public static class ScheduleReplacement
         .WithSummary("Schedules the cut-over; freeze windows apply, and a procedure in a procurement case waits for its award.");
 
     private static Task<Results<Ok<DecisionResponse>, Created<DecisionResponse>, ProblemHttpResult>> HandleAsync(
-        Guid id, Request request, HttpContext http, Decisions decisions, PostgresEventStore store, CancellationToken cancellationToken) =>
-        decisions.DecideAsync(
+        Guid id, Request request, HttpContext http, Decisions decisions, Wolverine.IMessageBus bus, CancellationToken cancellationToken) =>
+        decisions.InvokeAsync(
             http,
+            bus,
             ProcedureLookups.Target(id),
-            decisions.Procedures,
-            async ValueTask<IProcedureCommand> (state, context) => new Roadmap.Domain.Procedures.ScheduleReplacement(
+            (context, meta) => new DecideProcedureAfterAward(new Roadmap.Domain.Procedures.ScheduleReplacement(
                 id, request.CutOverOn, request.ParallelRunFrom, request.ParallelRunUntil,
-                await ProcedureLookups.AwardedOnAsync(store, state, cancellationToken), context.Now, context.By),
+                ProcurementAwardedOn: null, context.Now, context.By), meta),
             request,
             cancellationToken);
 }

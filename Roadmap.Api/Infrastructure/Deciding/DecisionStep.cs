@@ -60,10 +60,25 @@ public sealed record KeyAlreadyClaimed : DecisionOutcome;
 /// </summary>
 public static class DecisionStep
 {
-    public static async Task<DecisionOutcome> RunAsync<TCommand, TEvent, TState>(
+    public static Task<DecisionOutcome> RunAsync<TCommand, TEvent, TState>(
         IDocumentSession session,
         Decider<TCommand, TEvent, TState> decider,
         TCommand command,
+        DecisionMeta meta,
+        TimeProvider clock,
+        string schema,
+        CancellationToken cancellationToken)
+        where TEvent : class =>
+        RunAsync(session, decider, (_, _) => ValueTask.FromResult(command), meta, clock, schema, cancellationToken);
+
+    /// <summary>
+    /// The same, for a command that needs the stream's state to be complete (a fact of another stream the decider
+    /// cannot see, looked up in the same transaction).
+    /// </summary>
+    public static async Task<DecisionOutcome> RunAsync<TCommand, TEvent, TState>(
+        IDocumentSession session,
+        Decider<TCommand, TEvent, TState> decider,
+        Func<TState, CancellationToken, ValueTask<TCommand>> command,
         DecisionMeta meta,
         TimeProvider clock,
         string schema,
@@ -91,7 +106,8 @@ public static class DecisionStep
             ? await session.Events.FetchForWriting<DecidedState<TState>>(streamId, expected, cancellationToken)
             : await session.Events.FetchForWriting<DecidedState<TState>>(streamId, cancellationToken);
         var before = stream.StartingVersion ?? 0;
-        var events = decider.Decide(command, stream.Aggregate is { } aggregate ? aggregate.State : decider.Initial);
+        var state = stream.Aggregate is { } aggregate ? aggregate.State : decider.Initial;
+        var events = decider.Decide(await command(state, cancellationToken), state);
 
         DecisionResponse response;
         if (events.Count == 0)

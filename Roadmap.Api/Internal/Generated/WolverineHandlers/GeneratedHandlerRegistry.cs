@@ -9,7 +9,7 @@ namespace Internal.Generated.WolverineHandlers
     {
         public override System.Type[] HandlerTypes()
         {
-            return new System.Type[] { typeof(Roadmap.Api.Catalogue.DecideProductHandler), typeof(Roadmap.Api.Catalogue.DecideReleaseHandler), typeof(Roadmap.Api.Catalogue.DecideVendorHandler), typeof(Roadmap.Api.Integrations.Subscriptions.DecideSubscriptionHandler), typeof(Roadmap.Api.Municipalities.DecideMunicipalityHandler), typeof(Roadmap.Api.Procedures.DecideProcedureHandler), typeof(Roadmap.Api.Procurements.DecideProcurementHandler) };
+            return new System.Type[] { typeof(Roadmap.Api.Catalogue.DecideProductHandler), typeof(Roadmap.Api.Catalogue.DecideReleaseHandler), typeof(Roadmap.Api.Catalogue.DecideVendorHandler), typeof(Roadmap.Api.Integrations.Subscriptions.DecideSubscriptionHandler), typeof(Roadmap.Api.Municipalities.DecideMunicipalityHandler), typeof(Roadmap.Api.Procedures.DecideProcedureAfterAwardHandler), typeof(Roadmap.Api.Procedures.DecideProcedureHandler), typeof(Roadmap.Api.Procurements.DecideProcurementHandler) };
         }
 
         public override System.Type[] MessageTypes()
@@ -29,6 +29,7 @@ namespace Internal.Generated.WolverineHandlers
         [global::System.Runtime.CompilerServices.ModuleInitializer]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GeneratedHandlerRegistry))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.DecideMunicipalityHandler631182412))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.DecideProcedureAfterAwardHandler891160092))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.DecideProcedureHandler1337959603))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.DecideProcurementHandler1970530833))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.DecideProductHandler1079230842))]
@@ -40,6 +41,7 @@ namespace Internal.Generated.WolverineHandlers
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Roadmap.Api.Catalogue.DecideVendorHandler))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Roadmap.Api.Integrations.Subscriptions.DecideSubscriptionHandler))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Roadmap.Api.Municipalities.DecideMunicipalityHandler))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Roadmap.Api.Procedures.DecideProcedureAfterAwardHandler))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Roadmap.Api.Procedures.DecideProcedureHandler))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Roadmap.Api.Procurements.DecideProcurementHandler))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Roadmap.Api.Catalogue.DecideProduct))]
@@ -48,6 +50,7 @@ namespace Internal.Generated.WolverineHandlers
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Roadmap.Api.Integrations.Subscriptions.DecideSubscription))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Roadmap.Api.Municipalities.DecideMunicipality))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Roadmap.Api.Procedures.DecideProcedure))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Roadmap.Api.Procedures.DecideProcedureAfterAward))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Roadmap.Api.Procurements.DecideProcurement))]
         public static void Pin()
         {
