@@ -29,7 +29,6 @@ builder.Services.AddOpenApi(OpenApiConventions.Configure);
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton, includeInternalTypes: true);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddProcurementRules(builder.Configuration);
-builder.Services.AddSingleton<StreamStateCache>();
 builder.Services.AddSingleton<Decisions>();
 builder.Services.AddRoadmapEventStore(builder.Configuration);
 builder.Services.AddWebhooks(builder.Configuration);

@@ -30,13 +30,14 @@ public sealed record DecisionContext(DateTimeOffset Now, string By, string Corre
 public sealed record DecisionTarget(string StreamId, string? CreatedLocation = null, string? CreatedId = null);
 
 /// <summary>
-/// The one way a request becomes events: read the stream, fold it, decide, append with the read version as the
-/// expected version, answer with the new version as ETag. If-Match pins the expected version (412 when stale);
-/// without it a concurrent change is retried on the fresh state. Idempotency-Key makes a retried POST return the
-/// stored answer and append nothing: the key's row is written in the append's transaction.
+/// The edge of every decision: If-Match pins the expected version (412 when stale), without it a concurrent change is
+/// decided again on the fresh stream; Idempotency-Key makes a retried POST return the stored answer and append nothing
+/// (the key's row is written in the decision's transaction); the answer carries the new version as ETag. Single-stream
+/// decisions run in Wolverine handlers (<see cref="InvokeAsync"/>, docs/0013); a decision over several streams
+/// (<see cref="DecideAcrossStreamsAsync"/>) still reads and appends through <see cref="PostgresEventStore"/>.
 /// </summary>
 public sealed class Decisions(
-    PostgresEventStore store, StreamStateCache states, ProcurementRuleSet rules, TimeProvider clock, ILogger<Decisions> logger)
+    PostgresEventStore store, ProcurementRuleSet rules, TimeProvider clock, ILogger<Decisions> logger)
 {
     /// <summary>The procedure decider with the configured procurement rules (freeze windows).</summary>
     public Decider<IProcedureCommand, IProcedureEvent, ProcedureState> Procedures { get; } = ProcedureInstance.For(rules);
@@ -47,123 +48,6 @@ public sealed class Decisions(
     public const string IdempotencyHeader = "Idempotency-Key";
     private const int MaxAttempts = 5;
     private static readonly JsonSerializerOptions StoredJson = new(JsonSerializerDefaults.Web);
-
-    public async Task<Results<Ok<DecisionResponse>, Created<DecisionResponse>, ProblemHttpResult>> DecideAsync<TCommand, TEvent, TState>(
-        HttpContext http,
-        DecisionTarget target,
-        Decider<TCommand, TEvent, TState> decider,
-        Func<TState, DecisionContext, ValueTask<TCommand>> command,
-        object request,
-        CancellationToken cancellationToken)
-        where TEvent : class
-    {
-        if (PrepareWithIfMatch(http, request, out var ifMatch, out var scope, out var key, out var requestHash, out var context) is { } invalid)
-        {
-            return invalid;
-        }
-
-        for (var attempt = 1; ; attempt++)
-        {
-            await using var connection = await store.DataSource.OpenConnectionAsync(cancellationToken);
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            if (key.Length > 0 && !await ClaimKeyAsync(connection, transaction, scope, key, requestHash, cancellationToken))
-            {
-                await transaction.RollbackAsync(cancellationToken);
-                return await ReplayAsync(http, scope, key, requestHash, cancellationToken);
-            }
-
-            // Read on the decision's own connection: one connection per request, and the fold sees the same database.
-            // Only the events after the state this node already knows are read (StreamStateCache).
-            // On the first attempt a state this node knows is trusted without a read (the append's expected version
-            // guards it); after a conflict, or to answer a mismatched If-Match, the stream is read.
-            var current = await states.LoadAsync(transaction, target.StreamId, decider, trustCache: attempt == 1, cancellationToken);
-            if (ifMatch is { } pinned && pinned != current.Version && attempt == 1)
-            {
-                current = await states.LoadAsync(transaction, target.StreamId, decider, trustCache: false, cancellationToken);
-            }
-
-            if (ifMatch is { } expectedByClient && expectedByClient != current.Version)
-            {
-                return StaleVersion(target.StreamId, expectedByClient, current.Version);
-            }
-
-            IReadOnlyList<TEvent> events;
-            try
-            {
-                events = decider.Decide(await command(current.State, context), current.State);
-            }
-            catch (DomainRuleViolation) when (current.Unread)
-            {
-                continue; // a rule broken on a state this node only remembers: decide again on the stream as stored
-            }
-            catch (DomainRuleViolation violation)
-            {
-                return DomainProblems.From(violation);
-            }
-
-            if (events.Count == 0 && current.Unread)
-            {
-                continue; // nothing to do on a remembered state: make sure on the stored one
-            }
-
-            DecisionResponse response;
-            var (stateAfter, versionAfter) = (current.State, current.Version);
-            if (events.Count == 0)
-            {
-                response = new DecisionResponse(target.StreamId, current.Version, []);
-            }
-            else
-            {
-                var metadata = Metadata(context, key);
-                var newEvents = events.Select((e, i) => new NewEvent(EventIdFor(scope, key, target.StreamId, current.Version, i), e, metadata)).ToList();
-                try
-                {
-                    var expected = current.Version == 0 ? ExpectedVersion.NoStream : ExpectedVersion.Exactly(current.Version);
-                    var appended = await store.AppendAsync(connection, transaction, target.StreamId, expected, newEvents, cancellationToken);
-                    response = new DecisionResponse(target.StreamId, appended.NextExpectedVersion,
-                        appended.Events.Select(e => new DecisionEvent(e.EventId, e.EventType, e.Version, e.RecordedAt, e.Data)).ToList());
-                    if (!appended.WasAlreadyStored)
-                    {
-                        (stateAfter, versionAfter) = (events.Aggregate(current.State, decider.Evolve), appended.NextExpectedVersion);
-                    }
-                }
-                catch (WrongExpectedVersionException e) when (ifMatch is null && attempt < MaxAttempts)
-                {
-                    states.Forget(target.StreamId);
-                    logger.LogDebug("{Stream} changed under a decision ({Message}); deciding again", target.StreamId, e.Message);
-                    continue;
-                }
-                catch (WrongExpectedVersionException e)
-                {
-                    states.Forget(target.StreamId);
-                    return StaleVersion(target.StreamId, ifMatch ?? current.Version, e.Actual ?? -1);
-                }
-            }
-
-            var created = target.CreatedLocation is not null && current.Version == 0 && events.Count > 0;
-            var status = created ? StatusCodes.Status201Created : StatusCodes.Status200OK;
-            if (created)
-            {
-                response = response with { Id = target.CreatedId };
-            }
-
-            if (key.Length > 0)
-            {
-                await StoreAnswerAsync(connection, transaction, scope, key, status, response, created ? target.CreatedLocation : null, cancellationToken);
-            }
-
-            await transaction.CommitAsync(cancellationToken);
-            states.Remember(target.StreamId, stateAfter, versionAfter);
-
-            if (events.Count > 0)
-            {
-                store.SignalAppended(); // after the commit, out of the global notify lock (docs/0003)
-            }
-
-            HttpVersioning.SetETag(http, response.Version);
-            return created ? TypedResults.Created(target.CreatedLocation, response) : TypedResults.Ok(response);
-        }
-    }
 
     /// <summary>
     /// A decision through Wolverine (docs/0013): the edge parses If-Match and Idempotency-Key, and hands the message
