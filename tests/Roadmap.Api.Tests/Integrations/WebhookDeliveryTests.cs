@@ -82,6 +82,37 @@ public sealed class WebhookDeliveryTests(WebhookApiFactory factory) : IClassFixt
     }
 
     [Fact]
+    public async Task An_answer_later_than_the_attempt_timeout_is_a_logged_fault_and_only_that_delivery_is_repeated()
+    {
+        // The receiver takes the first attempt of each webhook but answers after the attempt timeout (2 s here): for
+        // the sender that attempt is unanswered, a fault, so it is repeated with the same webhook-id (at least once).
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.AnswerFirstLate = TimeSpan.FromSeconds(3);
+        var release = await _world.MunicipalityWithReleaseAsync();
+        var (subscription, secret) = await _world.SubscribeAsync(receiver.Url);
+        receiver.Secret = secret;
+
+        var eventId = (await _world.DeprecateAsync(release.ReleaseId, 1)).ToString();
+        await _world.WaitForSubscriptionAsync(subscription, v => v.GetProperty("delivered").GetInt64() == 1, "delivered");
+        receiver.AnswerFirstLate = TimeSpan.Zero;
+        var next = (await _world.DeprecateAsync(release.ReleaseId, 2)).ToString();
+        await receiver.WaitForAcceptedAsync(2);
+        await _world.WaitForSubscriptionAsync(subscription, v => v.GetProperty("delivered").GetInt64() == 2, "delivered both");
+
+        // Taken twice (more if a loaded machine made the retry late too), then the next one, in order.
+        var accepted = receiver.Accepted.Select(r => r.WebhookId).ToList();
+        Assert.Equal([eventId, next], accepted.Distinct());
+        Assert.True(accepted.Count(id => id == eventId) >= 2, $"accepted {string.Join(", ", accepted)}");
+        var log = (await _world.GetAsync($"/subscriptions/{subscription}/deliveries")).EnumerateArray().Reverse()
+            .Where(a => a.GetProperty("eventId").GetString() == eventId).ToList();
+        Assert.Contains("timed out", log[0].GetProperty("error").GetString());
+        Assert.Equal(JsonValueKind.Null, log[0].GetProperty("statusCode").ValueKind);
+        Assert.Equal(200, log[^1].GetProperty("statusCode").GetInt32());
+        await _world.AssertRepeatsOnlyAfterFaultsAsync(subscription, receiver);
+        await DeleteAsync(subscription);
+    }
+
+    [Fact]
     public async Task A_subscription_for_one_municipality_receives_only_its_events()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
@@ -104,6 +135,8 @@ public sealed class WebhookDeliveryTests(WebhookApiFactory factory) : IClassFixt
         await _world.WaitForSubscriptionAsync(filtered, v => v.GetProperty("pending").GetInt64() == 0 && v.GetProperty("delivered").GetInt64() == 3, "delivered");
         Assert.Equal(expected, receiver.Accepted.Select(r => r.WebhookId));
         Assert.All(receiver.Accepted, r => Assert.True(r.SignatureValid));
+        await _world.AssertRepeatsOnlyAfterFaultsAsync(filtered, receiver);
+        await _world.AssertRepeatsOnlyAfterFaultsAsync(all, everything);
         await DeleteAsync(filtered);
         await DeleteAsync(all);
     }
@@ -131,6 +164,7 @@ public sealed class WebhookDeliveryTests(WebhookApiFactory factory) : IClassFixt
         await _world.PostAsync($"/subscriptions/{subscription}/resume", new { });
         await receiver.WaitForAcceptedAsync(3);
         Assert.Equal(events, receiver.Accepted.Select(r => r.WebhookId));
+        await _world.AssertRepeatsOnlyAfterFaultsAsync(subscription, receiver);
         await DeleteAsync(subscription);
     }
 

@@ -225,6 +225,7 @@ public sealed class WebhookSecretRotationTests(WebhookApiFactory factory) : ICla
         Assert.Single(third.SignatureHeader.Split(' '));
         Assert.True(Verifies(newSecret, third));
         Assert.False(Verifies(oldSecret, third));
+        await world.AssertRepeatsOnlyAfterFaultsAsync(subscription, receiver);
         await world.PostAsync($"/subscriptions/{subscription}/pause", new { });
     }
 

@@ -77,7 +77,7 @@ public sealed class WebhookWorkerTurnoverTests(ShortLivedWorkersWebhookApiFactor
         var world = new WebhookWorld(factory.CreateClient());
         var release = await world.MunicipalityWithReleaseAsync();
         await using var receiver = await WebhookReceiver.StartAsync();
-        (_, receiver.Secret) = await world.SubscribeAsync(receiver.Url);
+        (var subscription, receiver.Secret) = await world.SubscribeAsync(receiver.Url);
 
         // Spaced so that the worker leaves between most of them. With the ten-minute poll, every delivery depends on
         // the dispatcher's notification starting a worker (or a successor waiting for one that is still leaving).
@@ -90,6 +90,7 @@ public sealed class WebhookWorkerTurnoverTests(ShortLivedWorkersWebhookApiFactor
 
         var accepted = await receiver.WaitForAcceptedAsync(events.Count, TimeSpan.FromSeconds(20));
         Assert.Equal(events, accepted.Select(r => r.WebhookId));
+        await world.AssertRepeatsOnlyAfterFaultsAsync(subscription, receiver);
     }
 }
 

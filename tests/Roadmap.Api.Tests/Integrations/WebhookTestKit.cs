@@ -106,6 +106,12 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public TimeSpan Delay { get; set; }
 
+    /// <summary>
+    /// The first attempt of every webhook-id is taken (and answered 200) but the answer is sent only after this
+    /// long, even when the sender has given up meanwhile: a receiver answering late, as on a loaded machine.
+    /// </summary>
+    public TimeSpan AnswerFirstLate { get; set; }
+
     public string Url { get; private set; } = "";
 
     public IReadOnlyList<ReceivedWebhook> Accepted => Received.Where(r => r.AnsweredStatus == 200).ToList();
@@ -146,6 +152,11 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
         var status = !valid ? 401 : attempt <= FailFirst ? 500 : 200;
         Received.Enqueue(new ReceivedWebhook(id, timestamp, body, valid, status, attempt, signature));
+        if (attempt == 1 && AnswerFirstLate > TimeSpan.Zero)
+        {
+            await Task.Delay(AnswerFirstLate, CancellationToken.None);
+        }
+
         return Results.StatusCode(status);
     }
 
@@ -188,7 +199,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     /// <summary>
     /// The <paramref name="index"/>-th distinct webhook accepted (0-based, in order of first acceptance): a repeat after an
-    /// attempt that timed out while this receiver had already taken it (at least once) does not count twice.
+    /// attempt that timed out while this receiver had already taken it (at least once) does not count twice; whether
+    /// every repeat followed such a fault is for <see cref="WebhookWorld.AssertRepeatsOnlyAfterFaultsAsync"/> to check.
     /// </summary>
     public async Task<ReceivedWebhook> WaitForDistinctAsync(int index, TimeSpan? timeout = null) =>
         (await WaitForAcceptedAsync(index + 1, timeout)).DistinctBy(r => r.WebhookId).ElementAt(index);
@@ -262,6 +274,42 @@ public sealed class WebhookWorld(HttpClient client)
     {
         var response = await PostAsync(url, body);
         return Guid.Parse(response.Headers.Location!.ToString().Split('/')[^1]);
+    }
+
+    /// <summary>
+    /// A repeat is allowed only after a fault. Once the subscription has nothing pending (so its delivery log is
+    /// stored): every attempt of a delivery is logged once under its own number (a delivery sent again from a state
+    /// that did not count the earlier attempt logs the same number twice), the receiver has seen no webhook-id more
+    /// often than the sender logged attempts for it, and it accepted one more than once only when an attempt of it
+    /// is logged as failed (e.g. one that timed out while the receiver's answer was on its way: at least once).
+    /// A node stopped or crashed mid-delivery is a fault this does not see, and a redelivered dead letter numbers its
+    /// attempts from 1 again: tests of those check repeats themselves.
+    /// </summary>
+    public async Task AssertRepeatsOnlyAfterFaultsAsync(Guid subscription, WebhookReceiver receiver)
+    {
+        await WaitForSubscriptionAsync(subscription, v => v.GetProperty("pending").GetInt64() == 0, "without pending deliveries");
+        var log = await GetAsync($"/subscriptions/{subscription}/deliveries?limit=1000");
+        var attempts = log.EnumerateArray()
+            .GroupBy(a => a.GetProperty("eventId").GetString()!)
+            .ToDictionary(g => g.Key, g => (
+                Numbers: g.Select(a => a.GetProperty("attempt").GetInt32()).ToList(),
+                Faulted: g.Any(a => a.GetProperty("error").ValueKind != JsonValueKind.Null)));
+        var received = receiver.Received.ToList();
+        string Context() => $"received {string.Join(", ", received.Select(r => $"{r.WebhookId}/{r.AnsweredStatus}"))}; delivery log {log}";
+        foreach (var (id, (numbers, _)) in attempts)
+        {
+            Assert.True(numbers.Count == numbers.Distinct().Count(),
+                $"webhook {id} was attempted again under an attempt number already used ({string.Join(", ", numbers.Order())}): {Context()}");
+        }
+
+        foreach (var id in received.Select(r => r.WebhookId).Distinct())
+        {
+            var (numbers, faulted) = attempts.GetValueOrDefault(id, ([], false));
+            var sent = received.Count(r => r.WebhookId == id);
+            var accepted = received.Count(r => r.WebhookId == id && r.AnsweredStatus == 200);
+            Assert.True(sent <= numbers.Count, $"webhook {id} reached the receiver {sent} times but {numbers.Count} attempts are logged: {Context()}");
+            Assert.True(accepted <= 1 || faulted, $"webhook {id} was accepted {accepted} times with no failed attempt logged: {Context()}");
+        }
     }
 
     /// <summary>Polls GET /subscriptions/{id} until the condition holds.</summary>
