@@ -32,9 +32,8 @@ public sealed record DecisionTarget(string StreamId, string? CreatedLocation = n
 /// <summary>
 /// The edge of every decision: If-Match pins the expected version (412 when stale), without it a concurrent change is
 /// decided again on the fresh stream; Idempotency-Key makes a retried POST return the stored answer and append nothing
-/// (the key's row is written in the decision's transaction); the answer carries the new version as ETag. Single-stream
-/// decisions run in Wolverine handlers (<see cref="InvokeAsync"/>, docs/0013); a decision over several streams
-/// (<see cref="DecideAcrossStreamsAsync"/>) still reads and appends through <see cref="PostgresEventStore"/>.
+/// (the key's row is written in the decision's transaction); the answer carries the new version as ETag. The decisions
+/// themselves run in Wolverine handlers (<see cref="InvokeAsync"/>, docs/0013).
 /// </summary>
 public sealed class Decisions(
     PostgresEventStore store, ProcurementRuleSet rules, TimeProvider clock, ILogger<Decisions> logger)
@@ -84,6 +83,10 @@ public sealed class Decisions(
             {
                 return DomainProblems.From(violation);
             }
+            catch (Deciding.DecisionRefusedException refused)
+            {
+                return refused.Problem;
+            }
             catch (Exception e) when (IsConcurrencyFailure(e))
             {
                 if (ifMatch is null && attempt < MaxAttempts)
@@ -119,123 +122,6 @@ public sealed class Decisions(
         e is JasperFx.ConcurrencyException or JasperFx.Events.ExistingStreamIdCollisionException or global::Marten.Exceptions.ExistingStreamIdCollisionException
         || e.InnerException is JasperFx.ConcurrencyException
         || e is global::Marten.Exceptions.MartenCommandException { InnerException: PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, TableName: "mt_streams" or "mt_events" } };
-
-    /// <summary>
-    /// A decision that writes several streams in one transaction (all or nothing), e.g. opening a procurement case
-    /// and assigning each participating procedure to it. <paramref name="decide"/> loads and appends through the
-    /// <see cref="StreamWrites"/> it is given and answers with the response of the resource it creates, or a problem
-    /// (nothing is stored then). Idempotency-Key works as for <see cref="DecideAsync"/>; a concurrent change of any
-    /// stream decides again on fresh state. Answers 201 at <paramref name="createdLocation"/> with the response's version as ETag.
-    /// </summary>
-    public async Task<Results<Ok<DecisionResponse>, Created<DecisionResponse>, ProblemHttpResult>> DecideAcrossStreamsAsync(
-        HttpContext http,
-        string createdLocation,
-        string createdId,
-        Func<StreamWrites, CancellationToken, Task<(DecisionResponse? Response, ProblemHttpResult? Problem)>> decide,
-        object request,
-        CancellationToken cancellationToken)
-    {
-        if (Prepare(http, request, out var scope, out var key, out var requestHash, out var context) is { } invalidKey)
-        {
-            return invalidKey;
-        }
-
-        for (var attempt = 1; ; attempt++)
-        {
-            await using var connection = await store.DataSource.OpenConnectionAsync(cancellationToken);
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            if (key.Length > 0 && !await ClaimKeyAsync(connection, transaction, scope, key, requestHash, cancellationToken))
-            {
-                await transaction.RollbackAsync(cancellationToken);
-                return await ReplayAsync(http, scope, key, requestHash, cancellationToken);
-            }
-
-            DecisionResponse? response;
-            ProblemHttpResult? problem;
-            try
-            {
-                (response, problem) = await decide(new StreamWrites(this, connection, transaction, context, scope, key), cancellationToken);
-            }
-            catch (DomainRuleViolation violation)
-            {
-                return DomainProblems.From(violation);
-            }
-            catch (WrongExpectedVersionException e) when (attempt < MaxAttempts)
-            {
-                logger.LogDebug("A stream changed under a multi-stream decision ({Message}); deciding again", e.Message);
-                continue;
-            }
-            catch (WrongExpectedVersionException e)
-            {
-                return StaleVersion(e.StreamId, -1, e.Actual ?? -1);
-            }
-
-            if (problem is not null || response is null)
-            {
-                return problem ?? throw new InvalidOperationException("A multi-stream decision answered neither a response nor a problem.");
-            }
-
-            response = response with { Id = createdId };
-
-            if (key.Length > 0)
-            {
-                await StoreAnswerAsync(connection, transaction, scope, key, StatusCodes.Status201Created, response, createdLocation, cancellationToken);
-            }
-
-            await transaction.CommitAsync(cancellationToken);
-            store.SignalAppended();
-            HttpVersioning.SetETag(http, response.Version);
-            return TypedResults.Created(createdLocation, response);
-        }
-    }
-
-    /// <summary>Reads and appends for <see cref="DecideAcrossStreamsAsync"/>, inside its transaction.</summary>
-    public sealed class StreamWrites
-    {
-        private readonly Decisions _decisions;
-        private readonly NpgsqlConnection _connection;
-        private readonly NpgsqlTransaction _transaction;
-        private readonly string _scope;
-        private readonly string _key;
-
-        internal StreamWrites(Decisions decisions, NpgsqlConnection connection, NpgsqlTransaction transaction, DecisionContext context, string scope, string key)
-        {
-            _decisions = decisions;
-            _connection = connection;
-            _transaction = transaction;
-            Context = context;
-            _scope = scope;
-            _key = key;
-        }
-
-        public DecisionContext Context { get; }
-
-        /// <summary>The stream folded with the decider, and the version to expect when appending to it (0: no stream yet).</summary>
-        public async Task<AggregateResult<TState>> LoadAsync<TCommand, TEvent, TState>(
-            string streamId, Decider<TCommand, TEvent, TState> decider, CancellationToken cancellationToken)
-            where TEvent : class =>
-            await _decisions.Store.AggregateStreamAsync(_transaction, streamId, decider.Initial, decider.EvolveStored, cancellationToken: cancellationToken);
-
-        /// <summary>Appends with <paramref name="readVersion"/> as the expected version; a concurrent change throws and the decision is retried.</summary>
-        public async Task<DecisionResponse> AppendAsync<TEvent>(
-            string streamId, long readVersion, IReadOnlyList<TEvent> events, CancellationToken cancellationToken)
-            where TEvent : class
-        {
-            var metadata = Metadata(Context, _key);
-            var newEvents = events.Select((e, i) => new NewEvent(_decisions.EventIdFor(_scope, _key, streamId, readVersion, i), e, metadata)).ToList();
-            var expected = readVersion == 0 ? ExpectedVersion.NoStream : ExpectedVersion.Exactly(readVersion);
-            var appended = await _decisions.Store.AppendAsync(_connection, _transaction, streamId, expected, newEvents, cancellationToken);
-            return new DecisionResponse(streamId, appended.NextExpectedVersion,
-                appended.Events.Select(e => new DecisionEvent(e.EventId, e.EventType, e.Version, e.RecordedAt, e.Data)).ToList());
-        }
-    }
-
-    private PostgresEventStore Store => store;
-
-    /// <summary>Who decided, the request's correlation id, and the Idempotency-Key as causation and header.</summary>
-    private static EventMetadata Metadata(DecisionContext context, string key) => key.Length > 0
-        ? new EventMetadata(context.By, context.CorrelationId, key, new Dictionary<string, string> { [IdempotencyHeader] = key })
-        : new EventMetadata(context.By, context.CorrelationId);
 
     /// <summary>As <see cref="Prepare"/>, and the version If-Match names (null without one).</summary>
     private ProblemHttpResult? PrepareWithIfMatch(
@@ -275,45 +161,10 @@ public sealed class Decisions(
             $"'{streamId}' is at version {actual}, but If-Match named version {expected}. Read it again, check the change, and decide once more.",
             new Dictionary<string, object?> { ["expectedVersion"] = expected, ["actualVersion"] = actual });
 
-    /// <summary>
-    /// Event ids derived from the idempotency key: even if two requests with the same key raced past the key
-    /// table, the event store would recognise the second append as a retry. Without a key: a fresh v7 id.
-    /// </summary>
-    private Guid EventIdFor(string scope, string key, string streamId, long version, int index) =>
-        EventIds.For(scope, key, streamId, version, index, clock.GetUtcNow());
-
     /// <summary>A decision's answer as the idempotency table stores it.</summary>
     public static string StoredAnswer(DecisionResponse response) => JsonSerializer.Serialize(response, StoredJson);
 
     private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
-
-    private async Task<bool> ClaimKeyAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, string scope, string key, string requestHash, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand(
-            $"insert into {store.Options.Schema}.idempotency_keys (scope, key, request_hash) values ($1, $2, $3) on conflict do nothing",
-            connection, transaction);
-        command.Parameters.AddWithValue(scope);
-        command.Parameters.AddWithValue(key);
-        command.Parameters.AddWithValue(requestHash);
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
-    }
-
-    private async Task StoreAnswerAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, string scope, string key, int status, DecisionResponse response, string? location,
-        CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand(
-            $"update {store.Options.Schema}.idempotency_keys set status = $3, response = $4::jsonb, etag = $5, location = $6 where scope = $1 and key = $2",
-            connection, transaction);
-        command.Parameters.AddWithValue(scope);
-        command.Parameters.AddWithValue(key);
-        command.Parameters.AddWithValue(status);
-        command.Parameters.AddWithValue(StoredAnswer(response));
-        command.Parameters.AddWithValue(HttpVersioning.ETagFor(response.Version));
-        command.Parameters.AddWithValue((object?)location ?? DBNull.Value);
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
 
     private async Task<Results<Ok<DecisionResponse>, Created<DecisionResponse>, ProblemHttpResult>> ReplayAsync(
         HttpContext http, string scope, string key, string requestHash, CancellationToken cancellationToken)

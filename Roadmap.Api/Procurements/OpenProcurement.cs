@@ -1,10 +1,14 @@
 using FluentValidation;
+using JasperFx.Events;
+using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Roadmap.Api.Infrastructure;
+using Roadmap.Api.Infrastructure.Deciding;
 using Roadmap.Api.Municipalities;
 using Roadmap.Domain.Procedures;
 using Roadmap.Domain.Procurements;
 using Roadmap.Domain.Shared;
+using Roadmap.EventStore;
 
 namespace Roadmap.Api.Procurements;
 
@@ -50,53 +54,71 @@ public static class OpenProcurement
             "`procedure-of-another-municipality` when a procedure belongs to another municipality than named; 409 when a procedure cannot be assigned.");
 
     private static Task<Results<Ok<DecisionResponse>, Created<DecisionResponse>, ProblemHttpResult>> HandleAsync(
-        Request request, HttpContext http, Decisions decisions, TimeProvider clock, CancellationToken cancellationToken)
+        Request request, HttpContext http, Decisions decisions, Wolverine.IMessageBus bus, TimeProvider clock, CancellationToken cancellationToken)
     {
         var caseId = Guid.CreateVersion7(clock.GetUtcNow());
-        return decisions.DecideAcrossStreamsAsync(
+        var participants = request.Participants.Select(p => new ProcurementParticipant(Ags.Parse(p.Ags), p.ProcedureId)).ToList();
+        return decisions.InvokeAsync(
             http,
-            $"/procurements/{caseId}",
-            caseId.ToString(),
-            (writes, ct) => DecideAsync(decisions, writes, caseId, request, ct),
+            bus,
+            new DecisionTarget(ProcurementCase.StreamId(caseId), $"/procurements/{caseId}", caseId.ToString()),
+            (context, meta) => new OpenProcurementDecision(
+                new OpenProcurementCase(caseId, request.Title, request.Category, Ags.Parse(request.LeadAgs), participants, context.Now, context.By), meta),
             request,
             cancellationToken);
     }
+}
 
-    private static async Task<(DecisionResponse?, ProblemHttpResult?)> DecideAsync(
-        Decisions decisions, Decisions.StreamWrites writes, Guid caseId, Request request, CancellationToken cancellationToken)
+/// <summary>Opening a procurement case: the case and every participating procedure, decided in one transaction.</summary>
+public sealed record OpenProcurementDecision(OpenProcurementCase Command, DecisionMeta Meta);
+
+/// <summary>
+/// Wolverine's handler for <see cref="OpenProcurementDecision"/>: the case decider opens the case, the procedure decider
+/// assigns each participating procedure; every procedure is checked before anything is appended, so a 422 names the
+/// first bad one and nothing is stored. All streams commit together (or a concurrent change of any decides again).
+/// </summary>
+public static class OpenProcurementDecisionHandler
+{
+    public static async Task<DecisionOutcome> Handle(
+        OpenProcurementDecision message, IDocumentSession session, Decisions decisions, TimeProvider clock, EventStoreOptions options,
+        CancellationToken cancellationToken)
     {
-        var participants = request.Participants.Select(p => new ProcurementParticipant(Ags.Parse(p.Ags), p.ProcedureId)).ToList();
-        var caseEvents = decisions.Procurements.Decide(
-            new OpenProcurementCase(caseId, request.Title, request.Category, Ags.Parse(request.LeadAgs), participants, writes.Context.Now, writes.Context.By),
-            decisions.Procurements.Initial);
-
-        // Every procedure is checked before anything is appended, so a 422 names the first bad one without partial work.
-        var procedures = new List<(ProcurementParticipant Participant, long Version, IReadOnlyList<IProcedureEvent> Events)>();
-        foreach (var participant in participants)
+        var (command, meta) = (message.Command, message.Meta);
+        if (!await DecisionStep.ClaimKeyAsync(session, meta, options.Schema, cancellationToken))
         {
-            var streamId = ProcedureInstance.StreamId(participant.ProcedureId);
-            var current = await writes.LoadAsync(streamId, decisions.Procedures, cancellationToken);
-            switch (current.State)
+            return new KeyAlreadyClaimed();
+        }
+
+        var caseEvents = decisions.Procurements.Decide(command, decisions.Procurements.Initial);
+        var assignments = new List<(IEventStream<DecidedState<ProcedureState>> Stream, IReadOnlyList<IProcedureEvent> Events)>();
+        foreach (var participant in command.Participants)
+        {
+            var stream = await session.Events.FetchForWriting<DecidedState<ProcedureState>>(
+                ProcedureInstance.StreamId(participant.ProcedureId), cancellationToken);
+            var state = stream.Aggregate is { } aggregate ? aggregate.State : decisions.Procedures.Initial;
+            switch (state)
             {
                 case NotIntroducedProcedure:
-                    return (null, Problems.Create(StatusCodes.Status422UnprocessableEntity, "procedure-unknown", "Unknown procedure",
+                    throw new DecisionRefusedException(Problems.Create(StatusCodes.Status422UnprocessableEntity, "procedure-unknown", "Unknown procedure",
                         $"No procedure with id {participant.ProcedureId} has been introduced."));
                 case ActiveProcedure active when !active.Ags.Equals(participant.Ags):
-                    return (null, Problems.Create(StatusCodes.Status422UnprocessableEntity, "procedure-of-another-municipality", "Procedure of another municipality",
+                    throw new DecisionRefusedException(Problems.Create(StatusCodes.Status422UnprocessableEntity, "procedure-of-another-municipality",
+                        "Procedure of another municipality",
                         $"The procedure {participant.ProcedureId} belongs to the municipality {active.Ags}, not to {participant.Ags}."));
             }
 
-            var events = decisions.Procedures.Decide(
-                new AssignToProcurement(participant.ProcedureId, caseId, writes.Context.Now, writes.Context.By), current.State);
-            procedures.Add((participant, current.Version, events));
+            assignments.Add((stream, decisions.Procedures.Decide(
+                new AssignToProcurement(participant.ProcedureId, command.CaseId, command.Now, command.By), state)));
         }
 
-        var response = await writes.AppendAsync(ProcurementCase.StreamId(caseId), 0, caseEvents, cancellationToken);
-        foreach (var (participant, version, events) in procedures.Where(p => p.Events.Count > 0))
+        var caseStream = await session.Events.FetchForWriting<DecidedState<ProcurementCaseState>>(meta.StreamId, cancellationToken);
+        var response = DecisionStep.Append(caseStream, caseEvents, meta, clock);
+        foreach (var (stream, events) in assignments)
         {
-            await writes.AppendAsync(ProcedureInstance.StreamId(participant.ProcedureId), version, events, cancellationToken);
+            DecisionStep.Append(stream, events, meta, clock);
         }
 
-        return (response, null);
+        DecisionStep.QueueAnswer(session, meta, options.Schema, response, created: true);
+        return new Decided(response, Created: true);
     }
 }

@@ -49,6 +49,16 @@ public abstract record DecisionOutcome;
 /// <summary>The events are appended (or the decision was a no-op), to be committed with the handler's transaction.</summary>
 public sealed record Decided(DecisionResponse Response, bool Created) : DecisionOutcome;
 
+/// <summary>
+/// A decision refused with a problem the decider does not know (a referenced stream that does not exist, of another
+/// municipality): thrown from a handler, so that its transaction, the key's claim with it, rolls back.
+/// </summary>
+public sealed class DecisionRefusedException(Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult problem)
+    : Exception(problem.ProblemDetails.Detail)
+{
+    public Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult Problem { get; } = problem;
+}
+
 /// <summary>The Idempotency-Key was claimed before: nothing was decided; the edge answers with the stored answer.</summary>
 public sealed record KeyAlreadyClaimed : DecisionOutcome;
 
@@ -85,74 +95,97 @@ public static class DecisionStep
         CancellationToken cancellationToken)
         where TEvent : class
     {
-        var (streamId, key) = (meta.StreamId, meta.IdempotencyKey);
-        if (key.Length > 0)
+        if (!await ClaimKeyAsync(session, meta, schema, cancellationToken))
         {
-            // The key's row and the events commit together: a racing copy waits on the row, then replays.
-            await session.BeginTransactionAsync(cancellationToken);
-            await using var claim = new NpgsqlCommand(
-                $"insert into {schema}.idempotency_keys (scope, key, request_hash) values ($1, $2, $3) on conflict do nothing",
-                (NpgsqlConnection)session.Connection!);
-            claim.Parameters.AddWithValue(meta.Scope);
-            claim.Parameters.AddWithValue(key);
-            claim.Parameters.AddWithValue(meta.RequestHash);
-            if (await claim.ExecuteNonQueryAsync(cancellationToken) == 0)
-            {
-                return new KeyAlreadyClaimed();
-            }
+            return new KeyAlreadyClaimed();
         }
 
         var stream = meta.ExpectedVersion is { } expected
-            ? await session.Events.FetchForWriting<DecidedState<TState>>(streamId, expected, cancellationToken)
-            : await session.Events.FetchForWriting<DecidedState<TState>>(streamId, cancellationToken);
-        var before = stream.StartingVersion ?? 0;
+            ? await session.Events.FetchForWriting<DecidedState<TState>>(meta.StreamId, expected, cancellationToken)
+            : await session.Events.FetchForWriting<DecidedState<TState>>(meta.StreamId, cancellationToken);
         var state = stream.Aggregate is { } aggregate ? aggregate.State : decider.Initial;
-        var events = decider.Decide(await command(state, cancellationToken), state);
+        var response = Append(stream, decider.Decide(await command(state, cancellationToken), state), meta, clock);
+        var created = meta.CreatedLocation is not null && stream.StartingVersion is null or 0 && response.Events.Count > 0;
+        QueueAnswer(session, meta, schema, response, created);
+        return new Decided(response, created);
+    }
 
-        DecisionResponse response;
+    /// <summary>
+    /// Claims the Idempotency-Key in the session's transaction (started here): the key's row and the events commit
+    /// together, and a racing copy waits on the row, then replays. False when the key was claimed before. No key: true.
+    /// </summary>
+    public static async Task<bool> ClaimKeyAsync(IDocumentSession session, DecisionMeta meta, string schema, CancellationToken cancellationToken)
+    {
+        if (meta.IdempotencyKey.Length == 0)
+        {
+            return true;
+        }
+
+        await session.BeginTransactionAsync(cancellationToken);
+        await using var claim = new NpgsqlCommand(
+            $"insert into {schema}.idempotency_keys (scope, key, request_hash) values ($1, $2, $3) on conflict do nothing",
+            (NpgsqlConnection)session.Connection!);
+        claim.Parameters.AddWithValue(meta.Scope);
+        claim.Parameters.AddWithValue(meta.IdempotencyKey);
+        claim.Parameters.AddWithValue(meta.RequestHash);
+        return await claim.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    /// <summary>
+    /// Appends a decision's events to a stream fetched for writing, with our ids (derived from the Idempotency-Key),
+    /// the app's time and the metadata, and answers what the decision stored.
+    /// </summary>
+    public static DecisionResponse Append<TState, TEvent>(
+        IEventStream<DecidedState<TState>> stream, IReadOnlyList<TEvent> events, DecisionMeta meta, TimeProvider clock)
+        where TEvent : class
+    {
+        var streamId = stream.Key!;
+        var before = stream.StartingVersion ?? 0;
         if (events.Count == 0)
         {
-            response = new DecisionResponse(streamId, before, []);
+            return new DecisionResponse(streamId, before, []);
         }
-        else
-        {
-            stream.AppendMany(events);
-            // PostgreSQL keeps microseconds: the answer carries the time as stored, so a replay and every read agree with it.
-            var now = clock.GetUtcNow();
-            now = new DateTimeOffset(now.Ticks - now.Ticks % (TimeSpan.TicksPerMillisecond / 1000), now.Offset);
-            var recorded = new List<DecisionEvent>(events.Count);
-            for (var i = 0; i < stream.Events.Count; i++)
-            {
-                var wrapper = stream.Events[i];
-                wrapper.Id = EventIds.For(meta.Scope, key, streamId, before, i, now);
-                wrapper.Timestamp = now;
-                wrapper.UserName = meta.By;
-                wrapper.CorrelationId = meta.CorrelationId;
-                if (key.Length > 0)
-                {
-                    wrapper.CausationId = key;
-                    wrapper.Headers = new Dictionary<string, object> { [Decisions.IdempotencyHeader] = key };
-                }
 
-                recorded.Add(new DecisionEvent(wrapper.Id, wrapper.EventTypeName, before + i + 1, now, wrapper.Data));
+        var key = meta.IdempotencyKey;
+        stream.AppendMany(events);
+        // PostgreSQL keeps microseconds: the answer carries the time as stored, so a replay and every read agree with it.
+        var now = clock.GetUtcNow();
+        now = new DateTimeOffset(now.Ticks - now.Ticks % (TimeSpan.TicksPerMillisecond / 1000), now.Offset);
+        var recorded = new List<DecisionEvent>(events.Count);
+        for (var i = 0; i < stream.Events.Count; i++)
+        {
+            var wrapper = stream.Events[i];
+            wrapper.Id = EventIds.For(meta.Scope, key, streamId, before, i, now);
+            wrapper.Timestamp = now;
+            wrapper.UserName = meta.By;
+            wrapper.CorrelationId = meta.CorrelationId;
+            if (key.Length > 0)
+            {
+                wrapper.CausationId = key;
+                wrapper.Headers = new Dictionary<string, object> { [Decisions.IdempotencyHeader] = key };
             }
 
-            response = new DecisionResponse(streamId, before + events.Count, recorded);
+            recorded.Add(new DecisionEvent(wrapper.Id, wrapper.EventTypeName, before + i + 1, now, wrapper.Data));
         }
 
-        var created = meta.CreatedLocation is not null && before == 0 && events.Count > 0;
-        if (key.Length > 0)
+        return new DecisionResponse(streamId, before + events.Count, recorded);
+    }
+
+    /// <summary>Queues the answer a retry with the same Idempotency-Key gets, to be written in the decision's commit.</summary>
+    public static void QueueAnswer(IDocumentSession session, DecisionMeta meta, string schema, DecisionResponse response, bool created)
+    {
+        if (meta.IdempotencyKey.Length == 0)
         {
-            session.QueueSqlCommand(
-                $"update {schema}.idempotency_keys set status = ?, response = ?::jsonb, etag = ?, location = ? where scope = ? and key = ?",
-                created ? StatusCodes.Status201Created : StatusCodes.Status200OK,
-                Decisions.StoredAnswer(created ? response with { Id = meta.CreatedId } : response),
-                HttpVersioning.ETagFor(response.Version),
-                (object?)(created ? meta.CreatedLocation : null) ?? DBNull.Value,
-                meta.Scope,
-                key);
+            return;
         }
 
-        return new Decided(response, created);
+        session.QueueSqlCommand(
+            $"update {schema}.idempotency_keys set status = ?, response = ?::jsonb, etag = ?, location = ? where scope = ? and key = ?",
+            created ? StatusCodes.Status201Created : StatusCodes.Status200OK,
+            Decisions.StoredAnswer(created ? response with { Id = meta.CreatedId } : response),
+            HttpVersioning.ETagFor(response.Version),
+            (object?)(created ? meta.CreatedLocation : null) ?? DBNull.Value,
+            meta.Scope,
+            meta.IdempotencyKey);
     }
 }

@@ -9,7 +9,7 @@ namespace Internal.Generated.WolverineHandlers
     {
         public override System.Type[] HandlerTypes()
         {
-            return new System.Type[] { typeof(Roadmap.Api.Catalogue.DecideProductHandler), typeof(Roadmap.Api.Catalogue.DecideReleaseHandler), typeof(Roadmap.Api.Catalogue.DecideVendorHandler), typeof(Roadmap.Api.Integrations.Subscriptions.DecideSubscriptionHandler), typeof(Roadmap.Api.Municipalities.DecideMunicipalityHandler), typeof(Roadmap.Api.Procedures.DecideProcedureAfterAwardHandler), typeof(Roadmap.Api.Procedures.DecideProcedureHandler), typeof(Roadmap.Api.Procurements.DecideProcurementHandler) };
+            return new System.Type[] { typeof(Roadmap.Api.Catalogue.DecideProductHandler), typeof(Roadmap.Api.Catalogue.DecideReleaseHandler), typeof(Roadmap.Api.Catalogue.DecideVendorHandler), typeof(Roadmap.Api.Integrations.Subscriptions.DecideSubscriptionHandler), typeof(Roadmap.Api.Municipalities.DecideMunicipalityHandler), typeof(Roadmap.Api.Procedures.DecideProcedureAfterAwardHandler), typeof(Roadmap.Api.Procedures.DecideProcedureHandler), typeof(Roadmap.Api.Procurements.DecideProcurementHandler), typeof(Roadmap.Api.Procurements.OpenProcurementDecisionHandler) };
         }
 
         public override System.Type[] MessageTypes()
@@ -36,6 +36,7 @@ namespace Internal.Generated.WolverineHandlers
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.DecideReleaseHandler1736710856))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.DecideSubscriptionHandler1249462092))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.DecideVendorHandler834576067))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.OpenProcurementDecisionHandler1089739819))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Roadmap.Api.Catalogue.DecideProductHandler))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Roadmap.Api.Catalogue.DecideReleaseHandler))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Roadmap.Api.Catalogue.DecideVendorHandler))]
@@ -44,6 +45,7 @@ namespace Internal.Generated.WolverineHandlers
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Roadmap.Api.Procedures.DecideProcedureAfterAwardHandler))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Roadmap.Api.Procedures.DecideProcedureHandler))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Roadmap.Api.Procurements.DecideProcurementHandler))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Roadmap.Api.Procurements.OpenProcurementDecisionHandler))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Roadmap.Api.Catalogue.DecideProduct))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Roadmap.Api.Catalogue.DecideRelease))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Roadmap.Api.Catalogue.DecideVendor))]
@@ -52,6 +54,7 @@ namespace Internal.Generated.WolverineHandlers
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Roadmap.Api.Procedures.DecideProcedure))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Roadmap.Api.Procedures.DecideProcedureAfterAward))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Roadmap.Api.Procurements.DecideProcurement))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Roadmap.Api.Procurements.OpenProcurementDecision))]
         public static void Pin()
         {
             // Intentionally empty. The [DynamicDependency] attributes above are the payload: they root the generated types for Native AOT, and [ModuleInitializer] guarantees this method is itself an ILC root.
