@@ -81,11 +81,7 @@ public sealed class Decisions(
             }
             catch (DomainRuleViolation violation)
             {
-                return DomainProblems.From(violation);
-            }
-            catch (Deciding.DecisionRefusedException refused)
-            {
-                return refused.Problem;
+                return DomainProblems.From(violation); // handlers answer Refused; this only guards one that does not
             }
             catch (Exception e) when (IsConcurrencyFailure(e))
             {
@@ -97,6 +93,11 @@ public sealed class Decisions(
 
                 var actual = (await store.GetStreamAsync(target.StreamId, cancellationToken))?.Version ?? 0;
                 return StaleVersion(target.StreamId, ifMatch ?? actual, actual);
+            }
+
+            if (outcome is Deciding.Refused refused)
+            {
+                return refused.Problem;
             }
 
             if (outcome is not Deciding.Decided decided)

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Roadmap.Api.Infrastructure;
 using Roadmap.Api.Infrastructure.Deciding;
 using Roadmap.Api.Municipalities;
+using Roadmap.Domain.Deciding;
 using Roadmap.Domain.Procedures;
 using Roadmap.Domain.Procurements;
 using Roadmap.Domain.Shared;
@@ -89,7 +90,16 @@ public static class OpenProcurementDecisionHandler
             return new KeyAlreadyClaimed();
         }
 
-        var caseEvents = decisions.Procurements.Decide(command, decisions.Procurements.Initial);
+        IReadOnlyList<IProcurementEvent> caseEvents;
+        try
+        {
+            caseEvents = decisions.Procurements.Decide(command, decisions.Procurements.Initial);
+        }
+        catch (DomainRuleViolation violation)
+        {
+            return DecisionStep.Refuse(session, meta, options.Schema, DomainProblems.From(violation));
+        }
+
         var assignments = new List<(IEventStream<DecidedState<ProcedureState>> Stream, IReadOnlyList<IProcedureEvent> Events)>();
         foreach (var participant in command.Participants)
         {
@@ -99,16 +109,23 @@ public static class OpenProcurementDecisionHandler
             switch (state)
             {
                 case NotIntroducedProcedure:
-                    throw new DecisionRefusedException(Problems.Create(StatusCodes.Status422UnprocessableEntity, "procedure-unknown", "Unknown procedure",
-                        $"No procedure with id {participant.ProcedureId} has been introduced."));
+                    return DecisionStep.Refuse(session, meta, options.Schema, Problems.Create(StatusCodes.Status422UnprocessableEntity,
+                        "procedure-unknown", "Unknown procedure", $"No procedure with id {participant.ProcedureId} has been introduced."));
                 case ActiveProcedure active when !active.Ags.Equals(participant.Ags):
-                    throw new DecisionRefusedException(Problems.Create(StatusCodes.Status422UnprocessableEntity, "procedure-of-another-municipality",
-                        "Procedure of another municipality",
+                    return DecisionStep.Refuse(session, meta, options.Schema, Problems.Create(StatusCodes.Status422UnprocessableEntity,
+                        "procedure-of-another-municipality", "Procedure of another municipality",
                         $"The procedure {participant.ProcedureId} belongs to the municipality {active.Ags}, not to {participant.Ags}."));
             }
 
-            assignments.Add((stream, decisions.Procedures.Decide(
-                new AssignToProcurement(participant.ProcedureId, command.CaseId, command.Now, command.By), state)));
+            try
+            {
+                assignments.Add((stream, decisions.Procedures.Decide(
+                    new AssignToProcurement(participant.ProcedureId, command.CaseId, command.Now, command.By), state)));
+            }
+            catch (DomainRuleViolation violation)
+            {
+                return DecisionStep.Refuse(session, meta, options.Schema, DomainProblems.From(violation));
+            }
         }
 
         var caseStream = await session.Events.FetchForWriting<DecidedState<ProcurementCaseState>>(meta.StreamId, cancellationToken);

@@ -50,14 +50,11 @@ public abstract record DecisionOutcome;
 public sealed record Decided(DecisionResponse Response, bool Created) : DecisionOutcome;
 
 /// <summary>
-/// A decision refused with a problem the decider does not know (a referenced stream that does not exist, of another
-/// municipality): thrown from a handler, so that its transaction, the key's claim with it, rolls back.
+/// The decision breaks a rule (the decider's, or a referenced stream that does not exist or belongs elsewhere): its
+/// problem details, and nothing stored. An answer, not an exception, so that Wolverine does not log an expected 409 or
+/// 422 as a failed handler.
 /// </summary>
-public sealed class DecisionRefusedException(Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult problem)
-    : Exception(problem.ProblemDetails.Detail)
-{
-    public Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult Problem { get; } = problem;
-}
+public sealed record Refused(Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult Problem) : DecisionOutcome;
 
 /// <summary>The Idempotency-Key was claimed before: nothing was decided; the edge answers with the stored answer.</summary>
 public sealed record KeyAlreadyClaimed : DecisionOutcome;
@@ -104,7 +101,17 @@ public static class DecisionStep
             ? await session.Events.FetchForWriting<DecidedState<TState>>(meta.StreamId, expected, cancellationToken)
             : await session.Events.FetchForWriting<DecidedState<TState>>(meta.StreamId, cancellationToken);
         var state = stream.Aggregate is { } aggregate ? aggregate.State : decider.Initial;
-        var response = Append(stream, decider.Decide(await command(state, cancellationToken), state), meta, clock);
+        IReadOnlyList<TEvent> events;
+        try
+        {
+            events = decider.Decide(await command(state, cancellationToken), state);
+        }
+        catch (DomainRuleViolation violation)
+        {
+            return Refuse(session, meta, schema, DomainProblems.From(violation));
+        }
+
+        var response = Append(stream, events, meta, clock);
         var created = meta.CreatedLocation is not null && stream.StartingVersion is null or 0 && response.Events.Count > 0;
         QueueAnswer(session, meta, schema, response, created);
         return new Decided(response, created);
@@ -169,6 +176,21 @@ public static class DecisionStep
         }
 
         return new DecisionResponse(streamId, before + events.Count, recorded);
+    }
+
+    /// <summary>
+    /// Refuses the decision: nothing is appended, and the Idempotency-Key's claim is withdrawn in the same commit, so a
+    /// retry with the key is decided afresh (as when the transaction rolled back). Marten 9.58 does not commit a session
+    /// with nothing pending, which would drop the claim as well; the delete says so explicitly and does not depend on it.
+    /// </summary>
+    public static Refused Refuse(IDocumentSession session, DecisionMeta meta, string schema, Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult problem)
+    {
+        if (meta.IdempotencyKey.Length > 0)
+        {
+            session.QueueSqlCommand($"delete from {schema}.idempotency_keys where scope = ? and key = ?", meta.Scope, meta.IdempotencyKey);
+        }
+
+        return new Refused(problem);
     }
 
     /// <summary>Queues the answer a retry with the same Idempotency-Key gets, to be written in the decision's commit.</summary>

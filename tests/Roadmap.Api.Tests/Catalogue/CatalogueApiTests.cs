@@ -130,6 +130,24 @@ public sealed class CatalogueApiTests(RoadmapApiFactory factory) : IClassFixture
     }
 
     [Fact]
+    public async Task A_refused_decision_keeps_nothing_of_its_idempotency_key_so_a_retry_is_decided_again()
+    {
+        var client = factory.CreateClient();
+        var vendorId = Guid.NewGuid();
+        Assert.Equal(HttpStatusCode.Created, (await PostAsync(client, "/catalogue/vendors", new { vendorId, name = "Lechtal IT" })).StatusCode);
+        var key = $"refused-{Guid.NewGuid()}";
+
+        var refused = await PostAsync(client, "/catalogue/vendors", new { vendorId, name = "Lechtal IT GmbH" }, key);
+        var retried = await PostAsync(client, "/catalogue/vendors", new { vendorId, name = "Lechtal IT GmbH" }, key);
+
+        // Not "idempotency-key-in-flight": the refusal stored no claim, and the retry met the rule again.
+        await ProblemAsync(refused, HttpStatusCode.Conflict, "vendor-already-registered");
+        await ProblemAsync(retried, HttpStatusCode.Conflict, "vendor-already-registered");
+        Assert.False(retried.Headers.Contains("Idempotent-Replayed"));
+        Assert.Equal(1, await HistoryLengthAsync(client, $"/catalogue/vendors/{vendorId}"));
+    }
+
+    [Fact]
     public async Task Concurrent_retries_of_a_vendor_registration_with_one_idempotency_key_register_one_vendor_under_one_id()
     {
         var client = factory.CreateClient();
