@@ -47,12 +47,16 @@ public static class CreateSubscription
             "400 when the URL is not https (or an allowed http host) or points to a private address.");
 
     private static async Task<Results<Created<SubscriptionWithSecret>, ProblemHttpResult>> HandleAsync(
-        Request request, HttpContext http, PostgresEventStore store, WebhookSecretCipher cipher, WebhookOptions options, TimeProvider clock, CancellationToken cancellationToken)
+        Request request, HttpContext http, PostgresEventStore store, Wolverine.IMessageBus bus, TimeProvider clock, CancellationToken cancellationToken)
     {
         var id = Guid.CreateVersion7(clock.GetUtcNow());
-        var (answer, problem) = await SubscriptionSecrets.DecideWithNewSecretAsync(store, cipher, options, id, _ => new Roadmap.Domain.Subscriptions.CreateSubscription(
-            id, request.TargetUrl, request.EventTypes ?? [], request.Municipalities ?? [], request.ProductIds ?? [], request.ReleaseIds ?? [],
-            clock.GetUtcNow(), Actor.Of(http)), cancellationToken);
+        var (answer, problem) = await SubscriptionSecrets.DecideWithNewSecretAsync(bus, store, new DecideSubscriptionWithSecret(
+            id,
+            new Roadmap.Domain.Subscriptions.CreateSubscription(
+                id, request.TargetUrl, request.EventTypes ?? [], request.Municipalities ?? [], request.ProductIds ?? [], request.ReleaseIds ?? [],
+                clock.GetUtcNow(), Actor.Of(http)),
+            Actor.Of(http),
+            Actor.CorrelationId(http)), cancellationToken);
         if (problem is not null)
         {
             return problem;

@@ -20,7 +20,7 @@ public static class RotateSubscriptionSecret
             + "previousSecretSignsUntil (Roadmap:Webhooks:RotationGracePeriod, 24 h by default), also with the previous one.");
 
     private static async Task<Results<Ok<SubscriptionWithSecret>, ProblemHttpResult>> HandleAsync(
-        string id, Request? request, HttpContext http, PostgresEventStore store, WebhookSecretCipher cipher, WebhookOptions options, TimeProvider clock,
+        string id, Request? request, HttpContext http, PostgresEventStore store, Wolverine.IMessageBus bus, TimeProvider clock,
         CancellationToken cancellationToken)
     {
         if (!Guid.TryParse(id, out var subscriptionId))
@@ -28,8 +28,11 @@ public static class RotateSubscriptionSecret
             return SubscriptionReads.Unknown(id);
         }
 
-        var (answer, problem) = await SubscriptionSecrets.DecideWithNewSecretAsync(store, cipher, options, subscriptionId,
-            _ => new Roadmap.Domain.Subscriptions.RotateSubscriptionSecret(subscriptionId, clock.GetUtcNow(), Actor.Of(http)), cancellationToken);
+        var (answer, problem) = await SubscriptionSecrets.DecideWithNewSecretAsync(bus, store, new DecideSubscriptionWithSecret(
+            subscriptionId,
+            new Roadmap.Domain.Subscriptions.RotateSubscriptionSecret(subscriptionId, clock.GetUtcNow(), Actor.Of(http)),
+            Actor.Of(http),
+            Actor.CorrelationId(http)), cancellationToken);
         if (problem is not null)
         {
             return problem;

@@ -1,9 +1,13 @@
+using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
 using Roadmap.Api.Infrastructure;
+using Roadmap.Api.Infrastructure.Deciding;
 using Roadmap.Api.Integrations.Webhooks;
 using Roadmap.Domain.Deciding;
 using Roadmap.Domain.Subscriptions;
 using Roadmap.EventStore;
+using Wolverine;
 
 namespace Roadmap.Api.Integrations.Subscriptions;
 
@@ -20,64 +24,79 @@ public sealed record SubscriptionWithSecret(
 }
 
 /// <summary>
-/// A subscription decision that also writes a new secret: the event and the secret commit together (the secret goes
-/// to webhook_secrets, encrypted by <see cref="WebhookSecretCipher"/>, never into the event). No Idempotency-Key: a
-/// stored answer would keep the secret.
+/// A subscription decision that also writes a new secret (create, rotate), handled by Wolverine (docs/0013): the event
+/// and the secret commit together (the secret goes to webhook_secrets, encrypted by <see cref="WebhookSecretCipher"/>,
+/// never into the event). No Idempotency-Key: a stored answer would keep the secret.
 /// </summary>
+public sealed record DecideSubscriptionWithSecret(Guid SubscriptionId, ISubscriptionCommand Command, string By, string CorrelationId);
+
+/// <summary>What <see cref="DecideSubscriptionWithSecret"/> answers: the new secret (shown once), or the rule it broke.</summary>
+public sealed record SecretDecision(string? Secret, DateTimeOffset? PreviousSecretSignsUntil, ProblemHttpResult? Problem);
+
+/// <summary>Wolverine's handler for <see cref="DecideSubscriptionWithSecret"/>.</summary>
+public static class DecideSubscriptionWithSecretHandler
+{
+    public static async Task<SecretDecision> Handle(
+        DecideSubscriptionWithSecret message,
+        IDocumentSession session,
+        WebhookSecretCipher cipher,
+        WebhookOptions webhooks,
+        TimeProvider clock,
+        EventStoreOptions options,
+        CancellationToken cancellationToken)
+    {
+        var streamId = Subscription.StreamId(message.SubscriptionId);
+        await session.BeginTransactionAsync(cancellationToken);
+        var stream = await session.Events.FetchForWriting<DecidedState<SubscriptionState>>(streamId, cancellationToken);
+        var state = stream.Aggregate is { } aggregate ? aggregate.State : Subscription.Decider.Initial;
+        IReadOnlyList<ISubscriptionEvent> events;
+        try
+        {
+            events = Subscription.Decider.Decide(message.Command, state);
+        }
+        catch (DomainRuleViolation violation)
+        {
+            return new SecretDecision(null, null, DomainProblems.From(violation));
+        }
+
+        DecisionStep.Append(stream, events, new DecisionMeta(streamId, message.By, message.CorrelationId, null, "", "", "", null, null), clock);
+
+        // A rotation keeps the replaced secret signing as well for the grace period (a second rotation within it
+        // replaces that one too: only the latest two secrets ever sign).
+        var secret = WebhookSignature.NewSecret();
+        var table = $"{options.Schema}.webhook_secrets";
+        await using var write = new NpgsqlCommand(
+            $"""
+            insert into {table} (subscription_id, secret, rotated_at) values ($1, $2, now())
+            on conflict (subscription_id) do update set
+              previous_secret = case when $3 > interval '0' then {table}.secret end,
+              previous_until = case when $3 > interval '0' then excluded.rotated_at + $3 end,
+              secret = excluded.secret, rotated_at = excluded.rotated_at
+            returning previous_until
+            """, (NpgsqlConnection)session.Connection!);
+        write.Parameters.AddWithValue(message.SubscriptionId);
+        write.Parameters.AddWithValue(cipher.Protect(message.SubscriptionId, secret));
+        write.Parameters.AddWithValue(webhooks.RotationGracePeriod);
+        var previousSignsUntil = await write.ExecuteScalarAsync(cancellationToken) is DateTime until ? new DateTimeOffset(until, TimeSpan.Zero) : (DateTimeOffset?)null;
+        return new SecretDecision(secret, previousSignsUntil, null);
+    }
+}
+
+/// <summary>The edge of the decisions that show a new secret: invoke, and answer with the subscription as its index now has it.</summary>
 internal static class SubscriptionSecrets
 {
     public static async Task<(SubscriptionWithSecret? Answer, ProblemHttpResult? Problem)> DecideWithNewSecretAsync(
-        PostgresEventStore store, WebhookSecretCipher cipher, WebhookOptions options, Guid subscriptionId, Func<SubscriptionState, ISubscriptionCommand> command, CancellationToken cancellationToken)
+        IMessageBus bus, PostgresEventStore store, DecideSubscriptionWithSecret message, CancellationToken cancellationToken)
     {
-        var secret = WebhookSignature.NewSecret();
-        var streamId = Subscription.StreamId(subscriptionId);
-        DateTimeOffset? previousSignsUntil = null;
-        await using (var connection = await store.DataSource.OpenConnectionAsync(cancellationToken))
+        var decision = await bus.InvokeAsync<SecretDecision>(message, cancellationToken);
+        if (decision.Problem is not null)
         {
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            var current = await store.AggregateStreamAsync(transaction, streamId, Subscription.Decider.Initial,
-                Subscription.Decider.EvolveStored, cancellationToken: cancellationToken);
-            IReadOnlyList<ISubscriptionEvent> events;
-            try
-            {
-                events = Subscription.Decider.Decide(command(current.State), current.State);
-            }
-            catch (DomainRuleViolation violation)
-            {
-                return (null, DomainProblems.From(violation));
-            }
-
-            var expected = current.Version == 0 ? ExpectedVersion.NoStream : ExpectedVersion.Exactly(current.Version);
-            var by = events.Count > 0 ? events[0].By : "unknown";
-            await store.AppendAsync(connection, transaction, streamId, expected,
-                events.Select(e => new NewEvent(Guid.CreateVersion7(), e, new EventMetadata(by))).ToList(), cancellationToken);
-            // A rotation keeps the replaced secret signing as well for the grace period (a second rotation within
-            // it replaces that one too: only the latest two secrets ever sign).
-            var table = $"{store.Options.Schema}.webhook_secrets";
-            await using (var write = new Npgsql.NpgsqlCommand(
-                $"""
-                insert into {table} (subscription_id, secret, rotated_at) values ($1, $2, now())
-                on conflict (subscription_id) do update set
-                  previous_secret = case when $3 > interval '0' then {table}.secret end,
-                  previous_until = case when $3 > interval '0' then excluded.rotated_at + $3 end,
-                  secret = excluded.secret, rotated_at = excluded.rotated_at
-                returning previous_until
-                """, connection, transaction))
-            {
-                write.Parameters.AddWithValue(subscriptionId);
-                write.Parameters.AddWithValue(cipher.Protect(subscriptionId, secret));
-                write.Parameters.AddWithValue(options.RotationGracePeriod);
-                previousSignsUntil = await write.ExecuteScalarAsync(cancellationToken) is DateTime until
-                    ? new DateTimeOffset(until, TimeSpan.Zero)
-                    : null;
-            }
-
-            await transaction.CommitAsync(cancellationToken);
+            return (null, decision.Problem);
         }
 
         store.SignalAppended();
-        var view = await SubscriptionReads.FindAsync(subscriptionId.ToString(), store.DataSource, store.Options.Schema, cancellationToken)
-            ?? throw new InvalidOperationException($"Subscription {subscriptionId} is missing from its index right after the decision.");
-        return (new SubscriptionWithSecret(view, secret, SubscriptionWithSecret.ShownOnce, previousSignsUntil), null);
+        var view = await SubscriptionReads.FindAsync(message.SubscriptionId.ToString(), store.DataSource, store.Options.Schema, cancellationToken)
+            ?? throw new InvalidOperationException($"Subscription {message.SubscriptionId} is missing from its index right after the decision.");
+        return (new SubscriptionWithSecret(view, decision.Secret!, SubscriptionWithSecret.ShownOnce, decision.PreviousSecretSignsUntil), null);
     }
 }

@@ -9,7 +9,7 @@ namespace Internal.Generated.WolverineHandlers
     {
         public override System.Type[] HandlerTypes()
         {
-            return new System.Type[] { typeof(Roadmap.Api.Catalogue.DecideProductHandler), typeof(Roadmap.Api.Catalogue.DecideReleaseHandler), typeof(Roadmap.Api.Catalogue.DecideVendorHandler), typeof(Roadmap.Api.Integrations.Subscriptions.DecideSubscriptionHandler), typeof(Roadmap.Api.Municipalities.DecideMunicipalityHandler), typeof(Roadmap.Api.Procedures.DecideProcedureAfterAwardHandler), typeof(Roadmap.Api.Procedures.DecideProcedureHandler), typeof(Roadmap.Api.Procurements.DecideProcurementHandler), typeof(Roadmap.Api.Procurements.OpenProcurementDecisionHandler) };
+            return new System.Type[] { typeof(Roadmap.Api.Catalogue.DecideProductHandler), typeof(Roadmap.Api.Catalogue.DecideReleaseHandler), typeof(Roadmap.Api.Catalogue.DecideVendorHandler), typeof(Roadmap.Api.Integrations.Subscriptions.DecideSubscriptionHandler), typeof(Roadmap.Api.Integrations.Subscriptions.DecideSubscriptionWithSecretHandler), typeof(Roadmap.Api.Municipalities.DecideMunicipalityHandler), typeof(Roadmap.Api.Procedures.DecideProcedureAfterAwardHandler), typeof(Roadmap.Api.Procedures.DecideProcedureHandler), typeof(Roadmap.Api.Procurements.DecideProcurementHandler), typeof(Roadmap.Api.Procurements.OpenProcurementDecisionHandler) };
         }
 
         public override System.Type[] MessageTypes()
@@ -35,12 +35,14 @@ namespace Internal.Generated.WolverineHandlers
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.DecideProductHandler1079230842))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.DecideReleaseHandler1736710856))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.DecideSubscriptionHandler1249462092))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.DecideSubscriptionWithSecretHandler1481479420))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.DecideVendorHandler834576067))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.OpenProcurementDecisionHandler1089739819))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Roadmap.Api.Catalogue.DecideProductHandler))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Roadmap.Api.Catalogue.DecideReleaseHandler))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Roadmap.Api.Catalogue.DecideVendorHandler))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Roadmap.Api.Integrations.Subscriptions.DecideSubscriptionHandler))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Roadmap.Api.Integrations.Subscriptions.DecideSubscriptionWithSecretHandler))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Roadmap.Api.Municipalities.DecideMunicipalityHandler))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Roadmap.Api.Procedures.DecideProcedureAfterAwardHandler))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Roadmap.Api.Procedures.DecideProcedureHandler))]
@@ -50,6 +52,7 @@ namespace Internal.Generated.WolverineHandlers
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Roadmap.Api.Catalogue.DecideRelease))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Roadmap.Api.Catalogue.DecideVendor))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Roadmap.Api.Integrations.Subscriptions.DecideSubscription))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Roadmap.Api.Integrations.Subscriptions.DecideSubscriptionWithSecret))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Roadmap.Api.Municipalities.DecideMunicipality))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Roadmap.Api.Procedures.DecideProcedure))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Roadmap.Api.Procedures.DecideProcedureAfterAward))]
