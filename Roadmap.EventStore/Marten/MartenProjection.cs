@@ -78,8 +78,14 @@ public sealed partial class MartenProjection(Projection projection, ProjectionLi
             {
                 throw await PinAsync(events, recorded, Reads, e, cancellation);
             }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                Projection.Failure = $"{e.GetType().Name}: {e.Message}";
+                throw;
+            }
 
             Queue(operations, batch, guardProgress: true);
+            Projection.Failure = null;
         }
         finally
         {

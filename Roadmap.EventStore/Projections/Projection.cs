@@ -93,6 +93,19 @@ public abstract partial class Projection
 
     private long _computedThrough;
 
+    /// <summary>
+    /// Under <see cref="PoisonEventPolicy.Stop"/>: the error of the last batch this node's daemon could not apply, until a
+    /// batch applies again or an operator resumes the projection. Marten pauses the agent, and its coordinator starts it
+    /// again every few seconds (to fail on the same event); the status stays "failed" in between (<see cref="ProjectionAdmin"/>).
+    /// </summary>
+    internal string? Failure
+    {
+        get => Volatile.Read(ref _failure);
+        set => Volatile.Write(ref _failure, value);
+    }
+
+    private string? _failure;
+
     /// <summary>Applies a batch (in log order). Throwing discards the batch's writes.</summary>
     public abstract Task ApplyAsync(ProjectionBatch batch, CancellationToken cancellationToken);
 

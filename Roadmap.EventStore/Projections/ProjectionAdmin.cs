@@ -179,9 +179,12 @@ public sealed class ProjectionAdmin(
                 var rebuildNode = reader.IsDBNull(12) ? null : reader.GetString(12);
                 var rebuildError = reader.IsDBNull(13) ? null : reader.GetString(13);
                 var rebuilding = requested is not null && finished is null;
+                // Marten's coordinator restarts a paused agent every few seconds, and it fails again on the same event:
+                // the failure this node's daemon saw last stays in the status until a batch applies or a resume.
+                var failure = agentStatus is "Paused" ? pause ?? "paused" : ProjectionOf(name).Failure;
                 var state = rebuilding ? ProjectionState.Rebuilding
                     : !reader.IsDBNull(14) ? ProjectionState.Stopped
-                    : rebuildError is not null || agentStatus is "Paused" ? ProjectionState.Failed
+                    : rebuildError is not null || failure is not null ? ProjectionState.Failed
                     : ProjectionState.Running;
                 rows.Add(new ProjectionStatus(
                     Name: name,
@@ -193,7 +196,7 @@ public sealed class ProjectionAdmin(
                     RunningOn: agent is not null ? ThisNode : rebuilding ? rebuildNode : reader.IsDBNull(5) ? null : $"node {reader.GetInt32(5)}",
                     HeartbeatAt: reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2),
                     AppliedEvents: position,
-                    Error: rebuildError ?? (agentStatus is "Paused" ? pause ?? "paused" : null),
+                    Error: rebuildError ?? failure,
                     RebuiltAt: rebuildError is null ? finished : null,
                     // Beside the live tables the rebuild counts its own progress; Marten's in-place rebuild moves the live one.
                     Rebuild: rebuilding ? Progress(requested, started, reader.IsDBNull(15) ? position : reader.GetInt64(15), total) : null,
@@ -408,6 +411,7 @@ public sealed class ProjectionAdmin(
         }
 
         ProjectionOf(name).Stopped = false;
+        ProjectionOf(name).Failure = null;
 
         if (daemon() is { IsRunning: true } running)
         {
