@@ -277,14 +277,6 @@ public sealed partial class PostgresEventStore
         return await FetchAsync(session, streamId, options, cancellationToken);
     }
 
-    /// <summary>The same read inside the caller's transaction: a decision reads, decides and appends in one.</summary>
-    public async Task<IReadOnlyList<RecordedEvent>> ReadStreamAsync(
-        NpgsqlTransaction transaction, string streamId, ReadStreamOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        await using var session = Marten.QuerySession(SessionOptions.ForTransaction(transaction));
-        return await FetchAsync(session, streamId, options, cancellationToken);
-    }
-
     private static async Task<IReadOnlyList<RecordedEvent>> FetchAsync(
         IQuerySession session, string streamId, ReadStreamOptions? options, CancellationToken cancellationToken)
     {
@@ -301,12 +293,6 @@ public sealed partial class PostgresEventStore
     public async Task<AggregateResult<TState>> AggregateStreamAsync<TState>(
         string streamId, TState initial, Func<TState, object, TState> evolve, ReadStreamOptions? options = null, CancellationToken cancellationToken = default) =>
         Fold(await ReadStreamAsync(streamId, options, cancellationToken), initial, evolve);
-
-    /// <summary>The same fold inside the caller's transaction.</summary>
-    public async Task<AggregateResult<TState>> AggregateStreamAsync<TState>(
-        NpgsqlTransaction transaction, string streamId, TState initial, Func<TState, object, TState> evolve, ReadStreamOptions? options = null,
-        CancellationToken cancellationToken = default) =>
-        Fold(await ReadStreamAsync(transaction, streamId, options, cancellationToken), initial, evolve);
 
     private static AggregateResult<TState> Fold<TState>(IReadOnlyList<RecordedEvent> events, TState initial, Func<TState, object, TState> evolve)
     {

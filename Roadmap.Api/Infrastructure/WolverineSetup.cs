@@ -22,6 +22,5 @@ public static class WolverineSetup
         // when the committed code is stale (WolverineCodegenTests).
         opts.CodeGeneration.TypeLoadMode = IsCodegen(args) ? TypeLoadMode.Dynamic : TypeLoadMode.Static;
         opts.Policies.AutoApplyTransactions();
-        opts.Policies.UseDurableLocalQueues();
     }
 }

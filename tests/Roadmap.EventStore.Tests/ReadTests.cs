@@ -80,22 +80,6 @@ public sealed class ReadTests(TestSchema db) : IClassFixture<TestSchema>
     }
 
     [Fact]
-    public async Task A_read_inside_a_caller_transaction_sees_that_transaction_s_appends()
-    {
-        var stream = await CounterWithIncrementsAsync(db.Store, null, 1);
-        await using var connection = await db.DataSource.OpenConnectionAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
-        await db.Store.AppendAsync(connection, transaction, stream, ExpectedVersion.Exactly(2), [New(new CounterIncremented(stream, 5))]);
-
-        var inside = await db.Store.AggregateStreamAsync(transaction, stream, Counter.Decider.Initial, Counter.Decider.EvolveStored);
-        var outside = await db.Store.AggregateStreamAsync(stream, Counter.Decider.Initial, Counter.Decider.EvolveStored);
-
-        Assert.Equal((6, 3L), (inside.State.Total, inside.Version));
-        Assert.Equal((1, 2L), (outside.State.Total, outside.Version));
-        await transaction.RollbackAsync();
-    }
-
-    [Fact]
     public async Task An_event_whose_stored_data_cannot_be_read_is_a_clear_error_that_names_it()
     {
         var stream = await CounterWithIncrementsAsync(db.Store, null, 1, 2);
