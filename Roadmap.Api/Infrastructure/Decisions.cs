@@ -119,7 +119,7 @@ public sealed class Decisions(
     }
 
     /// <summary>Marten's answers to a stream that moved: a version check that failed, or a stream started meanwhile.</summary>
-    private static bool IsConcurrencyFailure(Exception e) =>
+    internal static bool IsConcurrencyFailure(Exception e) =>
         e is JasperFx.ConcurrencyException or JasperFx.Events.ExistingStreamIdCollisionException or global::Marten.Exceptions.ExistingStreamIdCollisionException
         || e.InnerException is JasperFx.ConcurrencyException
         || e is global::Marten.Exceptions.MartenCommandException { InnerException: PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, TableName: "mt_streams" or "mt_events" } };

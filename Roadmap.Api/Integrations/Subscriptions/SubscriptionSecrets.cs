@@ -85,10 +85,30 @@ public static class DecideSubscriptionWithSecretHandler
 /// <summary>The edge of the decisions that show a new secret: invoke, and answer with the subscription as its index now has it.</summary>
 internal static class SubscriptionSecrets
 {
+    private const int MaxAttempts = 5;
+
     public static async Task<(SubscriptionWithSecret? Answer, ProblemHttpResult? Problem)> DecideWithNewSecretAsync(
         IMessageBus bus, PostgresEventStore store, DecideSubscriptionWithSecret message, CancellationToken cancellationToken)
     {
-        var decision = await bus.InvokeAsync<SecretDecision>(message, cancellationToken);
+        SecretDecision decision;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                decision = await bus.InvokeAsync<SecretDecision>(message, cancellationToken);
+                break;
+            }
+            catch (Exception e) when (Decisions.IsConcurrencyFailure(e))
+            {
+                // Another decision on the subscription committed first: decide again on its stream as it is now.
+                if (attempt == MaxAttempts)
+                {
+                    return (null, Problems.Create(StatusCodes.Status409Conflict, "subscription-changed", "The subscription changed meanwhile",
+                        $"Subscription {message.SubscriptionId} kept changing while this request was decided; send it again."));
+                }
+            }
+        }
+
         if (decision.Problem is not null)
         {
             return (null, decision.Problem);
