@@ -12,6 +12,7 @@ using Roadmap.Api.Municipalities;
 using Roadmap.Api.Procedures;
 using Roadmap.Api.Procurements;
 using Roadmap.Api.Roadmaps;
+using Roadmap.Api.Deadlines;
 using Roadmap.Api.Rules;
 using Wolverine;
 
@@ -34,6 +35,7 @@ builder.Services.AddRoadmapEventStore(builder.Configuration);
 builder.Services.AddWebhooks(builder.Configuration);
 builder.Services.AddRoadmapReadModels();
 builder.Services.AddFeeds();
+builder.Services.AddDeadlineAlerts(builder.Configuration);
 builder.Services.AddSingleton<DemoData>();
 builder.Services.AddHostedService<DemoDataService>();
 

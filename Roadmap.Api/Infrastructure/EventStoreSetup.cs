@@ -58,8 +58,9 @@ public static class EventStoreSetup
             })
             .UseNpgsqlDataSource()
             .ApplyAllDatabaseChangesOnStartup()
-            // Wolverine's inbox, outbox and scheduled messages in the same schema and transactions as the events.
-            .IntegrateWithWolverine();
+            // Wolverine's inbox, outbox and scheduled messages in the same schema and transactions as the events; the
+            // decisions a roadmap depends on forward a review of the deadlines through the outbox (Deadlines/).
+            .IntegrateWithWolverine(Roadmap.Api.Deadlines.DeadlineTriggers.Forward);
         marten.AddAsyncDaemon(ProjectionSetup.RunDaemon(configuration) ? DaemonMode.HotCold : DaemonMode.Disabled);
 
         services.AddSingleton(sp => new PostgresEventStore(
@@ -80,6 +81,7 @@ public static class EventStoreSetup
         opts.Projections.Add(new Roadmap.Api.Integrations.Subscriptions.SubscriptionStates(), live);
         opts.Projections.Add(new Roadmap.Api.Procedures.ProcedureStates(), live);
         opts.Projections.Add(new Roadmap.Api.Procurements.ProcurementStates(), live);
+        opts.Projections.Add(new Roadmap.Api.Deadlines.DeadlineAlertStates(), live);
     }
 }
 

@@ -22,5 +22,8 @@ public static class WolverineSetup
         // when the committed code is stale (WolverineCodegenTests).
         opts.CodeGeneration.TypeLoadMode = IsCodegen(args) ? TypeLoadMode.Dynamic : TypeLoadMode.Static;
         opts.Policies.AutoApplyTransactions();
+        // The messages Roadmap sends itself (deadline reviews, scheduled or forwarded from decisions) are stored in the
+        // inbox with the transaction that sends them, and survive a crash: another node recovers them.
+        opts.Policies.UseDurableLocalQueues();
     }
 }

@@ -12,7 +12,8 @@ namespace Roadmap.Api.Roadmaps;
 /// </summary>
 public static class MayorPage
 {
-    public static string Render(MunicipalityRoadmap roadmap)
+    /// <param name="alerts">The deadline alerts of the last 30 days ("Fristen"), newest first; null leaves the section out.</param>
+    public static string Render(MunicipalityRoadmap roadmap, IReadOnlyList<Roadmap.Api.Deadlines.RecordedAlert>? alerts = null)
     {
         var html = new StringBuilder();
         var title = $"Roadmap der Verfahrensablösungen – {roadmap.Name}";
@@ -46,6 +47,11 @@ public static class MayorPage
 
         html.Append("""<div class="columns">""");
         Decisions(html, roadmap);
+        if (alerts is not null)
+        {
+            Deadlines(html, alerts);
+        }
+
         Notes(html, roadmap);
         html.Append("</div></main>");
         html.Append(
@@ -117,6 +123,54 @@ public static class MayorPage
 
         html.Append("</ol></section>");
     }
+
+    /// <summary>"Fristen": the deadline alerts Roadmap recorded in the last 30 days, newest first, in words.</summary>
+    private static void Deadlines(StringBuilder html, IReadOnlyList<Roadmap.Api.Deadlines.RecordedAlert> alerts)
+    {
+        // Without alerts the section says so on screen and takes no room on the printed sheet.
+        html.Append(alerts.Count == 0 ? """<section class="screen-only" aria-labelledby="h-deadlines">""" : """<section aria-labelledby="h-deadlines">""");
+        html.Append("""<h2 id="h-deadlines">Fristen der letzten 30 Tage</h2>""");
+        if (alerts.Count == 0)
+        {
+            html.Append("""<p id="deadlines" class="deadlines-none">In den letzten 30 Tagen wurde keine Frist gemeldet.</p></section>""");
+            return;
+        }
+
+        html.Append("""<ul class="decisions deadlines" id="deadlines">""");
+        foreach (var alert in alerts)
+        {
+            var band = BandOf(alert.Data.Band);
+            var day = Date(Roadmap.Domain.Shared.CalendarDay.Of(alert.RecordedAt));
+            html.Append(CultureInfo.InvariantCulture,
+                $"""<li data-procedure-id="{alert.Data.ProcedureId}" class="band-{BandKey(band)}"><span class="due">{day}</span> – <strong>{Encode(alert.Data.Procedure)}</strong>: {Encode(AlertText(alert.Data))}</li>""");
+        }
+
+        html.Append("</ul></section>");
+    }
+
+    /// <summary>One alert as a German sentence.</summary>
+    public static string AlertText(Roadmap.Api.Deadlines.DeadlineAlertData alert)
+    {
+        var milestone = alert.Milestone == Roadmap.Domain.Municipalities.DeadlineAlertLog.Award ? "Zuschlag" : "Beginn des Vergabeverfahrens";
+        var due = Date(DateOnly.ParseExact(alert.DueOn, "yyyy-MM-dd", CultureInfo.InvariantCulture));
+        return alert.Reason switch
+        {
+            "missed" => $"Frist versäumt – spätester {milestone} war am {due}.",
+            Roadmap.Domain.Municipalities.DeadlineAlertLog.BandWorsened =>
+                $"Risiko gestiegen von „{BandName(BandOf(alert.PreviousBand))}“ auf „{BandName(BandOf(alert.Band))}“ – spätester {milestone} am {due}, noch {Days(alert.DaysLeft)}.",
+            _ when alert.DaysLeft == 0 => $"Heute ist der späteste {milestone} ({due}).",
+            _ => $"Spätester {milestone} am {due} – noch {Days(alert.DaysLeft)} (Erinnerung {alert.LeadDays} Tage vorher).",
+        };
+    }
+
+    private static SlackBand? BandOf(string? band) => band switch
+    {
+        "late" => SlackBand.Late,
+        "high" => SlackBand.High,
+        "moderate" => SlackBand.Moderate,
+        "low" => SlackBand.Low,
+        _ => null,
+    };
 
     /// <summary>Badges in full and provisional thresholds: what a council should know beside the dates.</summary>
     private static void Notes(StringBuilder html, MunicipalityRoadmap roadmap)

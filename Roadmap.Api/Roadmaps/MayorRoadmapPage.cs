@@ -18,7 +18,8 @@ public static class MayorRoadmapPage
             .Produces<string>(StatusCodes.Status404NotFound, "text/html");
 
     private static async Task<ContentHttpResult> GetAsync(
-        string ags, string? stand, string? heute, [FromServices] IRoadmapQueries queries, TimeProvider clock, CancellationToken cancellationToken)
+        string ags, string? stand, string? heute, [FromServices] IRoadmapQueries queries, TimeProvider clock, Npgsql.NpgsqlDataSource dataSource,
+        Roadmap.EventStore.EventStoreOptions options, CancellationToken cancellationToken)
     {
         if (!PageDates.TryParse(stand, out var asOf) || !PageDates.TryParse(heute, out var today))
         {
@@ -31,7 +32,13 @@ public static class MayorRoadmapPage
         }
 
         var roadmap = await queries.GetRoadmapAsync(parsed, today ?? CalendarDay.Today(clock), asOf, cancellationToken);
-        return roadmap is null ? Unknown(ags) : Html(StatusCodes.Status200OK, MayorPage.Render(roadmap));
+        if (roadmap is null)
+        {
+            return Unknown(ags);
+        }
+
+        var alerts = await Roadmap.Api.Deadlines.DeadlineAlertReads.LastThirtyDaysAsync(dataSource, options.Schema, roadmap.Ags, roadmap.Stand, cancellationToken);
+        return Html(StatusCodes.Status200OK, MayorPage.Render(roadmap, alerts));
     }
 
     private static ContentHttpResult Unknown(string ags) =>

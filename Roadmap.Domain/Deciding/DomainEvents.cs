@@ -16,6 +16,8 @@ public static class DomainEvents
     [
         (typeof(MunicipalityRegistered), "municipality.registered", 1),
         (typeof(MunicipalityRenamed), "municipality.renamed", 1),
+        (typeof(DeadlineApproaching), "municipality.deadline-approaching", 1),
+        (typeof(DeadlineMissed), "municipality.deadline-missed", 1),
 
         (typeof(VendorRegistered), "vendor.registered", 1),
         (typeof(ProductRegistered), "product.registered", 1),

@@ -16,6 +16,7 @@ public static class ViolationCodes
     // Municipality
     public const string MunicipalityUnknown = "municipality-unknown";
     public const string MunicipalityAlreadyRegistered = "municipality-already-registered";
+    public const string DeadlineLeadsInvalid = "deadline-leads-invalid";
     public const string CountyAgsInvalid = "county-ags-invalid";
     public const string AgsNotInCounty = "ags-not-in-county";
     public const string LandMismatch = "land-mismatch";

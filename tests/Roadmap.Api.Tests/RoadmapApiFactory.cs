@@ -30,6 +30,12 @@ public class RoadmapApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     /// </summary>
     public bool SystemClock { get; init; }
 
+    /// <summary>
+    /// True: deadline reviews run (after every decision a roadmap depends on, daily and at start-up) and record alerts.
+    /// Off elsewhere, so the other tests' logs hold only the events they cause.
+    /// </summary>
+    public bool DeadlineAlerts { get; init; }
+
     /// <summary>The key webhook secrets are encrypted with in the tests (32 bytes, base64; test-only).</summary>
     public const string TestSecretKey = "dGVzdC1vbmx5LWtleS1mb3Itd2ViaG9vay1zZWNyZXQ=";
 
@@ -45,6 +51,7 @@ public class RoadmapApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Roadmap:Schema", Schema);
         builder.UseSetting("Roadmap:Projections:PollIntervalMs", "100");
         builder.UseSetting("Roadmap:Webhooks:SecretKey", TestSecretKey);
+        builder.UseSetting("Roadmap:Deadlines:Enabled", DeadlineAlerts ? "true" : "false");
         builder.ConfigureServices(services =>
         {
             if (!SystemClock)

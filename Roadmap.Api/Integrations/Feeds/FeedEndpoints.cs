@@ -1,6 +1,6 @@
 namespace Roadmap.Api.Integrations.Feeds;
 
-/// <summary>The deprecation feed: pages to pull (GET /feeds/deprecations) and a live stream (Server-Sent Events).</summary>
+/// <summary>The feeds (deprecations, deadline alerts): pages to pull (GET /feeds/…) and a live stream each (Server-Sent Events).</summary>
 public static class FeedEndpoints
 {
     /// <summary>The feed's reader and its shared LISTEN connection (a hosted service of this node).</summary>
@@ -14,9 +14,16 @@ public static class FeedEndpoints
 
     public static IEndpointRouteBuilder MapFeeds(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/feeds/deprecations").WithTags("Integrations: feeds");
-        GetDeprecationFeed.Map(group);
-        StreamDeprecations.Map(group);
+        var deprecations = app.MapGroup("/feeds/deprecations").WithTags("Integrations: feeds");
+        GetFeed.Map<DeprecationData>(deprecations, IntegrationEventTypes.Deprecations,
+            "Deprecation notices and end-of-support changes as CloudEvents, oldest first, a page at a time; `wait=30s` long-polls.");
+        StreamFeed.Map(deprecations, IntegrationEventTypes.Deprecations,
+            "Deprecation notices and end-of-support changes live as Server-Sent Events; a reconnect with Last-Event-ID resumes after that event.");
+        var deadlines = app.MapGroup("/feeds/deadlines").WithTags("Integrations: feeds");
+        GetFeed.Map<Roadmap.Api.Deadlines.DeadlineAlertData>(deadlines, IntegrationEventTypes.Deadlines,
+            "Deadline alerts (a procurement start or an award coming near, a worsened band, a missed day) as CloudEvents, oldest first; `wait=30s` long-polls.");
+        StreamFeed.Map(deadlines, IntegrationEventTypes.Deadlines,
+            "Deadline alerts live as Server-Sent Events; a reconnect with Last-Event-ID resumes after that event.");
         return app;
     }
 }

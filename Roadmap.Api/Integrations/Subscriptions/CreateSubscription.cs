@@ -23,7 +23,7 @@ public static class CreateSubscription
         IReadOnlyList<Guid>? ReleaseIds = null)
     {
         /// <summary>The example the OpenAPI document shows.</summary>
-        public static Request Example => new("https://it.kaufering.example/hooks/roadmap", [DeprecationCloudEvents.DeprecationAnnounced], ["09181128"]);
+        public static Request Example => new("https://it.kaufering.example/hooks/roadmap", [IntegrationEventTypes.DeprecationAnnounced], ["09181128"]);
     }
 
     public sealed class Validator : AbstractValidator<Request>
@@ -32,8 +32,8 @@ public static class CreateSubscription
         {
             RuleFor(r => r.TargetUrl).Cascade(CascadeMode.Stop).NotEmpty().MaximumLength(2000)
                 .Must(url => WebhookTargets.Refusal(url, options) is null).WithMessage((_, url) => WebhookTargets.Refusal(url, options));
-            RuleForEach(r => r.EventTypes).Must(t => DeprecationCloudEvents.Types.Contains(t))
-                .WithMessage($"Unknown event type; known are: {string.Join(", ", DeprecationCloudEvents.Types)}.");
+            RuleForEach(r => r.EventTypes).Must(t => IntegrationEventTypes.All.Contains(t))
+                .WithMessage($"Unknown event type; known are: {string.Join(", ", IntegrationEventTypes.All)}.");
             RuleForEach(r => r.Municipalities).Must(a => Ags.TryParse(a, out _, out _)).WithMessage("A municipality is given by its 8-digit AGS, e.g. 09181128.");
             RuleFor(r => r.Municipalities).Must(m => m is null || m.Count <= 1000);
         }
@@ -41,7 +41,7 @@ public static class CreateSubscription
 
     public static void Map(RouteGroupBuilder group) => group.MapPost("/", HandleAsync)
         .Validate<Request>()
-        .WithSummary("Subscribes a URL to deprecation events (CloudEvents 1.0, signed per Standard Webhooks); shows the signing secret once.")
+        .WithSummary("Subscribes a URL to deprecation events and deadline alerts (CloudEvents 1.0, signed per Standard Webhooks); shows the signing secret once.")
         .WithDescription(
             "Deliveries start with events recorded after the subscription, in log order, at least once, with the same webhook-id on every retry. " +
             "400 when the URL is not https (or an allowed http host) or points to a private address.");

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Npgsql;
 using Roadmap.EventStore;
 using Roadmap.EventStore.Projections;
@@ -7,8 +6,8 @@ namespace Roadmap.Api.Integrations.Webhooks;
 
 /// <summary>
 /// The webhook dispatcher: an async projection over the log that turns every integration event into one delivery
-/// row per matching subscription (webhook_deliveries, see Migrations/0002, and the body once per event in
-/// webhook_events, 0003). The rows are inserted in the transaction
+/// row per matching subscription (webhook_deliveries, see Migrations/0002; the body is the CloudEvent stored with the
+/// event in integration_events, 0008). The rows are inserted in the transaction
 /// that moves this projection's checkpoint, so each event is dispatched exactly once and in log order, whichever
 /// node runs it; <see cref="WebhookSender"/> does the HTTP. Paused subscriptions still get rows (resume delivers
 /// them); deleted ones do not.
@@ -36,7 +35,7 @@ public sealed class WebhookOutbox(NpgsqlDataSource dataSource, string schema) : 
 
     public override async Task ApplyAsync(ProjectionBatch batch, CancellationToken cancellationToken)
     {
-        if (!batch.Events.Any(DeprecationCloudEvents.IsIntegrationEvent))
+        if (!batch.Events.Any(IntegrationEventTypes.IsIntegrationEvent))
         {
             return;
         }
@@ -47,18 +46,12 @@ public sealed class WebhookOutbox(NpgsqlDataSource dataSource, string schema) : 
             return;
         }
 
-        var bodies = new List<(Guid EventId, string Body)>();
         var deliveries = new List<(Guid Subscription, RecordedEvent Recorded, string Type)>();
-        foreach (var (recorded, cloudEvent) in await DeprecationCloudEvents.ToCloudEventsAsync(batch.Events, dataSource, schema, cancellationToken))
+        foreach (var (recorded, stored) in await IntegrationEventLog.ReadAsync(batch.Events, dataSource, schema, cancellationToken))
         {
-            var matching = subscriptions.Where(s => s.CreatedPosition < recorded.GlobalPosition && s.Matches(cloudEvent)).ToList();
-            if (matching.Count == 0)
-            {
-                continue;
-            }
-
-            bodies.Add((recorded.EventId, JsonSerializer.Serialize(cloudEvent, DeprecationCloudEvents.Json)));
-            deliveries.AddRange(matching.Select(s => (s.Id, recorded, cloudEvent.Type)));
+            deliveries.AddRange(subscriptions
+                .Where(s => s.CreatedPosition < recorded.GlobalPosition && s.Matches(stored))
+                .Select(s => (s.Id, recorded, stored.Type)));
         }
 
         if (deliveries.Count == 0)
@@ -66,17 +59,8 @@ public sealed class WebhookOutbox(NpgsqlDataSource dataSource, string schema) : 
             return;
         }
 
-        // Three statements whatever the batch size; delivery ids follow the log (then subscription) order, which is
+        // Two statements whatever the batch size; delivery ids follow the log (then subscription) order, which is
         // the order the sender keeps per subscription.
-        var events = new NpgsqlBatchCommand(
-            $"""
-            insert into {batch.Table("webhook_events")} (event_id, body)
-            select * from unnest($1::uuid[], $2::text[]) on conflict (event_id) do nothing
-            """);
-        events.Parameters.Add(new NpgsqlParameter { Value = bodies.Select(b => b.EventId).ToArray() });
-        events.Parameters.Add(new NpgsqlParameter { Value = bodies.Select(b => b.Body).ToArray() });
-        batch.Write(events);
-
         var rows = new NpgsqlBatchCommand(
             $"""
             insert into {batch.Table("webhook_deliveries")} (subscription_id, event_id, global_position, event_type, event_recorded_at)
@@ -134,10 +118,10 @@ public sealed class WebhookOutbox(NpgsqlDataSource dataSource, string schema) : 
         Guid Id, string[] EventTypes, string[] Municipalities, Guid[] ProductIds, Guid[] ReleaseIds, long CreatedPosition)
     {
         /// <summary>Every non-empty filter must match; an empty one matches everything.</summary>
-        public bool Matches(CloudEvent e) =>
+        public bool Matches(IntegrationEvent e) =>
             (EventTypes.Length == 0 || EventTypes.Contains(e.Type, StringComparer.Ordinal))
-            && (ProductIds.Length == 0 || ProductIds.Contains(e.Data.ProductId))
-            && (ReleaseIds.Length == 0 || ReleaseIds.Contains(e.Data.ReleaseId))
-            && (Municipalities.Length == 0 || Municipalities.Intersect(e.Data.AffectedMunicipalities, StringComparer.Ordinal).Any());
+            && (ProductIds.Length == 0 || (e.ProductId is { } product && ProductIds.Contains(product)))
+            && (ReleaseIds.Length == 0 || (e.ReleaseId is { } release && ReleaseIds.Contains(release)))
+            && (Municipalities.Length == 0 || Municipalities.Intersect(e.Municipalities, StringComparer.Ordinal).Any());
     }
 }

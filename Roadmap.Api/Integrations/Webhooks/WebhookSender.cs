@@ -403,7 +403,7 @@ public sealed class WebhookSender(
         select d.delivery_id, d.event_id, e.body, d.attempts, d.next_attempt_at, s.target_url, k.secret,
                case when k.previous_until > now() then k.previous_secret end, d.global_position
           from {schema}.webhook_deliveries d
-          join {schema}.webhook_events e on e.event_id = d.event_id
+          join {schema}.integration_events e on e.event_id = d.event_id
           join {schema}.webhook_subscriptions s on s.subscription_id = $1 and s.state = 'active'
           join {schema}.webhook_secrets k on k.subscription_id = $1
          where (d.subscription_id, d.delivery_id) > ($1, $2) and (d.subscription_id, d.delivery_id) <= ($1, {long.MaxValue})
@@ -483,7 +483,7 @@ public sealed class WebhookSender(
         var id = head.EventId.ToString();
         var timestamp = now.ToUnixTimeSeconds();
         var content = new ByteArrayContent(body);
-        content.Headers.ContentType = new MediaTypeHeaderValue(DeprecationCloudEvents.ContentType) { CharSet = "utf-8" };
+        content.Headers.ContentType = new MediaTypeHeaderValue(IntegrationEventTypes.ContentType) { CharSet = "utf-8" };
         var request = new HttpRequestMessage(HttpMethod.Post, head.TargetUrl) { Content = content };
         request.Headers.TryAddWithoutValidation(WebhookSignature.IdHeader, id);
         request.Headers.TryAddWithoutValidation(WebhookSignature.TimestampHeader, timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));

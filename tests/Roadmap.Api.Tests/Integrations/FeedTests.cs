@@ -247,6 +247,53 @@ public sealed class FeedTests : IAsyncLifetime
     private static Guid IdOf(ServerSentEvent sse) => IdOf(JsonDocument.Parse(sse.Data).RootElement);
 
     [Fact]
+    public async Task A_CloudEvent_keeps_the_municipalities_of_the_moment_it_was_recorded_on_the_feed_and_the_stream()
+    {
+        var client = _factory.CreateClient();
+        await RegisterMunicipalityAsync(client, "09181128", "Kaufering");
+        await RegisterMunicipalityAsync(client, "09181139", "Penzing");
+        var releaseId = await ReleaseAsync(client, "Lech-Kasse");
+        await PostAsync(client, "/municipalities/09181128/procedures",
+            new { category = "Einwohnermeldewesen", releaseId, name = "Meldewesen", introducedOn = "2024-04-01" });
+        var deprecation = await DeprecateAsync(client, releaseId, "AMD-5");
+
+        // Penzing introduces the release after the notice: the notice's CloudEvent stays as recorded; the next event's has both.
+        await PostAsync(client, "/municipalities/09181139/procedures",
+            new { category = "Einwohnermeldewesen", releaseId, name = "Meldewesen", introducedOn = "2026-01-01" });
+        var change = await ChangeEndOfSupportAsync(client, releaseId, 2029);
+
+        var seen = new List<JsonElement>();
+        var deadline = DateTime.UtcNow + CatchUpTimeout;
+        while (seen.Count < 2)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"The feed returned {seen.Count} of 2 events within {CatchUpTimeout}.");
+            seen = (await PageAsync(client, "?wait=2s")).Events.ToList();
+        }
+
+        Assert.Equal([deprecation, change], seen.Select(IdOf));
+        Assert.Equal(["09181128"], Affected(seen[0]));
+        Assert.Equal(["09181128", "09181139"], Affected(seen[1]));
+        Assert.Equal("Lech-Kasse", seen[0].GetProperty("data").GetProperty("product_name").GetString());
+
+        // The live stream sends the same CloudEvents, byte for byte what was stored.
+        using var response = await OpenStreamAsync(client);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        var streamed = await ReadEventsAsync(reader, 2);
+        Assert.Equal(["09181128"], Affected(JsonDocument.Parse(streamed[0].Data).RootElement));
+        Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(
+            System.Text.Json.Nodes.JsonNode.Parse(seen[0].GetRawText()), System.Text.Json.Nodes.JsonNode.Parse(streamed[0].Data)));
+
+        // Filters: by municipality (Penzing is affected only by the later change) and by type.
+        Assert.Equal([change], (await PageAsync(client, "?municipality=09181139")).Events.Select(IdOf));
+        Assert.Equal([deprecation], (await PageAsync(client, "?type=de.roadmap.release.deprecation-announced.v1")).Events.Select(IdOf));
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync("/feeds/deprecations?type=de.roadmap.municipality.deadline-missed.v1")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync("/feeds/deprecations?municipality=9181")).StatusCode);
+    }
+
+    private static string[] Affected(JsonElement cloudEvent) =>
+        cloudEvent.GetProperty("data").GetProperty("affected_municipalities").EnumerateArray().Select(a => a.GetString()!).ToArray();
+
+    [Fact]
     public async Task The_live_stream_resumes_after_the_last_event_id_when_a_client_reconnects()
     {
         var client = _factory.CreateClient();

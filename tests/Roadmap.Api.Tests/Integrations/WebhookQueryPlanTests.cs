@@ -24,14 +24,14 @@ public sealed class WebhookQueryPlanTests(RoadmapApiFactory factory) : IClassFix
         await ExecuteAsync(connection,
             $"""
             alter table {schema}.webhook_deliveries set (autovacuum_enabled = false);
-            alter table {schema}.webhook_events set (autovacuum_enabled = false);
+            alter table {schema}.integration_events set (autovacuum_enabled = false);
             create temporary table backlog on commit drop as
               select ($1::uuid[])[1 + i % 10] as subscription_id, gen_random_uuid() as event_id, i from generate_series(1, 80000) i;
-            insert into {schema}.webhook_events (event_id, body) select event_id, repeat('x', 800) from backlog;
+            insert into {schema}.integration_events (event_id, type, body, recorded_at) select event_id, 'x', repeat('x', 800), now() from backlog;
             insert into {schema}.webhook_deliveries (subscription_id, event_id, global_position, event_type, event_recorded_at)
             select subscription_id, event_id, i, 'catalogue.release.deprecated', now() from backlog where i <= 20000 order by i;
             analyze {schema}.webhook_deliveries;
-            analyze {schema}.webhook_events;
+            analyze {schema}.integration_events;
             update {schema}.webhook_deliveries set state = 'delivered', delivered_at = now();
             insert into {schema}.webhook_deliveries (subscription_id, event_id, global_position, event_type, event_recorded_at, state)
             select subscription_id, event_id, i, 'catalogue.release.deprecated', now(), case when i > 78000 then 'pending' else 'delivered' end

@@ -148,7 +148,7 @@ public sealed class WebhookMigrationTests
                 insert.Parameters.AddWithValue(first);
                 insert.Parameters.AddWithValue(second);
                 insert.Parameters.AddWithValue("""{"n":1}""");
-                insert.Parameters.AddWithValue("""{"n":2}""");
+                insert.Parameters.AddWithValue("""{"n":2,"type":"de.roadmap.release.deprecation-announced.v1","data":{"release_id":"0b7f7a1e-4d1c-4c36-9c55-1b1f5d0a0c01","affected_municipalities":["09181128"]}}""");
                 await insert.ExecuteNonQueryAsync();
             }
 
@@ -158,7 +158,7 @@ public sealed class WebhookMigrationTests
             await using var read = dataSource.CreateCommand(
                 $"""
                 select d.event_id, e.body, d.state from {schema}.webhook_deliveries d
-                  join {schema}.webhook_events e on e.event_id = d.event_id order by d.delivery_id
+                  join {schema}.integration_events e on e.event_id = d.event_id order by d.delivery_id
                 """);
             await using var reader = await read.ExecuteReaderAsync();
             var rows = new List<(Guid, string, string)>();
@@ -167,7 +167,23 @@ public sealed class WebhookMigrationTests
                 rows.Add((reader.GetGuid(0), reader.GetString(1), reader.GetString(2)));
             }
 
-            Assert.Equal([(first, """{"n":1}""", "delivered"), (first, """{"n":1}""", "pending"), (second, """{"n":2}""", "pending")], rows);
+            Assert.Equal(3, rows.Count);
+            Assert.Equal([(first, """{"n":1}""", "delivered"), (first, """{"n":1}""", "pending")], rows.Take(2));
+            Assert.Equal((second, "pending"), (rows[2].Item1, rows[2].Item3));
+
+            // 0008: the bodies became integration events with what the filters match, from the CloudEvent or the delivery.
+            await using (var filters = dataSource.CreateCommand(
+                $"select type, municipalities, release_id from {schema}.integration_events order by event_id = $1 desc"))
+            {
+                filters.Parameters.AddWithValue(first);
+                await using var f = await filters.ExecuteReaderAsync();
+                Assert.True(await f.ReadAsync());
+                Assert.Equal(("t", 0, true), (f.GetString(0), f.GetFieldValue<string[]>(1).Length, f.IsDBNull(2)));
+                Assert.True(await f.ReadAsync());
+                Assert.Equal("de.roadmap.release.deprecation-announced.v1", f.GetString(0));
+                Assert.Equal(["09181128"], f.GetFieldValue<string[]>(1));
+                Assert.Equal(Guid.Parse("0b7f7a1e-4d1c-4c36-9c55-1b1f5d0a0c01"), f.GetGuid(2));
+            }
 
             // 0005: the checkpoint of the subscription that had a delivery is its position.
             await using var checkpoints = dataSource.CreateCommand($"select delivered_through from {schema}.webhook_status");
