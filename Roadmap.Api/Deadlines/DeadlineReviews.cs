@@ -242,19 +242,34 @@ public static class ReviewAllDeadlinesHandler
 }
 
 /// <summary>At start-up, one review of everything (what was due while no node ran, and the first daily schedule).</summary>
-public sealed class DeadlineStartup(IMessageBus bus, DeadlineOptions options, IHostApplicationLifetime lifetime) : IHostedService
+public sealed class DeadlineStartup(IServiceScopeFactory scopes, DeadlineOptions options, IHostApplicationLifetime lifetime, ILogger<DeadlineStartup> logger)
+    : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
         if (options.Enabled)
         {
-            lifetime.ApplicationStarted.Register(() => _ = bus.PublishAsync(new ReviewAllDeadlines()).AsTask());
+            lifetime.ApplicationStarted.Register(() => _ = PublishAsync());
         }
 
         return Task.CompletedTask;
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private async Task PublishAsync()
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<IMessageBus>().PublishAsync(new ReviewAllDeadlines());
+        }
+        catch (Exception e)
+        {
+            // The daily review scheduled by another node, or the next start, catches up.
+            logger.LogWarning(e, "Could not start the review of all deadlines");
+        }
+    }
 }
 
 /// <summary>A municipality's alert log as Marten folds it for <c>FetchForWriting</c>: the decider's own fold.</summary>

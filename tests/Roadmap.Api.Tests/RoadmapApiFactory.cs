@@ -47,6 +47,12 @@ public class RoadmapApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        // As in Development: a singleton that takes a scoped service fails the start, not a request in production.
+        builder.UseDefaultServiceProvider(options =>
+        {
+            options.ValidateScopes = true;
+            options.ValidateOnBuild = true;
+        });
         builder.UseSetting("ConnectionStrings:Roadmap", ConnectionString);
         builder.UseSetting("Roadmap:Schema", Schema);
         builder.UseSetting("Roadmap:Projections:PollIntervalMs", "100");

@@ -135,8 +135,8 @@ public sealed class DeadlineAlertTests(DeadlineApiFactory factory) : IClassFixtu
             second.Clock.AdjustTime(factory.Clock.GetUtcNow());
             _ = second.CreateClient();
 
-            var buses = new[] { factory.Services.GetRequiredService<IMessageBus>(), second.Services.GetRequiredService<IMessageBus>() };
-            await Task.WhenAll(Enumerable.Range(0, 6).Select(i => buses[i % 2].InvokeAsync(new ReviewDeadlines(ags))));
+            var nodes = new[] { factory.Services, second.Services };
+            await Task.WhenAll(Enumerable.Range(0, 6).Select(i => InvokeAsync(nodes[i % 2], new ReviewDeadlines(ags))));
             Assert.Equal(["approaching procurement-start 2027-03-31 lead 90 left 90 moderate"], (await AlertsAsync(driver, ags, 1)).Select(Describe));
 
             // A node that starts reviews everything (ReviewAllDeadlines): nothing new on the same day.
@@ -144,7 +144,7 @@ public sealed class DeadlineAlertTests(DeadlineApiFactory factory) : IClassFixtu
             {
                 restarted.Clock.AdjustTime(factory.Clock.GetUtcNow());
                 _ = restarted.CreateClient();
-                await restarted.Services.GetRequiredService<IMessageBus>().InvokeAsync(new ReviewAllDeadlines());
+                await InvokeAsync(restarted.Services, new ReviewAllDeadlines());
             }
 
             await ReviewAsync(ags);
@@ -169,7 +169,14 @@ public sealed class DeadlineAlertTests(DeadlineApiFactory factory) : IClassFixtu
     private void SetDay(string day) =>
         factory.Clock.AdjustTime(new DateTimeOffset(DateOnly.Parse(day, System.Globalization.CultureInfo.InvariantCulture).ToDateTime(new TimeOnly(9, 0)), TimeSpan.Zero));
 
-    private Task ReviewAsync(string ags) => factory.Services.GetRequiredService<IMessageBus>().InvokeAsync(new ReviewDeadlines(ags));
+    private Task ReviewAsync(string ags) => InvokeAsync(factory.Services, new ReviewDeadlines(ags));
+
+    /// <summary>Runs a message's handler now, as Wolverine does when the message comes (the bus is scoped: one per message).</summary>
+    private static async Task InvokeAsync(IServiceProvider services, object message)
+    {
+        await using var scope = services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<IMessageBus>().InvokeAsync(message);
+    }
 
     /// <summary>The municipality's alerts from the deadline feed, once at least <paramref name="atLeast"/> are there (the feed follows the log's high water mark).</summary>
     private static async Task<IReadOnlyList<JsonElement>> AlertsAsync(RoadmapDriver driver, string ags, int atLeast)
