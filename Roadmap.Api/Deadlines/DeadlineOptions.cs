@@ -5,8 +5,10 @@ namespace Roadmap.Api.Deadlines;
 /// <summary>
 /// Configuration section Roadmap:Deadlines. <c>Leads</c>: days before a milestone's latest day at which an alert is
 /// recorded (comma-separated, default "180,90,30,0"). <c>Enabled</c>: false stops this node from scheduling and
-/// reviewing deadlines (another node, or none, does it). <c>CatchUpTimeoutSeconds</c>: how long a review waits for the
-/// roadmap projection to include the decision that triggered it before it is retried (default 30).
+/// reviewing deadlines (another node, or none, does it). <c>ReviewPollMs</c>: how often a node looks for roadmaps that
+/// changed since their last review (default 5000): a decision that moves a date is reviewed within about that time.
+/// <c>CatchUpTimeoutSeconds</c>: how long a review waits for the roadmap projection to include every decision committed
+/// before it began (default 30); after that it is retried later.
 /// </summary>
 public sealed class DeadlineOptions
 {
@@ -15,6 +17,8 @@ public sealed class DeadlineOptions
     public IReadOnlyList<int> Leads { get; init; } = [180, 90, 30, 0];
 
     public bool Enabled { get; init; } = true;
+
+    public TimeSpan ReviewPollInterval { get; init; } = TimeSpan.FromSeconds(5);
 
     public TimeSpan CatchUpTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
@@ -37,6 +41,7 @@ public sealed class DeadlineOptions
         {
             Leads = leads,
             Enabled = section.GetValue("Enabled", true),
+            ReviewPollInterval = TimeSpan.FromMilliseconds(Math.Max(10, section.GetValue("ReviewPollMs", 5000))),
             CatchUpTimeout = TimeSpan.FromSeconds(section.GetValue("CatchUpTimeoutSeconds", 30)),
         };
     }

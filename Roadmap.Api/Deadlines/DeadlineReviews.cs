@@ -19,9 +19,6 @@ namespace Roadmap.Api.Deadlines;
 /// <summary>Review one municipality's deadlines now: record the alerts that are due and schedule the next review.</summary>
 public sealed record ReviewDeadlines(string Ags);
 
-/// <summary>A decision changed a stream that a roadmap depends on: review the municipalities it concerns.</summary>
-public sealed record ReviewDeadlinesOfStream(string StreamId);
-
 /// <summary>The daily review of every municipality (and the one at start-up): nothing is missed while no decision is made.</summary>
 public sealed record ReviewAllDeadlines;
 
@@ -36,8 +33,9 @@ public static class ReviewDeadlinesHandler
     public const string Actor = "roadmap-fristen";
 
     /// <summary>
-    /// Two nodes reviewing one municipality at once: the loser's commit fails on the stream's version and it reviews
-    /// again, finding the alerts recorded. A roadmap projection that has not caught up yet: later.
+    /// Two nodes reviewing one municipality at once: the loser's commit fails on the stream's version (or on creating
+    /// the stream) and it reviews again, finding the alerts recorded. A roadmap projection that does not catch up
+    /// (stopped, failing): later.
     /// </summary>
     public static void Configure(HandlerChain chain)
     {
@@ -65,7 +63,8 @@ public static class ReviewDeadlinesHandler
             return;
         }
 
-        // The roadmap must include every decision committed before this review began (the one that triggered it too).
+        // The roadmap must include every decision committed before this review began: a wake-up that comes just after
+        // a decision moved the date decides on the moved date, never on the one before it.
         await using (var latest = dataSource.CreateCommand($"select coalesce(max(seq_id), 0) from {storeOptions.Schema}.mt_events"))
         {
             var position = (long)(await latest.ExecuteScalarAsync(cancellationToken))!;
@@ -168,46 +167,6 @@ public static class ReviewDeadlinesHandler
         }
 
         return products;
-    }
-}
-
-/// <summary>Which municipalities a changed stream concerns, each reviewed on its own (a failure stays with one municipality).</summary>
-public static class ReviewDeadlinesOfStreamHandler
-{
-    public static async Task<IEnumerable<ReviewDeadlines>> Handle(
-        ReviewDeadlinesOfStream message, NpgsqlDataSource dataSource, EventStoreOptions storeOptions, DeadlineOptions options, CancellationToken cancellationToken)
-    {
-        if (!options.Enabled)
-        {
-            return [];
-        }
-
-        var s = storeOptions.Schema;
-        var (sql, id) = message.StreamId switch
-        {
-            var x when x.StartsWith(Roadmap.Domain.Procedures.ProcedureInstance.StreamIdPrefix, StringComparison.Ordinal) =>
-                ($"select ags from {s}.procedure_index where procedure_id = $1", x[Roadmap.Domain.Procedures.ProcedureInstance.StreamIdPrefix.Length..]),
-            var x when x.StartsWith(Roadmap.Domain.Procurements.ProcurementCase.StreamIdPrefix, StringComparison.Ordinal) =>
-                ($"select unnest(participant_ags) from {s}.procurement_index where case_id = $1", x[Roadmap.Domain.Procurements.ProcurementCase.StreamIdPrefix.Length..]),
-            var x when x.StartsWith(Roadmap.Domain.Catalogue.Release.StreamIdPrefix, StringComparison.Ordinal) =>
-                ($"select distinct ags from {s}.procedure_index where release_id = $1 and state <> 'retired'", x[Roadmap.Domain.Catalogue.Release.StreamIdPrefix.Length..]),
-            _ => (null, null),
-        };
-        if (sql is null || !Guid.TryParse(id, out var guid))
-        {
-            return [];
-        }
-
-        await using var command = dataSource.CreateCommand(sql);
-        command.Parameters.AddWithValue(guid);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var reviews = new List<ReviewDeadlines>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            reviews.Add(new ReviewDeadlines(reader.GetString(0)));
-        }
-
-        return reviews;
     }
 }
 

@@ -7,6 +7,7 @@ public static class DeadlineSetup
     {
         services.AddSingleton(DeadlineOptions.From(configuration));
         services.AddHostedService<DeadlineStartup>();
+        services.AddHostedService<DeadlineWatcher>();
         return services;
     }
 }

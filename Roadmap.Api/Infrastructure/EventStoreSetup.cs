@@ -58,9 +58,8 @@ public static class EventStoreSetup
             })
             .UseNpgsqlDataSource()
             .ApplyAllDatabaseChangesOnStartup()
-            // Wolverine's inbox, outbox and scheduled messages in the same schema and transactions as the events; the
-            // decisions a roadmap depends on forward a review of the deadlines through the outbox (Deadlines/).
-            .IntegrateWithWolverine(Roadmap.Api.Deadlines.DeadlineTriggers.Forward);
+            // Wolverine's inbox, outbox and scheduled messages in the same schema and transactions as the events.
+            .IntegrateWithWolverine();
         marten.AddAsyncDaemon(ProjectionSetup.RunDaemon(configuration) ? DaemonMode.HotCold : DaemonMode.Disabled);
 
         services.AddSingleton(sp => new PostgresEventStore(

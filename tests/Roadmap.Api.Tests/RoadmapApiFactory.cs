@@ -31,7 +31,7 @@ public class RoadmapApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     public bool SystemClock { get; init; }
 
     /// <summary>
-    /// True: deadline reviews run (after every decision a roadmap depends on, daily and at start-up) and record alerts.
+    /// True: deadline reviews run (when a roadmap changed, daily and at start-up) and record alerts.
     /// Off elsewhere, so the other tests' logs hold only the events they cause.
     /// </summary>
     public bool DeadlineAlerts { get; init; }
@@ -58,6 +58,7 @@ public class RoadmapApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Roadmap:Projections:PollIntervalMs", "100");
         builder.UseSetting("Roadmap:Webhooks:SecretKey", TestSecretKey);
         builder.UseSetting("Roadmap:Deadlines:Enabled", DeadlineAlerts ? "true" : "false");
+        builder.UseSetting("Roadmap:Deadlines:ReviewPollMs", "100");
         builder.ConfigureServices(services =>
         {
             if (!SystemClock)

@@ -106,8 +106,8 @@ public sealed class DeadlineAlertTests(DeadlineApiFactory factory) : IClassFixtu
             await ReviewAsync(ags);
             Assert.Equal(1, await RecordedAlertsAsync(ags));
 
-            // Support is cut short instead: the review that the decision forwards through Wolverine's outbox records
-            // that the new latest start has passed, with no review by the test.
+            // Support is cut short instead: the roadmap changes, a node claims the change and reviews it (DeadlineWatcher),
+            // recording that the new latest start has passed, with no review by the test.
             await driver.OkAsync(await driver.Client.PostAsJsonAsync($"/catalogue/releases/{release}/end-of-support",
                 new { reason = "Support verkürzt", endOfSecuritySupport = "2028-06-30" }));
             await driver.CatchUpAsync();
@@ -242,8 +242,8 @@ public sealed class DeadlineWebhookTests(DeadlineWebhookFactory factory) : IClas
         receiver.Secret = secret;
 
         // Support ends in June 2027: the latest procurement start lies in the past today, for both municipalities. The
-        // decisions forward reviews through the outbox; the review records "missed", and only the subscribed
-        // municipality's alert is delivered.
+        // changed roadmaps are reviewed; each review records "missed", and only the subscribed municipality's alert is
+        // delivered.
         var release = await driver.ReleaseAsync("2027-06-30");
         await driver.ProcedureAsync(other, release);
         var procedure = await driver.ProcedureAsync(ags, release);
