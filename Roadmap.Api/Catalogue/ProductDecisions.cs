@@ -1,6 +1,4 @@
-using JasperFx.Events;
 using Marten;
-using Marten.Events.Aggregation;
 using Roadmap.Api.Infrastructure.Deciding;
 using Roadmap.Domain.Catalogue;
 using Roadmap.EventStore;
@@ -14,13 +12,7 @@ public sealed record DecideProduct(IProductCommand Command, DecisionMeta Meta);
 public static class DecideProductHandler
 {
     public static Task<DecisionOutcome> Handle(
-        DecideProduct message, IDocumentSession session, TimeProvider clock, EventStoreOptions options, CancellationToken cancellationToken) =>
-        DecisionStep.RunAsync(session, Product.Decider, message.Command, message.Meta, clock, options.Schema, cancellationToken);
-}
-
-/// <summary>A product's state as Marten folds it for <c>FetchForWriting</c>: the decider's own fold.</summary>
-public sealed partial class ProductStates : SingleStreamProjection<DecidedState<ProductState>, string>
-{
-    public override DecidedState<ProductState>? Evolve(DecidedState<ProductState>? snapshot, string id, IEvent e) =>
-        DecidedStates.Evolve(Product.Decider, snapshot, id, e);
+        DecideProduct message, IDocumentSession session, TimeProvider clock, EventStoreOptions options, DecidedStateCache states,
+        CancellationToken cancellationToken) =>
+        DecisionStep.RunAsync(session, Product.Decider, message.Command, message.Meta, clock, options.Schema, states, cancellationToken);
 }

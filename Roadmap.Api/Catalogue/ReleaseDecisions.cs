@@ -1,6 +1,4 @@
-using JasperFx.Events;
 using Marten;
-using Marten.Events.Aggregation;
 using Roadmap.Api.Infrastructure.Deciding;
 using Roadmap.Api.Integrations;
 using Roadmap.Domain.Catalogue;
@@ -20,9 +18,10 @@ public sealed record DecideRelease(IReleaseCommand Command, DecisionMeta Meta);
 public static class DecideReleaseHandler
 {
     public static async Task<DecisionOutcome> Handle(
-        DecideRelease message, IDocumentSession session, TimeProvider clock, EventStoreOptions options, CancellationToken cancellationToken)
+        DecideRelease message, IDocumentSession session, TimeProvider clock, EventStoreOptions options, DecidedStateCache states,
+        CancellationToken cancellationToken)
     {
-        var outcome = await DecisionStep.RunAsync(session, Release.Decider, message.Command, message.Meta, clock, options.Schema, cancellationToken);
+        var outcome = await DecisionStep.RunAsync(session, Release.Decider, message.Command, message.Meta, clock, options.Schema, states, cancellationToken);
         if (outcome is Decided decided && decided.Response.Events.Any(e => IntegrationEventTypes.IsIntegrationEvent(e.Data)))
         {
             await session.BeginTransactionAsync(cancellationToken);
@@ -39,11 +38,4 @@ public static class DecideReleaseHandler
 
         return outcome;
     }
-}
-
-/// <summary>A release's state as Marten folds it for <c>FetchForWriting</c>: the decider's own fold.</summary>
-public sealed partial class ReleaseStates : SingleStreamProjection<DecidedState<ReleaseState>, string>
-{
-    public override DecidedState<ReleaseState>? Evolve(DecidedState<ReleaseState>? snapshot, string id, IEvent e) =>
-        DecidedStates.Evolve(Release.Decider, snapshot, id, e);
 }

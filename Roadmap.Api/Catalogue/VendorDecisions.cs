@@ -1,6 +1,4 @@
-using JasperFx.Events;
 using Marten;
-using Marten.Events.Aggregation;
 using Roadmap.Api.Infrastructure.Deciding;
 using Roadmap.Domain.Catalogue;
 using Roadmap.EventStore;
@@ -14,13 +12,7 @@ public sealed record DecideVendor(IVendorCommand Command, DecisionMeta Meta);
 public static class DecideVendorHandler
 {
     public static Task<DecisionOutcome> Handle(
-        DecideVendor message, IDocumentSession session, TimeProvider clock, EventStoreOptions options, CancellationToken cancellationToken) =>
-        DecisionStep.RunAsync(session, Vendor.Decider, message.Command, message.Meta, clock, options.Schema, cancellationToken);
-}
-
-/// <summary>A vendor's state as Marten folds it for <c>FetchForWriting</c>: the decider's own fold.</summary>
-public sealed partial class VendorStates : SingleStreamProjection<DecidedState<VendorState>, string>
-{
-    public override DecidedState<VendorState>? Evolve(DecidedState<VendorState>? snapshot, string id, IEvent e) =>
-        DecidedStates.Evolve(Vendor.Decider, snapshot, id, e);
+        DecideVendor message, IDocumentSession session, TimeProvider clock, EventStoreOptions options, DecidedStateCache states,
+        CancellationToken cancellationToken) =>
+        DecisionStep.RunAsync(session, Vendor.Decider, message.Command, message.Meta, clock, options.Schema, states, cancellationToken);
 }

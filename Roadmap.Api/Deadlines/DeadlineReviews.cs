@@ -1,7 +1,5 @@
 using JasperFx.Core;
-using JasperFx.Events;
 using Marten;
-using Marten.Events.Aggregation;
 using Npgsql;
 using Roadmap.Api.Infrastructure.Deciding;
 using Roadmap.Api.Integrations;
@@ -19,7 +17,7 @@ namespace Roadmap.Api.Deadlines;
 /// <summary>Review one municipality's deadlines now: record the alerts that are due and schedule the next review.</summary>
 public sealed record ReviewDeadlines(string Ags);
 
-/// <summary>The daily review of every municipality (and the one at start-up): nothing is missed while no decision is made.</summary>
+/// <summary>The daily review of every municipality: a band that worsens with the days, not by a decision, is alerted.</summary>
 public sealed record ReviewAllDeadlines;
 
 /// <summary>
@@ -55,6 +53,7 @@ public static class ReviewDeadlinesHandler
         NpgsqlDataSource dataSource,
         DeadlineOptions options,
         EventStoreOptions storeOptions,
+        DecidedStateCache states,
         TimeProvider clock,
         CancellationToken cancellationToken)
     {
@@ -82,14 +81,15 @@ public static class ReviewDeadlinesHandler
             return;
         }
 
-        var stream = await session.Events.FetchForWriting<DecidedState<DeadlineAlertState>>(DeadlineAlertLog.StreamId(ags), cancellationToken);
-        var state = stream.Aggregate?.State ?? DeadlineAlertLog.Decider.Initial;
+        // The alert log grows with the years: locked, and folded from the state this node remembers (DecidedStateCache).
+        var stream = await states.FetchAsync(session, DeadlineAlertLog.Decider, DeadlineAlertLog.StreamId(ags), storeOptions.Schema, cancellationToken);
+        var state = stream.State;
         var watches = Watches(roadmap);
         var alerts = DeadlineAlertLog.Decider.Decide(new RecordDeadlineAlerts(ags, watches, today, options.Leads, now, Actor), state);
         if (alerts.Count > 0)
         {
-            var meta = new DecisionMeta(stream.Key!, Actor, bus.CorrelationId ?? bus.Envelope?.Id.ToString() ?? Guid.NewGuid().ToString(), null, "deadlines", "", "", null, null);
-            var response = DecisionStep.Append(stream, alerts, meta, clock);
+            var meta = new DecisionMeta(stream.StreamId, Actor, bus.CorrelationId ?? bus.Envelope?.Id.ToString() ?? Guid.NewGuid().ToString(), null, "deadlines", "", "", null, null);
+            var response = DecisionStep.Append(session, stream, alerts, meta, clock);
             var products = await ProductsAsync(connection, storeOptions.Schema, roadmap, cancellationToken);
             foreach (var recorded in response.Events)
             {
@@ -200,15 +200,20 @@ public static class ReviewAllDeadlinesHandler
     }
 }
 
-/// <summary>At start-up, one review of everything (what was due while no node ran, and the first daily schedule).</summary>
-public sealed class DeadlineStartup(IServiceScopeFactory scopes, DeadlineOptions options, IHostApplicationLifetime lifetime, ILogger<DeadlineStartup> logger)
-    : IHostedService
+/// <summary>
+/// At start-up, the daily review of everything unless one is scheduled (on the first start, or when the schedule was
+/// lost). Roadmaps that changed while no node ran are the watcher's; wake-ups that fell due meanwhile are stored
+/// Wolverine messages and run when a node is back.
+/// </summary>
+public sealed class DeadlineStartup(
+    IServiceScopeFactory scopes, DeadlineOptions options, EventStoreOptions storeOptions, NpgsqlDataSource dataSource, TimeProvider clock,
+    IHostApplicationLifetime lifetime, ILogger<DeadlineStartup> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
         if (options.Enabled)
         {
-            lifetime.ApplicationStarted.Register(() => _ = PublishAsync());
+            lifetime.ApplicationStarted.Register(() => _ = EnsureDailyReviewAsync());
         }
 
         return Task.CompletedTask;
@@ -216,24 +221,25 @@ public sealed class DeadlineStartup(IServiceScopeFactory scopes, DeadlineOptions
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    private async Task PublishAsync()
+    private async Task EnsureDailyReviewAsync()
     {
         try
         {
+            await using var scheduled = dataSource.CreateCommand(
+                $"select exists (select 1 from {storeOptions.Schema}.deadline_wakeups where key = '*' and fire_at > $1)");
+            scheduled.Parameters.AddWithValue(clock.GetUtcNow());
+            if (await scheduled.ExecuteScalarAsync() is true)
+            {
+                return;
+            }
+
             await using var scope = scopes.CreateAsyncScope();
             await scope.ServiceProvider.GetRequiredService<IMessageBus>().PublishAsync(new ReviewAllDeadlines());
         }
         catch (Exception e)
         {
-            // The daily review scheduled by another node, or the next start, catches up.
-            logger.LogWarning(e, "Could not start the review of all deadlines");
+            // Another node's daily review, or the next start, catches up.
+            logger.LogWarning(e, "Could not schedule the daily review of all deadlines");
         }
     }
-}
-
-/// <summary>A municipality's alert log as Marten folds it for <c>FetchForWriting</c>: the decider's own fold.</summary>
-public sealed partial class DeadlineAlertStates : SingleStreamProjection<DecidedState<DeadlineAlertState>, string>
-{
-    public override DecidedState<DeadlineAlertState>? Evolve(DecidedState<DeadlineAlertState>? snapshot, string id, IEvent e) =>
-        DecidedStates.Evolve(DeadlineAlertLog.Decider, snapshot, id, e);
 }

@@ -157,7 +157,7 @@ public sealed class Decisions(
         return null;
     }
 
-    private static ProblemHttpResult StaleVersion(string streamId, long expected, long actual) =>
+    internal static ProblemHttpResult StaleVersion(string streamId, long expected, long actual) =>
         Problems.Create(StatusCodes.Status412PreconditionFailed, "version-stale", "The resource has changed",
             $"'{streamId}' is at version {actual}, but If-Match named version {expected}. Read it again, check the change, and decide once more.",
             new Dictionary<string, object?> { ["expectedVersion"] = expected, ["actualVersion"] = actual });

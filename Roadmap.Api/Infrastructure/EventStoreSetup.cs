@@ -36,6 +36,7 @@ public static class EventStoreSetup
         services.AddProjection(new Roadmap.Projections.Registry.ProcedureIndex(), ProjectionLifecycle.Inline);
         services.AddProjection(new Roadmap.Projections.Registry.ProcurementIndex(), ProjectionLifecycle.Inline);
         services.AddSingleton<AppendWakeup>();
+        services.AddSingleton<Roadmap.Api.Infrastructure.Deciding.DecidedStateCache>();
         // Before Marten's own hosted services: the API's tables and the projections' tables exist before the daemon starts.
         services.AddHostedService<SchemaMigrationService>();
 
@@ -69,18 +70,17 @@ public static class EventStoreSetup
         return services;
     }
 
-    /// <summary>The deciders whose decisions run through Wolverine, as Marten folds their states (live, docs/0013).</summary>
+    /// <summary>
+    /// The deciders' states as Marten folds them (live) for the decisions that fetch several streams with
+    /// <c>FetchForWriting</c> (opening a procurement case, a subscription's secret); single-stream decisions lock and fold
+    /// through <see cref="Roadmap.Api.Infrastructure.Deciding.DecidedStateCache"/>.
+    /// </summary>
     private static void AddDecidedStates(StoreOptions opts)
     {
         const JasperFx.Events.Projections.ProjectionLifecycle live = JasperFx.Events.Projections.ProjectionLifecycle.Live;
-        opts.Projections.Add(new Roadmap.Api.Catalogue.VendorStates(), live);
-        opts.Projections.Add(new Roadmap.Api.Catalogue.ProductStates(), live);
-        opts.Projections.Add(new Roadmap.Api.Catalogue.ReleaseStates(), live);
-        opts.Projections.Add(new Roadmap.Api.Municipalities.MunicipalityStates(), live);
         opts.Projections.Add(new Roadmap.Api.Integrations.Subscriptions.SubscriptionStates(), live);
         opts.Projections.Add(new Roadmap.Api.Procedures.ProcedureStates(), live);
         opts.Projections.Add(new Roadmap.Api.Procurements.ProcurementStates(), live);
-        opts.Projections.Add(new Roadmap.Api.Deadlines.DeadlineAlertStates(), live);
     }
 }
 

@@ -1,6 +1,4 @@
-using JasperFx.Events;
 using Marten;
-using Marten.Events.Aggregation;
 using Roadmap.Api.Infrastructure.Deciding;
 using Roadmap.Domain.Municipalities;
 using Roadmap.EventStore;
@@ -14,13 +12,7 @@ public sealed record DecideMunicipality(IMunicipalityCommand Command, DecisionMe
 public static class DecideMunicipalityHandler
 {
     public static Task<DecisionOutcome> Handle(
-        DecideMunicipality message, IDocumentSession session, TimeProvider clock, EventStoreOptions options, CancellationToken cancellationToken) =>
-        DecisionStep.RunAsync(session, Municipality.Decider, message.Command, message.Meta, clock, options.Schema, cancellationToken);
-}
-
-/// <summary>A municipality's state as Marten folds it for <c>FetchForWriting</c>: the decider's own fold.</summary>
-public sealed partial class MunicipalityStates : SingleStreamProjection<DecidedState<MunicipalityState>, string>
-{
-    public override DecidedState<MunicipalityState>? Evolve(DecidedState<MunicipalityState>? snapshot, string id, IEvent e) =>
-        DecidedStates.Evolve(Municipality.Decider, snapshot, id, e);
+        DecideMunicipality message, IDocumentSession session, TimeProvider clock, EventStoreOptions options, DecidedStateCache states,
+        CancellationToken cancellationToken) =>
+        DecisionStep.RunAsync(session, Municipality.Decider, message.Command, message.Meta, clock, options.Schema, states, cancellationToken);
 }

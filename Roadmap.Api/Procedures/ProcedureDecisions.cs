@@ -15,9 +15,9 @@ public sealed record DecideProcedure(IProcedureCommand Command, DecisionMeta Met
 public static class DecideProcedureHandler
 {
     public static Task<DecisionOutcome> Handle(
-        DecideProcedure message, IDocumentSession session, Decisions decisions, TimeProvider clock, EventStoreOptions options,
+        DecideProcedure message, IDocumentSession session, Decisions decisions, TimeProvider clock, EventStoreOptions options, DecidedStateCache states,
         CancellationToken cancellationToken) =>
-        DecisionStep.RunAsync(session, decisions.Procedures, message.Command, message.Meta, clock, options.Schema, cancellationToken);
+        DecisionStep.RunAsync(session, decisions.Procedures, message.Command, message.Meta, clock, options.Schema, states, cancellationToken);
 }
 
 /// <summary>
@@ -30,7 +30,7 @@ public sealed record DecideProcedureAfterAward(IProcedureCommand Command, Decisi
 public static class DecideProcedureAfterAwardHandler
 {
     public static Task<DecisionOutcome> Handle(
-        DecideProcedureAfterAward message, IDocumentSession session, Decisions decisions, TimeProvider clock, EventStoreOptions options,
+        DecideProcedureAfterAward message, IDocumentSession session, Decisions decisions, TimeProvider clock, EventStoreOptions options, DecidedStateCache states,
         CancellationToken cancellationToken) =>
         DecisionStep.RunAsync(
             session,
@@ -44,6 +44,7 @@ public static class DecideProcedureAfterAwardHandler
             message.Meta,
             clock,
             options.Schema,
+            states,
             cancellationToken);
 
     /// <summary>The award date of the case the procedure is assigned to; null when unassigned or not awarded.</summary>

@@ -15,9 +15,9 @@ public sealed record DecideProcurement(IProcurementCommand Command, DecisionMeta
 public static class DecideProcurementHandler
 {
     public static Task<DecisionOutcome> Handle(
-        DecideProcurement message, IDocumentSession session, Decisions decisions, TimeProvider clock, EventStoreOptions options,
+        DecideProcurement message, IDocumentSession session, Decisions decisions, TimeProvider clock, EventStoreOptions options, DecidedStateCache states,
         CancellationToken cancellationToken) =>
-        DecisionStep.RunAsync(session, decisions.Procurements, message.Command, message.Meta, clock, options.Schema, cancellationToken);
+        DecisionStep.RunAsync(session, decisions.Procurements, message.Command, message.Meta, clock, options.Schema, states, cancellationToken);
 }
 
 /// <summary>A procurement case's state as Marten folds it for <c>FetchForWriting</c>: the decider's own fold (the rules only decide).</summary>

@@ -272,6 +272,7 @@ internal sealed record ReadFigures(
     long LoadBytes,
     double ProjectionSeconds,
     double ProjectionEventsPerSecond,
+    double DeadlineReviewSeconds,
     int ProjectionBatchSize,
     double VacuumSeconds,
     long ReadModelBytes,

@@ -60,10 +60,11 @@ public sealed record Refused(Microsoft.AspNetCore.Http.HttpResults.ProblemHttpRe
 public sealed record KeyAlreadyClaimed : DecisionOutcome;
 
 /// <summary>
-/// The body of every decision handler (docs/0013): claim the Idempotency-Key, fetch the stream for writing
-/// (Marten's <c>FetchForWriting</c>, with If-Match's version when there is one), decide with the pure decider, append
-/// with our ids, time and metadata, and queue the idempotent answer. Wolverine's transactional middleware commits it
-/// all in one transaction; a concurrent change surfaces as Marten's concurrency exception at the commit.
+/// The body of every decision handler (docs/0013): claim the Idempotency-Key, lock and fold the stream
+/// (<see cref="DecidedStateCache"/>; If-Match is compared with the version read under the lock), decide with the pure
+/// decider, append with our ids, time and metadata and the version it was decided on, and queue the idempotent answer.
+/// Wolverine's transactional middleware commits it all in one transaction. Decisions on one stream wait for each other
+/// at the lock; only two decisions starting the same stream at once meet at the commit (Marten's version check).
 /// </summary>
 public static class DecisionStep
 {
@@ -74,9 +75,10 @@ public static class DecisionStep
         DecisionMeta meta,
         TimeProvider clock,
         string schema,
+        DecidedStateCache states,
         CancellationToken cancellationToken)
         where TEvent : class =>
-        RunAsync(session, decider, (_, _) => ValueTask.FromResult(command), meta, clock, schema, cancellationToken);
+        RunAsync(session, decider, (_, _) => ValueTask.FromResult(command), meta, clock, schema, states, cancellationToken);
 
     /// <summary>
     /// The same, for a command that needs the stream's state to be complete (a fact of another stream the decider
@@ -89,6 +91,7 @@ public static class DecisionStep
         DecisionMeta meta,
         TimeProvider clock,
         string schema,
+        DecidedStateCache states,
         CancellationToken cancellationToken)
         where TEvent : class
     {
@@ -97,10 +100,13 @@ public static class DecisionStep
             return new KeyAlreadyClaimed();
         }
 
-        var stream = meta.ExpectedVersion is { } expected
-            ? await session.Events.FetchForWriting<DecidedState<TState>>(meta.StreamId, expected, cancellationToken)
-            : await session.Events.FetchForWriting<DecidedState<TState>>(meta.StreamId, cancellationToken);
-        var state = stream.Aggregate is { } aggregate ? aggregate.State : decider.Initial;
+        var stream = await states.FetchAsync(session, decider, meta.StreamId, schema, cancellationToken);
+        if (meta.ExpectedVersion is { } expected && stream.Version != expected)
+        {
+            return Refuse(session, meta, schema, Decisions.StaleVersion(meta.StreamId, expected, stream.Version));
+        }
+
+        var state = stream.State;
         IReadOnlyList<TEvent> events;
         try
         {
@@ -111,8 +117,8 @@ public static class DecisionStep
             return Refuse(session, meta, schema, DomainProblems.From(violation));
         }
 
-        var response = Append(stream, events, meta, clock);
-        var created = meta.CreatedLocation is not null && stream.StartingVersion is null or 0 && response.Events.Count > 0;
+        var response = Append(session, stream, events, meta, clock);
+        var created = meta.CreatedLocation is not null && stream.Version == 0 && response.Events.Count > 0;
         QueueAnswer(session, meta, schema, response, created);
         return new Decided(response, created);
     }
@@ -139,29 +145,49 @@ public static class DecisionStep
     }
 
     /// <summary>
-    /// Appends a decision's events to a stream fetched for writing, with our ids (derived from the Idempotency-Key),
-    /// the app's time and the metadata, and answers what the decision stored.
+    /// Appends a decision's events to a stream locked and folded by <see cref="DecidedStateCache"/>, with the version it
+    /// was decided on as Marten's expected version, our ids (derived from the Idempotency-Key), the app's time and the
+    /// metadata; answers what the decision stored.
     /// </summary>
+    public static DecisionResponse Append<TState, TEvent>(
+        IDocumentSession session, DecisionStream<TState> stream, IReadOnlyList<TEvent> events, DecisionMeta meta, TimeProvider clock)
+        where TEvent : class
+    {
+        if (events.Count == 0)
+        {
+            return new DecisionResponse(stream.StreamId, stream.Version, []);
+        }
+
+        // Marten takes the version the stream has after the append.
+        var action = session.Events.Append(stream.StreamId, stream.Version + events.Count, events.Cast<object>().ToArray());
+        return Stamp(stream.StreamId, stream.Version, action.Events, meta, clock);
+    }
+
+    /// <summary>As above, for a stream fetched with Marten's <c>FetchForWriting</c> (decisions across streams).</summary>
     public static DecisionResponse Append<TState, TEvent>(
         IEventStream<DecidedState<TState>> stream, IReadOnlyList<TEvent> events, DecisionMeta meta, TimeProvider clock)
         where TEvent : class
     {
-        var streamId = stream.Key!;
         var before = stream.StartingVersion ?? 0;
         if (events.Count == 0)
         {
-            return new DecisionResponse(streamId, before, []);
+            return new DecisionResponse(stream.Key!, before, []);
         }
 
-        var key = meta.IdempotencyKey;
         stream.AppendMany(events);
+        return Stamp(stream.Key!, before, stream.Events, meta, clock);
+    }
+
+    private static DecisionResponse Stamp(string streamId, long before, IReadOnlyList<IEvent> pending, DecisionMeta meta, TimeProvider clock)
+    {
+        var key = meta.IdempotencyKey;
         // PostgreSQL keeps microseconds: the answer carries the time as stored, so a replay and every read agree with it.
         var now = clock.GetUtcNow();
         now = new DateTimeOffset(now.Ticks - now.Ticks % (TimeSpan.TicksPerMillisecond / 1000), now.Offset);
-        var recorded = new List<DecisionEvent>(events.Count);
-        for (var i = 0; i < stream.Events.Count; i++)
+        var recorded = new List<DecisionEvent>(pending.Count);
+        for (var i = 0; i < pending.Count; i++)
         {
-            var wrapper = stream.Events[i];
+            var wrapper = pending[i];
             wrapper.Id = EventIds.For(meta.Scope, key, streamId, before, i, now);
             wrapper.Timestamp = now;
             wrapper.UserName = meta.By;
@@ -175,7 +201,7 @@ public static class DecisionStep
             recorded.Add(new DecisionEvent(wrapper.Id, wrapper.EventTypeName, before + i + 1, now, wrapper.Data));
         }
 
-        return new DecisionResponse(streamId, before + events.Count, recorded);
+        return new DecisionResponse(streamId, before + pending.Count, recorded);
     }
 
     /// <summary>

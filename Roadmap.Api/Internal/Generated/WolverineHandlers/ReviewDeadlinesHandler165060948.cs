@@ -2,6 +2,7 @@
 #pragma warning disable
 using Npgsql;
 using Roadmap.Api.Deadlines;
+using Roadmap.Api.Infrastructure.Deciding;
 using Roadmap.EventStore;
 using Roadmap.EventStore.Projections;
 using Roadmap.Projections.Roadmaps;
@@ -16,16 +17,18 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Npgsql.NpgsqlDataSource _npgsqlDataSource;
         private readonly Roadmap.Api.Deadlines.DeadlineOptions _deadlineOptions;
+        private readonly Roadmap.Api.Infrastructure.Deciding.DecidedStateCache _decidedStateCache;
         private readonly Roadmap.EventStore.EventStoreOptions _eventStoreOptions;
         private readonly Roadmap.EventStore.Projections.ProjectionAdmin _projectionAdmin;
         private readonly Roadmap.Projections.Roadmaps.IRoadmapQueries _roadmapQueries;
         private readonly System.TimeProvider _timeProvider;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
 
-        public ReviewDeadlinesHandler165060948(Npgsql.NpgsqlDataSource npgsqlDataSource, Roadmap.Api.Deadlines.DeadlineOptions deadlineOptions, Roadmap.EventStore.EventStoreOptions eventStoreOptions, Roadmap.EventStore.Projections.ProjectionAdmin projectionAdmin, Roadmap.Projections.Roadmaps.IRoadmapQueries roadmapQueries, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
+        public ReviewDeadlinesHandler165060948(Npgsql.NpgsqlDataSource npgsqlDataSource, Roadmap.Api.Deadlines.DeadlineOptions deadlineOptions, Roadmap.Api.Infrastructure.Deciding.DecidedStateCache decidedStateCache, Roadmap.EventStore.EventStoreOptions eventStoreOptions, Roadmap.EventStore.Projections.ProjectionAdmin projectionAdmin, Roadmap.Projections.Roadmaps.IRoadmapQueries roadmapQueries, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
         {
             _npgsqlDataSource = npgsqlDataSource;
             _deadlineOptions = deadlineOptions;
+            _decidedStateCache = decidedStateCache;
             _eventStoreOptions = eventStoreOptions;
             _projectionAdmin = projectionAdmin;
             _roadmapQueries = roadmapQueries;
@@ -44,7 +47,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "Roadmap.Api.Deadlines.ReviewDeadlinesHandler");
             
             // The actual message execution
-            await Roadmap.Api.Deadlines.ReviewDeadlinesHandler.Handle(reviewDeadlines, documentSession, context, _roadmapQueries, _projectionAdmin, _npgsqlDataSource, _deadlineOptions, _eventStoreOptions, _timeProvider, cancellation).ConfigureAwait(false);
+            await Roadmap.Api.Deadlines.ReviewDeadlinesHandler.Handle(reviewDeadlines, documentSession, context, _roadmapQueries, _projectionAdmin, _npgsqlDataSource, _deadlineOptions, _eventStoreOptions, _decidedStateCache, _timeProvider, cancellation).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session
