@@ -6,7 +6,10 @@ using Roadmap.Domain.Deciding;
 namespace Roadmap.Api.Infrastructure.Deciding;
 
 /// <summary>A stream as a decision reads it: locked, at <see cref="Version"/> (0: no stream yet), folded to <see cref="State"/>.</summary>
-public sealed record DecisionStream<TState>(string StreamId, long Version, TState State);
+public sealed record DecisionStream<TState>(string StreamId, long Version, TState State, DateTimeOffset Created = default);
+
+/// <summary>A stream's state at a version, to remember once the decision that produced it is committed.</summary>
+public sealed record RememberedState(string StreamId, long Version, DateTimeOffset Created, object State);
 
 /// <summary>
 /// The deciders' states this node folded last, per stream, each with the version and the stream's creation time it
@@ -63,8 +66,14 @@ public sealed class DecidedStateCache
             Remember(streamId, version, created, state!);
         }
 
-        return new DecisionStream<TState>(streamId, version, state);
+        return new DecisionStream<TState>(streamId, version, state, created);
     }
+
+    /// <summary>
+    /// The state a committed decision left (the edge calls this after the commit): the next decision on the stream then
+    /// finds its version under the lock and reads no event at all.
+    /// </summary>
+    public void Remember(RememberedState committed) => Remember(committed.StreamId, committed.Version, committed.Created, committed.State);
 
     private void Remember(string streamId, long version, DateTimeOffset created, object state)
     {

@@ -47,7 +47,8 @@ public sealed record DecisionMeta(
 public abstract record DecisionOutcome;
 
 /// <summary>The events are appended (or the decision was a no-op), to be committed with the handler's transaction.</summary>
-public sealed record Decided(DecisionResponse Response, bool Created) : DecisionOutcome;
+/// <param name="Remember">The stream's state after the decision, for <see cref="DecidedStateCache"/> once it is committed.</param>
+public sealed record Decided(DecisionResponse Response, bool Created, RememberedState? Remember = null) : DecisionOutcome;
 
 /// <summary>
 /// The decision breaks a rule (the decider's, or a referenced stream that does not exist or belongs elsewhere): its
@@ -120,7 +121,11 @@ public static class DecisionStep
         var response = Append(session, stream, events, meta, clock);
         var created = meta.CreatedLocation is not null && stream.Version == 0 && response.Events.Count > 0;
         QueueAnswer(session, meta, schema, response, created);
-        return new Decided(response, created);
+        // A stream that existed keeps its creation time: the state after these events is the one at the new version.
+        var after = stream.Version > 0 && events.Count > 0
+            ? new RememberedState(stream.StreamId, response.Version, stream.Created, events.Aggregate(state, decider.Evolve)!)
+            : null;
+        return new Decided(response, created, after);
     }
 
     /// <summary>
