@@ -21,15 +21,14 @@ public static class DecideReleaseHandler
         DecideRelease message, IDocumentSession session, TimeProvider clock, EventStoreOptions options, DecidedStateCache states,
         CancellationToken cancellationToken)
     {
-        var outcome = await DecisionStep.RunAsync(session, Release.Decider, message.Command, message.Meta, clock, options.Schema, states, cancellationToken);
+        // The release's names and who runs it, read with the stream's lock (one round trip): most release decisions are
+        // deprecations and end-of-support changes, whose CloudEvents need them.
+        var context = new ReleaseContextRead(message.Command.ReleaseId, options.Schema);
+        var outcome = await DecisionStep.RunAsync(
+            session, Release.Decider, message.Command, message.Meta, clock, options.Schema, states, cancellationToken, context);
         if (outcome is Decided decided && decided.Response.Events.Any(e => IntegrationEventTypes.IsIntegrationEvent(e.Data)))
         {
-            await session.BeginTransactionAsync(cancellationToken);
-            var integrationEvents = await DeprecationCloudEvents.BuildAsync(
-                decided.Response.Events.Select(e => (e.EventId, e.Data, e.RecordedAt)),
-                new IndexReader((Npgsql.NpgsqlConnection)session.Connection!),
-                options.Schema,
-                cancellationToken);
+            var integrationEvents = DeprecationCloudEvents.Build(decided.Response.Events.Select(e => (e.EventId, e.Data, e.RecordedAt)), context.Contexts);
             foreach (var integrationEvent in integrationEvents)
             {
                 IntegrationEventLog.Queue(session, options.Schema, integrationEvent);
@@ -38,4 +37,24 @@ public static class DecideReleaseHandler
 
         return outcome;
     }
+}
+
+/// <summary>The registry's context of one release, read alongside its stream's lock.</summary>
+internal sealed class ReleaseContextRead(Guid releaseId, string schema) : IReadAlongside
+{
+    public IReadOnlyDictionary<Guid, DeprecationCloudEvents.ReleaseContext> Contexts { get; private set; } =
+        new Dictionary<Guid, DeprecationCloudEvents.ReleaseContext>();
+
+    public Npgsql.NpgsqlBatchCommand Command
+    {
+        get
+        {
+            var command = new Npgsql.NpgsqlBatchCommand(DeprecationCloudEvents.ContextSql(schema));
+            command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = new[] { releaseId } });
+            return command;
+        }
+    }
+
+    public async Task ReadAsync(Npgsql.NpgsqlDataReader reader, CancellationToken cancellationToken) =>
+        Contexts = await DeprecationCloudEvents.ReadContextsAsync(reader, cancellationToken);
 }

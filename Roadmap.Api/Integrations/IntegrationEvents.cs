@@ -204,13 +204,24 @@ public static class DeprecationCloudEvents
     public static async Task<IReadOnlyList<IntegrationEvent>> BuildAsync(
         IEnumerable<(Guid EventId, object Data, DateTimeOffset RecordedAt)> events, IndexReader indexes, string schema, CancellationToken cancellationToken)
     {
-        var facts = events.Select(e => (e.EventId, e.RecordedAt, Fact: Facts(e.Data))).Where(x => x.Fact is not null).ToList();
-        if (facts.Count == 0)
+        var list = events.ToList();
+        var releaseIds = list.Select(e => Facts(e.Data)?.ReleaseId).OfType<Guid>().Distinct().ToArray();
+        if (releaseIds.Length == 0)
         {
             return [];
         }
 
-        var contexts = await ReleaseContextsAsync(indexes, schema, facts.Select(x => x.Fact!.ReleaseId).Distinct().ToArray(), cancellationToken);
+        await using var command = indexes.Command(ContextSql(schema));
+        command.Parameters.AddWithValue(releaseIds);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return Build(list, await ReadContextsAsync(reader, cancellationToken));
+    }
+
+    /// <summary>The CloudEvents of <paramref name="events"/> with the releases' context read before (<see cref="ContextSql"/>).</summary>
+    public static IReadOnlyList<IntegrationEvent> Build(
+        IEnumerable<(Guid EventId, object Data, DateTimeOffset RecordedAt)> events, IReadOnlyDictionary<Guid, ReleaseContext> contexts)
+    {
+        var facts = events.Select(e => (e.EventId, e.RecordedAt, Fact: Facts(e.Data))).Where(x => x.Fact is not null).ToList();
         return facts.Select(x =>
         {
             var fact = x.Fact!;
@@ -248,15 +259,14 @@ public static class DeprecationCloudEvents
 
     private static string? DateOrTba(DateOnly? date, bool tba) => tba ? "tba" : Date(date);
 
-    private sealed record ReleaseContext(string? Product, string? Version, string? Vendor, IReadOnlyList<string> Municipalities)
+    /// <summary>What the registry knows of a release when its event is recorded: names, and the municipalities running it.</summary>
+    public sealed record ReleaseContext(string? Product, string? Version, string? Vendor, IReadOnlyList<string> Municipalities)
     {
         public static ReleaseContext Unknown { get; } = new(null, null, null, []);
     }
 
-    private static async Task<Dictionary<Guid, ReleaseContext>> ReleaseContextsAsync(
-        IndexReader indexes, string schema, Guid[] releaseIds, CancellationToken cancellationToken)
-    {
-        await using var command = indexes.Command(
+    /// <summary>The releases' context, for the release ids in parameter $1 (uuid[]).</summary>
+    public static string ContextSql(string schema) =>
             $"""
             select r.release_id, p.name, r.version_label, v.name,
                    coalesce((select array_agg(distinct i.ags order by i.ags) from {schema}.procedure_index i
@@ -265,10 +275,12 @@ public static class DeprecationCloudEvents
               left join {schema}.product_index p on p.product_id = r.product_id
               left join {schema}.vendor_index v on v.vendor_id = p.vendor_id
              where r.release_id = any($1)
-            """);
-        command.Parameters.AddWithValue(releaseIds);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var contexts = new Dictionary<Guid, ReleaseContext>(releaseIds.Length);
+            """;
+
+    /// <summary>Reads the rows of <see cref="ContextSql"/> from the reader's current result.</summary>
+    public static async Task<Dictionary<Guid, ReleaseContext>> ReadContextsAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
+    {
+        var contexts = new Dictionary<Guid, ReleaseContext>();
         while (await reader.ReadAsync(cancellationToken))
         {
             contexts[reader.GetGuid(0)] = new ReleaseContext(

@@ -8,6 +8,17 @@ namespace Roadmap.Api.Infrastructure.Deciding;
 /// <summary>A stream as a decision reads it: locked, at <see cref="Version"/> (0: no stream yet), folded to <see cref="State"/>.</summary>
 public sealed record DecisionStream<TState>(string StreamId, long Version, TState State, DateTimeOffset Created = default);
 
+/// <summary>
+/// A read a decision needs besides its stream (e.g. the registry's names for a CloudEvent), sent in the same round trip
+/// as the stream's lock: a statement, and how to read its rows.
+/// </summary>
+public interface IReadAlongside
+{
+    NpgsqlBatchCommand Command { get; }
+
+    Task ReadAsync(NpgsqlDataReader reader, CancellationToken cancellationToken);
+}
+
 /// <summary>A stream's state at a version, to remember once the decision that produced it is committed.</summary>
 public sealed record RememberedState(string StreamId, long Version, DateTimeOffset Created, object State);
 
@@ -31,21 +42,34 @@ public sealed class DecidedStateCache
     /// remembered state, or from the start.
     /// </summary>
     public async Task<DecisionStream<TState>> FetchAsync<TCommand, TEvent, TState>(
-        IDocumentSession session, Decider<TCommand, TEvent, TState> decider, string streamId, string schema, CancellationToken cancellationToken)
+        IDocumentSession session, Decider<TCommand, TEvent, TState> decider, string streamId, string schema, CancellationToken cancellationToken,
+        IReadAlongside? alongside = null)
         where TEvent : class
     {
         await session.BeginTransactionAsync(cancellationToken);
         long version = 0;
         DateTimeOffset created = default;
-        await using (var locked = new NpgsqlCommand(
-            $"select version, created from {schema}.mt_streams where id = $1 for update", (NpgsqlConnection)session.Connection!))
+        await using (var batch = new NpgsqlBatch((NpgsqlConnection)session.Connection!))
         {
-            locked.Parameters.AddWithValue(streamId);
-            await using var reader = await locked.ExecuteReaderAsync(cancellationToken);
+            var locked = new NpgsqlBatchCommand($"select version, created from {schema}.mt_streams where id = $1 for update");
+            locked.Parameters.Add(new NpgsqlParameter { Value = streamId });
+            batch.BatchCommands.Add(locked);
+            if (alongside is not null)
+            {
+                batch.BatchCommands.Add(alongside.Command);
+            }
+
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
             if (await reader.ReadAsync(cancellationToken))
             {
                 version = reader.GetInt64(0);
                 created = reader.GetFieldValue<DateTimeOffset>(1);
+            }
+
+            if (alongside is not null)
+            {
+                await reader.NextResultAsync(cancellationToken);
+                await alongside.ReadAsync(reader, cancellationToken);
             }
         }
 

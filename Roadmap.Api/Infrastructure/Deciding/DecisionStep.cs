@@ -77,9 +77,10 @@ public static class DecisionStep
         TimeProvider clock,
         string schema,
         DecidedStateCache states,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        IReadAlongside? alongside = null)
         where TEvent : class =>
-        RunAsync(session, decider, (_, _) => ValueTask.FromResult(command), meta, clock, schema, states, cancellationToken);
+        RunAsync(session, decider, (_, _) => ValueTask.FromResult(command), meta, clock, schema, states, cancellationToken, alongside);
 
     /// <summary>
     /// The same, for a command that needs the stream's state to be complete (a fact of another stream the decider
@@ -93,7 +94,8 @@ public static class DecisionStep
         TimeProvider clock,
         string schema,
         DecidedStateCache states,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        IReadAlongside? alongside = null)
         where TEvent : class
     {
         if (!await ClaimKeyAsync(session, meta, schema, cancellationToken))
@@ -101,7 +103,7 @@ public static class DecisionStep
             return new KeyAlreadyClaimed();
         }
 
-        var stream = await states.FetchAsync(session, decider, meta.StreamId, schema, cancellationToken);
+        var stream = await states.FetchAsync(session, decider, meta.StreamId, schema, cancellationToken, alongside);
         if (meta.ExpectedVersion is { } expected && stream.Version != expected)
         {
             return Refuse(session, meta, schema, Decisions.StaleVersion(meta.StreamId, expected, stream.Version));
