@@ -25,7 +25,8 @@ public static class DecideReleaseHandler
         // deprecations and end-of-support changes, whose CloudEvents need them.
         var context = new ReleaseContextRead(message.Command.ReleaseId, options.Schema);
         var outcome = await DecisionStep.RunAsync(
-            session, Release.Decider, message.Command, message.Meta, clock, options.Schema, states, cancellationToken, context);
+            session, Release.Decider, (_, _) => ValueTask.FromResult(message.Command), message.Meta, clock, options.Schema, states, context,
+            cancellationToken);
         if (outcome is Decided decided && decided.Response.Events.Any(e => IntegrationEventTypes.IsIntegrationEvent(e.Data)))
         {
             var integrationEvents = DeprecationCloudEvents.Build(decided.Response.Events.Select(e => (e.EventId, e.Data, e.RecordedAt)), context.Contexts);

@@ -32,8 +32,9 @@ public sealed record DeadlineAlertData(
 
 public static class DeadlineCloudEvents
 {
-    /// <summary>The CloudEvent of an alert just decided, with the roadmap entry it was decided from.</summary>
-    public static IntegrationEvent Build(Guid eventId, DateTimeOffset recordedAt, IDeadlineAlertEvent alert, MunicipalityRoadmap roadmap, Guid? productId)
+    /// <summary>The CloudEvent of an alert just decided, with the roadmap entry it was decided from and its release's product.</summary>
+    public static IntegrationEvent Build(
+        Guid eventId, DateTimeOffset recordedAt, IDeadlineAlertEvent alert, MunicipalityRoadmap roadmap, IReadOnlyDictionary<Guid, Guid> productOfRelease)
     {
         var (procedureId, milestone, dueOn) = alert switch
         {
@@ -56,6 +57,7 @@ public static class DeadlineCloudEvents
         var cloudEvent = new CloudEvent<DeadlineAlertData>(
             "1.0", eventId.ToString(), $"/municipalities/{roadmap.Ags}", type, $"procedure/{procedureId}/{milestone}/{Date(dueOn)}",
             recordedAt, "application/json", data);
+        Guid? productId = entry is not null && productOfRelease.TryGetValue(entry.Release.ReleaseId, out var product) ? product : null;
         return IntegrationEvent.Of(cloudEvent, [roadmap.Ags], productId, entry?.Release.ReleaseId);
     }
 

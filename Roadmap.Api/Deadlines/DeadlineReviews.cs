@@ -50,7 +50,7 @@ public static class ReviewDeadlinesHandler
         IMessageContext bus,
         IRoadmapQueries queries,
         ProjectionAdmin projections,
-        NpgsqlDataSource dataSource,
+        PostgresEventStore store,
         DeadlineOptions options,
         EventStoreOptions storeOptions,
         DecidedStateCache states,
@@ -64,14 +64,8 @@ public static class ReviewDeadlinesHandler
 
         // The roadmap must include every decision committed before this review began: a wake-up that comes just after
         // a decision moved the date decides on the moved date, never on the one before it.
-        await using (var latest = dataSource.CreateCommand($"select coalesce(max(seq_id), 0) from {storeOptions.Schema}.mt_events"))
-        {
-            var position = (long)(await latest.ExecuteScalarAsync(cancellationToken))!;
-            await projections.WaitForCatchUpAsync(RoadmapProjection.ProjectionName, position, options.CatchUpTimeout, cancellationToken);
-        }
-
-        await session.BeginTransactionAsync(cancellationToken);
-        var connection = (NpgsqlConnection)session.Connection!;
+        var head = await store.GetHeadPositionAsync(cancellationToken);
+        await projections.WaitForCatchUpAsync(RoadmapProjection.ProjectionName, head, options.CatchUpTimeout, cancellationToken);
 
         var now = clock.GetUtcNow();
         var today = CalendarDay.Of(now);
@@ -81,8 +75,10 @@ public static class ReviewDeadlinesHandler
             return;
         }
 
-        // The alert log grows with the years: locked, and folded from the state this node remembers (DecidedStateCache).
-        var stream = await states.FetchAsync(session, DeadlineAlertLog.Decider, DeadlineAlertLog.StreamId(ags), storeOptions.Schema, cancellationToken);
+        // The alert log grows with the years: locked (the transaction begins here), and folded from the state this node
+        // remembers (DecidedStateCache).
+        var stream = await states.FetchAsync(session, DeadlineAlertLog.Decider, DeadlineAlertLog.StreamId(ags), storeOptions.Schema, null, cancellationToken);
+        var connection = (NpgsqlConnection)session.Connection!;
         var state = stream.State;
         var watches = Watches(roadmap);
         var alerts = DeadlineAlertLog.Decider.Decide(new RecordDeadlineAlerts(ags, watches, today, options.Leads, now, Actor), state);
@@ -93,9 +89,8 @@ public static class ReviewDeadlinesHandler
             var products = await ProductsAsync(connection, storeOptions.Schema, roadmap, cancellationToken);
             foreach (var recorded in response.Events)
             {
-                var entry = roadmap.Entries.First(e => e.ProcedureId == ProcedureOf(recorded.Data));
-                IntegrationEventLog.Queue(session, storeOptions.Schema, DeadlineCloudEvents.Build(
-                    recorded.EventId, recorded.RecordedAt, (IDeadlineAlertEvent)recorded.Data, roadmap, products.GetValueOrDefault(entry.Release.ReleaseId)));
+                IntegrationEventLog.Queue(session, storeOptions.Schema,
+                    DeadlineCloudEvents.Build(recorded.EventId, recorded.RecordedAt, (IDeadlineAlertEvent)recorded.Data, roadmap, products));
             }
         }
 
@@ -151,8 +146,6 @@ public static class ReviewDeadlinesHandler
             await bus.ScheduleAsync(review, at - clock.GetUtcNow());
         }
     }
-
-    private static Guid ProcedureOf(object alert) => ((IDeadlineAlertEvent)alert).ProcedureId;
 
     private static async Task<Dictionary<Guid, Guid>> ProductsAsync(
         NpgsqlConnection connection, string schema, MunicipalityRoadmap roadmap, CancellationToken cancellationToken)

@@ -129,10 +129,7 @@ public static class IntegrationEventLog
         var missing = wanted.Where(e => !stored.ContainsKey(e.EventId)).ToList();
         if (missing.Count > 0)
         {
-            foreach (var built in await DeprecationCloudEvents.BuildAsync(missing, new IndexReader(dataSource), schema, cancellationToken))
-            {
-                await InsertAsync(dataSource, schema, built, cancellationToken);
-            }
+            await InsertAsync(dataSource, schema, await DeprecationCloudEvents.BuildAsync(missing, dataSource, schema, cancellationToken), cancellationToken);
 
             foreach (var (id, e) in await SelectAsync(dataSource, schema, missing.Select(e => e.EventId).ToArray(), cancellationToken))
             {
@@ -161,57 +158,55 @@ public static class IntegrationEventLog
         return found;
     }
 
-    private static async Task InsertAsync(NpgsqlDataSource dataSource, string schema, IntegrationEvent e, CancellationToken cancellationToken)
+    /// <summary>Stores CloudEvents built after the fact, in one statement; the first writer of an id wins.</summary>
+    private static async Task InsertAsync(
+        NpgsqlDataSource dataSource, string schema, IReadOnlyList<IntegrationEvent> events, CancellationToken cancellationToken)
     {
+        if (events.Count == 0)
+        {
+            return;
+        }
+
+        // Municipalities are a list per event: as text, split in SQL (an AGS never holds a comma).
         await using var command = dataSource.CreateCommand(
             $"""
             insert into {schema}.integration_events (event_id, type, body, municipalities, product_id, release_id, recorded_at)
-            values ($1, $2, $3, $4, $5, $6, $7) on conflict (event_id) do nothing
+            select e.event_id, e.type, e.body, string_to_array(e.municipalities, ','), e.product_id, e.release_id, e.recorded_at
+              from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::uuid[], $6::uuid[], $7::timestamptz[])
+                   as e(event_id, type, body, municipalities, product_id, release_id, recorded_at)
+            on conflict (event_id) do nothing
             """);
-        command.Parameters.AddWithValue(e.EventId);
-        command.Parameters.AddWithValue(e.Type);
-        command.Parameters.AddWithValue(e.Body);
-        command.Parameters.AddWithValue(e.Municipalities.ToArray());
-        command.Parameters.AddWithValue((object?)e.ProductId ?? DBNull.Value);
-        command.Parameters.AddWithValue((object?)e.ReleaseId ?? DBNull.Value);
-        command.Parameters.AddWithValue(e.RecordedAt);
+        command.Parameters.AddWithValue(events.Select(e => e.EventId).ToArray());
+        command.Parameters.AddWithValue(events.Select(e => e.Type).ToArray());
+        command.Parameters.AddWithValue(events.Select(e => e.Body).ToArray());
+        command.Parameters.AddWithValue(events.Select(e => string.Join(',', e.Municipalities)).ToArray());
+        command.Parameters.AddWithValue(events.Select(e => e.ProductId).ToArray());
+        command.Parameters.AddWithValue(events.Select(e => e.ReleaseId).ToArray());
+        command.Parameters.AddWithValue(events.Select(e => e.RecordedAt).ToArray());
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
-}
-
-/// <summary>Runs a query of the registry's index tables: in a decision's transaction, or on a pooled connection.</summary>
-public sealed class IndexReader
-{
-    private readonly NpgsqlDataSource? _dataSource;
-    private readonly NpgsqlConnection? _connection;
-
-    public IndexReader(NpgsqlDataSource dataSource) => _dataSource = dataSource;
-
-    public IndexReader(NpgsqlConnection connection) => _connection = connection;
-
-    public NpgsqlCommand Command(string sql) => _connection is not null ? new NpgsqlCommand(sql, _connection) : _dataSource!.CreateCommand(sql);
 }
 
 /// <summary>How deprecations and end-of-support changes become CloudEvents.</summary>
 public static class DeprecationCloudEvents
 {
     /// <summary>
-    /// The CloudEvents of the deprecations and end-of-support changes among <paramref name="events"/>, with the
-    /// releases' names and the municipalities running them read through <paramref name="indexes"/> in one query.
-    /// A decision reads them in its own transaction (the index tables are inline projections, so they hold what was
-    /// committed before it): that is the payload "as of the moment it was recorded".
+    /// The CloudEvents of the deprecations and end-of-support changes among <paramref name="recorded"/>, with the
+    /// releases' names and the municipalities running them as the registry holds them now (one query): for events
+    /// appended outside a decision. A decision reads the same context with its stream's lock (<see cref="ContextSql"/>),
+    /// and so fixes the payload as of the moment it records the event.
     /// </summary>
     public static async Task<IReadOnlyList<IntegrationEvent>> BuildAsync(
-        IEnumerable<(Guid EventId, object Data, DateTimeOffset RecordedAt)> events, IndexReader indexes, string schema, CancellationToken cancellationToken)
+        IReadOnlyList<RecordedEvent> recorded, NpgsqlDataSource dataSource, string schema, CancellationToken cancellationToken)
     {
-        var list = events.ToList();
+        var list = recorded.Select(e => (e.EventId, e.Data, e.RecordedAt)).ToList();
         var releaseIds = list.Select(e => Facts(e.Data)?.ReleaseId).OfType<Guid>().Distinct().ToArray();
         if (releaseIds.Length == 0)
         {
             return [];
         }
 
-        await using var command = indexes.Command(ContextSql(schema));
+        await using var command = dataSource.CreateCommand(ContextSql(schema));
         command.Parameters.AddWithValue(releaseIds);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return Build(list, await ReadContextsAsync(reader, cancellationToken));
@@ -236,10 +231,6 @@ public static class DeprecationCloudEvents
             return IntegrationEvent.Of(cloudEvent, context.Municipalities, fact.ProductId, fact.ReleaseId);
         }).ToList();
     }
-
-    public static Task<IReadOnlyList<IntegrationEvent>> BuildAsync(
-        IEnumerable<RecordedEvent> events, IndexReader indexes, string schema, CancellationToken cancellationToken) =>
-        BuildAsync(events.Select(e => (e.EventId, e.Data, e.RecordedAt)), indexes, schema, cancellationToken);
 
     /// <summary>What the stored event itself says; the release's names and who runs it come from the indexes.</summary>
     private sealed record Fact(

@@ -45,6 +45,7 @@ public static class DecideProcedureAfterAwardHandler
             clock,
             options.Schema,
             states,
+            null,
             cancellationToken);
 
     /// <summary>The award date of the case the procedure is assigned to; null when unassigned or not awarded.</summary>

@@ -42,8 +42,8 @@ public sealed class DecidedStateCache
     /// remembered state, or from the start.
     /// </summary>
     public async Task<DecisionStream<TState>> FetchAsync<TCommand, TEvent, TState>(
-        IDocumentSession session, Decider<TCommand, TEvent, TState> decider, string streamId, string schema, CancellationToken cancellationToken,
-        IReadAlongside? alongside = null)
+        IDocumentSession session, Decider<TCommand, TEvent, TState> decider, string streamId, string schema, IReadAlongside? alongside,
+        CancellationToken cancellationToken)
         where TEvent : class
     {
         await session.BeginTransactionAsync(cancellationToken);

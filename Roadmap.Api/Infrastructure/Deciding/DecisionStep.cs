@@ -77,10 +77,9 @@ public static class DecisionStep
         TimeProvider clock,
         string schema,
         DecidedStateCache states,
-        CancellationToken cancellationToken,
-        IReadAlongside? alongside = null)
+        CancellationToken cancellationToken)
         where TEvent : class =>
-        RunAsync(session, decider, (_, _) => ValueTask.FromResult(command), meta, clock, schema, states, cancellationToken, alongside);
+        RunAsync(session, decider, (_, _) => ValueTask.FromResult(command), meta, clock, schema, states, null, cancellationToken);
 
     /// <summary>
     /// The same, for a command that needs the stream's state to be complete (a fact of another stream the decider
@@ -94,8 +93,8 @@ public static class DecisionStep
         TimeProvider clock,
         string schema,
         DecidedStateCache states,
-        CancellationToken cancellationToken,
-        IReadAlongside? alongside = null)
+        IReadAlongside? alongside,
+        CancellationToken cancellationToken)
         where TEvent : class
     {
         if (!await ClaimKeyAsync(session, meta, schema, cancellationToken))
@@ -103,7 +102,7 @@ public static class DecisionStep
             return new KeyAlreadyClaimed();
         }
 
-        var stream = await states.FetchAsync(session, decider, meta.StreamId, schema, cancellationToken, alongside);
+        var stream = await states.FetchAsync(session, decider, meta.StreamId, schema, alongside, cancellationToken);
         if (meta.ExpectedVersion is { } expected && stream.Version != expected)
         {
             return Refuse(session, meta, schema, Decisions.StaleVersion(meta.StreamId, expected, stream.Version));

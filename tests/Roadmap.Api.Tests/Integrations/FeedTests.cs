@@ -290,6 +290,46 @@ public sealed class FeedTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync("/feeds/deprecations?municipality=9181")).StatusCode);
     }
 
+    [Fact]
+    public async Task An_event_appended_outside_a_decision_gets_its_CloudEvent_at_the_first_read_and_keeps_it()
+    {
+        var client = _factory.CreateClient();
+        await RegisterMunicipalityAsync(client, "09181128", "Kaufering");
+        var releaseId = await ReleaseAsync(client, "Lech-Archiv");
+        await PostAsync(client, "/municipalities/09181128/procedures",
+            new { category = "Einwohnermeldewesen", releaseId, name = "Archiv", introducedOn = "2024-04-01" });
+        var release = await client.GetFromJsonAsync<JsonElement>($"/catalogue/releases/{releaseId}");
+        var productId = release.GetProperty("productId").GetGuid();
+
+        // As the demo loader appends: straight to the log, with no CloudEvent stored by a decision.
+        var store = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Roadmap.EventStore.PostgresEventStore>(_factory.Services);
+        var eventId = Guid.NewGuid();
+        await store.AppendAsync(Roadmap.Domain.Catalogue.Release.StreamId(releaseId), Roadmap.EventStore.ExpectedVersion.Any,
+        [
+            new Roadmap.EventStore.NewEvent(eventId, new Roadmap.Domain.Catalogue.VendorDeprecationAnnounced(
+                releaseId, productId, "LOADED-1", new DateOnly(2026, 5, 1), new DateOnly(2028, 6, 30), null, false, true, "loader", "demo",
+                DateTimeOffset.UtcNow)),
+        ]);
+
+        JsonElement first = default;
+        var deadline = DateTime.UtcNow + CatchUpTimeout;
+        while (first.ValueKind == JsonValueKind.Undefined)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The feed did not show the appended notice.");
+            first = (await PageAsync(client, "?wait=2s")).Events.FirstOrDefault(e => IdOf(e) == eventId);
+        }
+
+        Assert.Equal("Lech-Archiv", first.GetProperty("data").GetProperty("product_name").GetString());
+        Assert.Equal(["09181128"], Affected(first));
+
+        // Stored at that read: a municipality that joins later does not change it.
+        await RegisterMunicipalityAsync(client, "09181139", "Penzing");
+        await PostAsync(client, "/municipalities/09181139/procedures",
+            new { category = "Einwohnermeldewesen", releaseId, name = "Archiv", introducedOn = "2026-01-01" });
+        var again = (await PageAsync(client, "")).Events.Single(e => IdOf(e) == eventId);
+        Assert.Equal(first.GetRawText(), again.GetRawText());
+    }
+
     private static string[] Affected(JsonElement cloudEvent) =>
         cloudEvent.GetProperty("data").GetProperty("affected_municipalities").EnumerateArray().Select(a => a.GetString()!).ToArray();
 
