@@ -131,7 +131,7 @@ public sealed partial class MartenProjection(Projection projection, ProjectionLi
             // writes return none, so their counts would hide a progress update that matched nothing and a node that
             // lost the projection would apply the batch a second time. A statement that returns a row right after
             // the progress update keeps the count to that update alone.
-            operations.QueueOperation(new SqlWrite(new NpgsqlBatchCommand("select 1")));
+            operations.QueueOperation(new SqlStatement(new NpgsqlBatchCommand("select 1")));
         }
 
         foreach (var write in batch.Writes)
@@ -140,8 +140,15 @@ public sealed partial class MartenProjection(Projection projection, ProjectionLi
         }
     }
 
+    /// <summary>
+    /// One of our writes. It returns no rows (<see cref="Weasel.Storage.NoDataReturnedCall"/>), so Marten does not move
+    /// its reader past it: an operation after it in the batch that reads its own result (an inline snapshot's revision)
+    /// reads its own, not this statement's.
+    /// </summary>
+    private sealed class SqlWrite(NpgsqlBatchCommand command) : SqlStatement(command), Weasel.Storage.NoDataReturnedCall;
+
     /// <summary>One queued statement: our <c>$n</c> placeholders become parameters of Marten's command.</summary>
-    private sealed partial class SqlWrite(NpgsqlBatchCommand command) : Marten.Internal.Operations.IStorageOperation
+    private partial class SqlStatement(NpgsqlBatchCommand command) : Marten.Internal.Operations.IStorageOperation
     {
         // As Marten's own raw SQL operations: not a document type, so Marten creates no storage for it.
         public Type DocumentType => typeof(global::Marten.Storage.StorageFeatures);

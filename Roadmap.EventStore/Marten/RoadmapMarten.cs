@@ -47,7 +47,8 @@ public static class RoadmapMarten
         IReadOnlyList<ProjectionRegistration> projections,
         DaemonTuning tuning,
         AppendWakeup wakeup,
-        ILogger? log = null)
+        ILogger? log = null,
+        Action<System.Text.Json.JsonSerializerOptions>? json = null)
     {
         opts.DatabaseSchemaName = options.Schema;
         if (log is not null)
@@ -59,7 +60,8 @@ public static class RoadmapMarten
         opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
         // The same JSON as the decisions read and write: camelCase, enums by name (reordering an enum never changes
         // what a stored event means).
-        opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
+        // `json` adds what the host stores besides events (the API: its decision snapshots' state types).
+        opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, json);
 
         var events = opts.Events;
         // Stream ids are ours: "procedure-<guid>", "municipality-09181000".

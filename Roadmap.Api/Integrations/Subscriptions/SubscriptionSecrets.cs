@@ -46,9 +46,7 @@ public static class DecideSubscriptionWithSecretHandler
         CancellationToken cancellationToken)
     {
         var streamId = Subscription.StreamId(message.SubscriptionId);
-        await session.BeginTransactionAsync(cancellationToken);
-        var stream = await session.Events.FetchForWriting<DecidedState<SubscriptionState>>(streamId, cancellationToken);
-        var state = stream.Aggregate is { } aggregate ? aggregate.State : Subscription.Decider.Initial;
+        var (stream, state) = await DecidedStates.FetchForDecisionAsync(session, Subscription.Decider, streamId, cancellationToken);
         IReadOnlyList<ISubscriptionEvent> events;
         try
         {
