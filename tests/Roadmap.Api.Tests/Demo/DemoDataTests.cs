@@ -131,4 +131,54 @@ public sealed class DemoDataTests(DemoDataFactory factory) : IClassFixture<DemoD
 
         Assert.All(vendors, v => Assert.EndsWith(".example/", v.GetProperty("website").GetString()));
     }
+
+    /// <summary>
+    /// Every decision snapshot of the demo (procedures in every stage, cases in four states, deprecated releases) read
+    /// back from its stored JSON in a fresh session, as a node that starts reads it, is the decider's fold of its stream.
+    /// </summary>
+    [Fact]
+    public async Task Every_decision_snapshot_reads_back_as_the_deciders_fold_of_its_stream()
+    {
+        _ = factory.CreateClient();
+        var checkedStreams = 0;
+        checkedStreams += await SnapshotsMatchAsync(Roadmap.Domain.Catalogue.Vendor.Decider, "vendor-");
+        checkedStreams += await SnapshotsMatchAsync(Roadmap.Domain.Catalogue.Product.Decider, "product-");
+        checkedStreams += await SnapshotsMatchAsync(Roadmap.Domain.Catalogue.Release.Decider, "release-");
+        checkedStreams += await SnapshotsMatchAsync(Roadmap.Domain.Municipalities.Municipality.Decider, "municipality-");
+        checkedStreams += await SnapshotsMatchAsync(Roadmap.Domain.Procedures.ProcedureInstance.Decider, "procedure-");
+        checkedStreams += await SnapshotsMatchAsync(Roadmap.Domain.Procurements.ProcurementCase.Decider, "procurement-");
+        Assert.True(checkedStreams > 200, $"only {checkedStreams} streams checked");
+    }
+
+    private async Task<int> SnapshotsMatchAsync<TCommand, TEvent, TState>(
+        Roadmap.Domain.Deciding.Decider<TCommand, TEvent, TState> decider, string prefix) where TEvent : class
+    {
+        var store = factory.Services.GetRequiredService<Marten.IDocumentStore>();
+        var events = factory.Services.GetRequiredService<PostgresEventStore>();
+        var serializer = store.Options.Serializer();
+        await using var session = store.QuerySession();
+        var ids = new List<string>();
+        await using (var connection = new Npgsql.NpgsqlConnection(RoadmapApiFactory.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var streams = new Npgsql.NpgsqlCommand($"select id from {factory.Schema}.mt_streams where id like $1 || '%'", connection);
+            streams.Parameters.AddWithValue(prefix);
+            await using var reader = await streams.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                ids.Add(reader.GetString(0));
+            }
+        }
+
+        Assert.NotEmpty(ids);
+        var snapshots = (await session.LoadManyAsync<Roadmap.Api.Infrastructure.Deciding.DecidedState<TState>>(ids)).ToDictionary(s => s.Id);
+        foreach (var id in ids)
+        {
+            var folded = await events.AggregateStreamAsync(id, decider.Initial, decider.EvolveStored);
+            Assert.True(snapshots.TryGetValue(id, out var snapshot), $"no snapshot of {id}");
+            Assert.Equal(serializer.ToJson(folded.State), serializer.ToJson(snapshot.State));
+        }
+
+        return ids.Count;
+    }
 }
