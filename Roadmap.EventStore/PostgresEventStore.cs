@@ -138,19 +138,12 @@ public sealed partial class PostgresEventStore
             return earlier;
         }
 
-        if (expected == ExpectedVersion.Any)
-        {
-            // Any version: the stream's version as it is, under its row's lock. Inline snapshots (the API's decision
-            // states) store the stream version they are at, which a quick append without a version does not know.
-            await using var current = new NpgsqlCommand($"select version from {_options.Schema}.mt_streams where id = $1 for update", connection, transaction);
-            current.Parameters.AddWithValue(streamId);
-            expected = ExpectedVersion.Exactly(await current.ExecuteScalarAsync(cancellationToken) is long version ? version : 0);
-        }
-
         await using var session = Marten.LightweightSession(SessionOptions.ForTransaction(transaction));
         var data = events.Select(e => e.Data).ToArray();
-        // Marten takes the version the stream has after the append; ours is the version before it.
-        var action = session.Events.Append(streamId, expected.Value + events.Count, data);
+        var action = expected == ExpectedVersion.Any
+            ? session.Events.Append(streamId, data)
+            // Marten takes the version the stream has after the append; ours is the version before it.
+            : session.Events.Append(streamId, expected.Value + events.Count, data);
         var wrapped = action.Events;
         // PostgreSQL keeps microseconds: the result carries the time as stored, so a retry and every read agree with it.
         var now = TruncateToMicroseconds(_clock.GetUtcNow());

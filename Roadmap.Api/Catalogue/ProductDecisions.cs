@@ -12,7 +12,7 @@ public sealed record DecideProduct(IProductCommand Command, DecisionMeta Meta);
 public static class DecideProductHandler
 {
     public static Task<DecisionOutcome> Handle(
-        DecideProduct message, IDocumentSession session, TimeProvider clock, EventStoreOptions options,
+        DecideProduct message, IDocumentSession session, TimeProvider clock, EventStoreOptions options, DecidedStateCache states,
         CancellationToken cancellationToken) =>
-        DecisionStep.RunAsync(session, Product.Decider, message.Command, message.Meta, clock, options.Schema, cancellationToken);
+        DecisionStep.RunAsync(session, Product.Decider, message.Command, message.Meta, clock, options.Schema, states, cancellationToken);
 }

@@ -18,21 +18,18 @@ public sealed record DecideRelease(IReleaseCommand Command, DecisionMeta Meta);
 public static class DecideReleaseHandler
 {
     public static async Task<DecisionOutcome> Handle(
-        DecideRelease message, IDocumentSession session, TimeProvider clock, EventStoreOptions options, CancellationToken cancellationToken)
+        DecideRelease message, IDocumentSession session, TimeProvider clock, EventStoreOptions options, DecidedStateCache states,
+        CancellationToken cancellationToken)
     {
-        var outcome = await DecisionStep.RunAsync(session, Release.Decider, message.Command, message.Meta, clock, options.Schema, cancellationToken);
+        // The release's names and who runs it, read with the stream's lock (one round trip): most release decisions are
+        // deprecations and end-of-support changes, whose CloudEvents need them.
+        var context = new ReleaseContextRead(message.Command.ReleaseId, options.Schema);
+        var outcome = await DecisionStep.RunAsync(
+            session, Release.Decider, (_, _) => ValueTask.FromResult(message.Command), message.Meta, clock, options.Schema, states, context,
+            cancellationToken);
         if (outcome is Decided decided && decided.Response.Events.Any(e => IntegrationEventTypes.IsIntegrationEvent(e.Data)))
         {
-            // The release's names and who runs it, read in the decision's transaction, under the stream's lock.
-            await using var read = new Npgsql.NpgsqlCommand(DeprecationCloudEvents.ContextSql(options.Schema), (Npgsql.NpgsqlConnection)session.Connection!);
-            read.Parameters.Add(new Npgsql.NpgsqlParameter { Value = new[] { message.Command.ReleaseId } });
-            IReadOnlyDictionary<Guid, DeprecationCloudEvents.ReleaseContext> contexts;
-            await using (var reader = await read.ExecuteReaderAsync(cancellationToken))
-            {
-                contexts = await DeprecationCloudEvents.ReadContextsAsync(reader, cancellationToken);
-            }
-
-            var integrationEvents = DeprecationCloudEvents.Build(decided.Response.Events.Select(e => (e.EventId, e.Data, e.RecordedAt)), contexts);
+            var integrationEvents = DeprecationCloudEvents.Build(decided.Response.Events.Select(e => (e.EventId, e.Data, e.RecordedAt)), context.Contexts);
             foreach (var integrationEvent in integrationEvents)
             {
                 IntegrationEventLog.Queue(session, options.Schema, integrationEvent);
@@ -41,4 +38,24 @@ public static class DecideReleaseHandler
 
         return outcome;
     }
+}
+
+/// <summary>The registry's context of one release, read alongside its stream's lock.</summary>
+internal sealed class ReleaseContextRead(Guid releaseId, string schema) : IReadAlongside
+{
+    public IReadOnlyDictionary<Guid, DeprecationCloudEvents.ReleaseContext> Contexts { get; private set; } =
+        new Dictionary<Guid, DeprecationCloudEvents.ReleaseContext>();
+
+    public Npgsql.NpgsqlBatchCommand Command
+    {
+        get
+        {
+            var command = new Npgsql.NpgsqlBatchCommand(DeprecationCloudEvents.ContextSql(schema));
+            command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = new[] { releaseId } });
+            return command;
+        }
+    }
+
+    public async Task ReadAsync(Npgsql.NpgsqlDataReader reader, CancellationToken cancellationToken) =>
+        Contexts = await DeprecationCloudEvents.ReadContextsAsync(reader, cancellationToken);
 }

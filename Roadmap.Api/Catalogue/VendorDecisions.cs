@@ -12,7 +12,7 @@ public sealed record DecideVendor(IVendorCommand Command, DecisionMeta Meta);
 public static class DecideVendorHandler
 {
     public static Task<DecisionOutcome> Handle(
-        DecideVendor message, IDocumentSession session, TimeProvider clock, EventStoreOptions options,
+        DecideVendor message, IDocumentSession session, TimeProvider clock, EventStoreOptions options, DecidedStateCache states,
         CancellationToken cancellationToken) =>
-        DecisionStep.RunAsync(session, Vendor.Decider, message.Command, message.Meta, clock, options.Schema, cancellationToken);
+        DecisionStep.RunAsync(session, Vendor.Decider, message.Command, message.Meta, clock, options.Schema, states, cancellationToken);
 }

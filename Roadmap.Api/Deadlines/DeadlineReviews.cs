@@ -53,6 +53,7 @@ public static class ReviewDeadlinesHandler
         PostgresEventStore store,
         DeadlineOptions options,
         EventStoreOptions storeOptions,
+        DecidedStateCache states,
         TimeProvider clock,
         CancellationToken cancellationToken)
     {
@@ -74,15 +75,17 @@ public static class ReviewDeadlinesHandler
             return;
         }
 
-        // The alert log is locked (the transaction begins here) and read from its snapshot: it grows with the years.
-        var (stream, state) = await DecidedStates.FetchForDecisionAsync(session, DeadlineAlertLog.Decider, DeadlineAlertLog.StreamId(ags), cancellationToken);
+        // The alert log grows with the years: locked (the transaction begins here), and folded from the state this node
+        // remembers (DecidedStateCache).
+        var stream = await states.FetchAsync(session, DeadlineAlertLog.Decider, DeadlineAlertLog.StreamId(ags), storeOptions.Schema, null, cancellationToken);
         var connection = (NpgsqlConnection)session.Connection!;
+        var state = stream.State;
         var watches = Watches(roadmap);
         var alerts = DeadlineAlertLog.Decider.Decide(new RecordDeadlineAlerts(ags, watches, today, options.Leads, now, Actor), state);
         if (alerts.Count > 0)
         {
-            var meta = new DecisionMeta(stream.Key!, Actor, bus.CorrelationId ?? bus.Envelope?.Id.ToString() ?? Guid.NewGuid().ToString(), null, "deadlines", "", "", null, null);
-            var response = DecisionStep.Append(stream, alerts, meta, clock);
+            var meta = new DecisionMeta(stream.StreamId, Actor, bus.CorrelationId ?? bus.Envelope?.Id.ToString() ?? Guid.NewGuid().ToString(), null, "deadlines", "", "", null, null);
+            var response = DecisionStep.Append(session, stream, alerts, meta, clock);
             var products = await ProductsAsync(connection, storeOptions.Schema, roadmap, cancellationToken);
             foreach (var recorded in response.Events)
             {

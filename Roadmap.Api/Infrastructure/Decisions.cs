@@ -36,7 +36,7 @@ public sealed record DecisionTarget(string StreamId, string? CreatedLocation = n
 /// themselves run in Wolverine handlers (<see cref="InvokeAsync"/>, docs/0013).
 /// </summary>
 public sealed class Decisions(
-    PostgresEventStore store, ProcurementRuleSet rules, TimeProvider clock, ILogger<Decisions> logger)
+    PostgresEventStore store, ProcurementRuleSet rules, TimeProvider clock, Deciding.DecidedStateCache states, ILogger<Decisions> logger)
 {
     /// <summary>The procedure decider with the configured procurement rules (freeze windows).</summary>
     public Decider<IProcedureCommand, IProcedureEvent, ProcedureState> Procedures { get; } = ProcedureInstance.For(rules);
@@ -103,6 +103,11 @@ public sealed class Decisions(
             if (outcome is not Deciding.Decided decided)
             {
                 return await ReplayAsync(http, scope, key, requestHash, cancellationToken);
+            }
+
+            if (decided.Remember is { } committed)
+            {
+                states.Remember(committed);
             }
 
             var response = decided.Response;

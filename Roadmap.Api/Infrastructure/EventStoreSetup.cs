@@ -36,6 +36,7 @@ public static class EventStoreSetup
         services.AddProjection(new Roadmap.Projections.Registry.ProcedureIndex(), ProjectionLifecycle.Inline);
         services.AddProjection(new Roadmap.Projections.Registry.ProcurementIndex(), ProjectionLifecycle.Inline);
         services.AddSingleton<AppendWakeup>();
+        services.AddSingleton<Roadmap.Api.Infrastructure.Deciding.DecidedStateCache>();
         // Before Marten's own hosted services: the API's tables and the projections' tables exist before the daemon starts.
         services.AddHostedService<SchemaMigrationService>();
 
@@ -51,18 +52,15 @@ public static class EventStoreSetup
                     tuning,
                     sp.GetRequiredService<AppendWakeup>(),
                     // Marten's own category, so a logging configuration for Marten applies as before.
-                    sp.GetRequiredService<ILogger<IDocumentStore>>(),
-                    Deciding.DecidedStates.ConfigureJson);
-                // The deciders' states, inline snapshots that decisions lock and read (docs/0013).
-                Deciding.DecidedStates.Register(opts);
+                    sp.GetRequiredService<ILogger<IDocumentStore>>());
+                // The deciders' states as Marten folds them for decisions through Wolverine (docs/0013).
+                AddDecidedStates(opts);
                 return opts;
             })
             .UseNpgsqlDataSource()
             .ApplyAllDatabaseChangesOnStartup()
             // Wolverine's inbox, outbox and scheduled messages in the same schema and transactions as the events.
             .IntegrateWithWolverine();
-        // Snapshots of streams that have none (a log from before them), before the API takes requests.
-        services.AddHostedService<Deciding.DecidedStateBackfill>();
         marten.AddAsyncDaemon(ProjectionSetup.RunDaemon(configuration) ? DaemonMode.HotCold : DaemonMode.Disabled);
 
         services.AddSingleton(sp => new PostgresEventStore(
@@ -70,6 +68,19 @@ public static class EventStoreSetup
             sp.GetRequiredService<AppendWakeup>(), sp.GetRequiredService<TimeProvider>()));
         services.AddProjectionAdmin(configuration);
         return services;
+    }
+
+    /// <summary>
+    /// The deciders' states as Marten folds them (live) for the decisions that fetch several streams with
+    /// <c>FetchForWriting</c> (opening a procurement case, a subscription's secret); single-stream decisions lock and fold
+    /// through <see cref="Roadmap.Api.Infrastructure.Deciding.DecidedStateCache"/>.
+    /// </summary>
+    private static void AddDecidedStates(StoreOptions opts)
+    {
+        const JasperFx.Events.Projections.ProjectionLifecycle live = JasperFx.Events.Projections.ProjectionLifecycle.Live;
+        opts.Projections.Add(new Roadmap.Api.Integrations.Subscriptions.SubscriptionStates(), live);
+        opts.Projections.Add(new Roadmap.Api.Procedures.ProcedureStates(), live);
+        opts.Projections.Add(new Roadmap.Api.Procurements.ProcurementStates(), live);
     }
 }
 

@@ -12,7 +12,7 @@ public sealed record DecideMunicipality(IMunicipalityCommand Command, DecisionMe
 public static class DecideMunicipalityHandler
 {
     public static Task<DecisionOutcome> Handle(
-        DecideMunicipality message, IDocumentSession session, TimeProvider clock, EventStoreOptions options,
+        DecideMunicipality message, IDocumentSession session, TimeProvider clock, EventStoreOptions options, DecidedStateCache states,
         CancellationToken cancellationToken) =>
-        DecisionStep.RunAsync(session, Municipality.Decider, message.Command, message.Meta, clock, options.Schema, cancellationToken);
+        DecisionStep.RunAsync(session, Municipality.Decider, message.Command, message.Meta, clock, options.Schema, states, cancellationToken);
 }

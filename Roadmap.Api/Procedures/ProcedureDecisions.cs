@@ -15,9 +15,9 @@ public sealed record DecideProcedure(IProcedureCommand Command, DecisionMeta Met
 public static class DecideProcedureHandler
 {
     public static Task<DecisionOutcome> Handle(
-        DecideProcedure message, IDocumentSession session, Decisions decisions, TimeProvider clock, EventStoreOptions options,
+        DecideProcedure message, IDocumentSession session, Decisions decisions, TimeProvider clock, EventStoreOptions options, DecidedStateCache states,
         CancellationToken cancellationToken) =>
-        DecisionStep.RunAsync(session, decisions.Procedures, message.Command, message.Meta, clock, options.Schema, cancellationToken);
+        DecisionStep.RunAsync(session, decisions.Procedures, message.Command, message.Meta, clock, options.Schema, states, cancellationToken);
 }
 
 /// <summary>
@@ -30,7 +30,7 @@ public sealed record DecideProcedureAfterAward(IProcedureCommand Command, Decisi
 public static class DecideProcedureAfterAwardHandler
 {
     public static Task<DecisionOutcome> Handle(
-        DecideProcedureAfterAward message, IDocumentSession session, Decisions decisions, TimeProvider clock, EventStoreOptions options,
+        DecideProcedureAfterAward message, IDocumentSession session, Decisions decisions, TimeProvider clock, EventStoreOptions options, DecidedStateCache states,
         CancellationToken cancellationToken) =>
         DecisionStep.RunAsync(
             session,
@@ -44,6 +44,8 @@ public static class DecideProcedureAfterAwardHandler
             message.Meta,
             clock,
             options.Schema,
+            states,
+            null,
             cancellationToken);
 
     /// <summary>The award date of the case the procedure is assigned to; null when unassigned or not awarded.</summary>
@@ -54,9 +56,15 @@ public static class DecideProcedureAfterAwardHandler
             return null;
         }
 
-        // The case's snapshot, current to the last commit (an inline projection).
-        var procurement = await session.LoadAsync<DecidedState<Roadmap.Domain.Procurements.ProcurementCaseState>>(
-            Roadmap.Domain.Procurements.ProcurementCase.StreamId(caseId), cancellationToken);
+        var procurement = await session.Events.AggregateStreamAsync<DecidedState<Roadmap.Domain.Procurements.ProcurementCaseState>>(
+            Roadmap.Domain.Procurements.ProcurementCase.StreamId(caseId), token: cancellationToken);
         return procurement?.State is Roadmap.Domain.Procurements.AwardedCase awarded ? awarded.AwardedOn : null;
     }
+}
+
+/// <summary>A procedure's state as Marten folds it for <c>FetchForWriting</c>: the decider's own fold (the rules only decide).</summary>
+public sealed partial class ProcedureStates : SingleStreamProjection<DecidedState<ProcedureState>, string>
+{
+    public override DecidedState<ProcedureState>? Evolve(DecidedState<ProcedureState>? snapshot, string id, IEvent e) =>
+        DecidedStates.Evolve(ProcedureInstance.Decider, snapshot, id, e);
 }

@@ -101,18 +101,11 @@ public static class OpenProcurementDecisionHandler
         }
 
         var assignments = new List<(IEventStream<DecidedState<ProcedureState>> Stream, IReadOnlyList<IProcedureEvent> Events)>();
-        // Locked in the order of their ids, so two cases opened at once with the same procedures never wait for each other
-        // crosswise; checked in the request's order, so a 422 names the first bad participant.
-        var fetched = new Dictionary<Guid, (IEventStream<DecidedState<ProcedureState>> Stream, ProcedureState State)>();
-        foreach (var procedureId in command.Participants.Select(p => p.ProcedureId).Distinct().Order())
-        {
-            fetched[procedureId] = await DecidedStates.FetchForDecisionAsync(
-                session, decisions.Procedures, ProcedureInstance.StreamId(procedureId), cancellationToken);
-        }
-
         foreach (var participant in command.Participants)
         {
-            var (stream, state) = fetched[participant.ProcedureId];
+            var stream = await session.Events.FetchForWriting<DecidedState<ProcedureState>>(
+                ProcedureInstance.StreamId(participant.ProcedureId), cancellationToken);
+            var state = stream.Aggregate is { } aggregate ? aggregate.State : decisions.Procedures.Initial;
             switch (state)
             {
                 case NotIntroducedProcedure:
@@ -135,7 +128,7 @@ public static class OpenProcurementDecisionHandler
             }
         }
 
-        var (caseStream, _) = await DecidedStates.FetchForDecisionAsync(session, decisions.Procurements, meta.StreamId, cancellationToken);
+        var caseStream = await session.Events.FetchForWriting<DecidedState<ProcurementCaseState>>(meta.StreamId, cancellationToken);
         var response = DecisionStep.Append(caseStream, caseEvents, meta, clock);
         foreach (var (stream, events) in assignments)
         {

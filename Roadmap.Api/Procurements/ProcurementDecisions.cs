@@ -15,7 +15,14 @@ public sealed record DecideProcurement(IProcurementCommand Command, DecisionMeta
 public static class DecideProcurementHandler
 {
     public static Task<DecisionOutcome> Handle(
-        DecideProcurement message, IDocumentSession session, Decisions decisions, TimeProvider clock, EventStoreOptions options,
+        DecideProcurement message, IDocumentSession session, Decisions decisions, TimeProvider clock, EventStoreOptions options, DecidedStateCache states,
         CancellationToken cancellationToken) =>
-        DecisionStep.RunAsync(session, decisions.Procurements, message.Command, message.Meta, clock, options.Schema, cancellationToken);
+        DecisionStep.RunAsync(session, decisions.Procurements, message.Command, message.Meta, clock, options.Schema, states, cancellationToken);
+}
+
+/// <summary>A procurement case's state as Marten folds it for <c>FetchForWriting</c>: the decider's own fold (the rules only decide).</summary>
+public sealed partial class ProcurementStates : SingleStreamProjection<DecidedState<ProcurementCaseState>, string>
+{
+    public override DecidedState<ProcurementCaseState>? Evolve(DecidedState<ProcurementCaseState>? snapshot, string id, IEvent e) =>
+        DecidedStates.Evolve(ProcurementCase.Decider, snapshot, id, e);
 }

@@ -47,8 +47,7 @@ public static class RoadmapMarten
         IReadOnlyList<ProjectionRegistration> projections,
         DaemonTuning tuning,
         AppendWakeup wakeup,
-        ILogger? log = null,
-        Action<System.Text.Json.JsonSerializerOptions>? json = null)
+        ILogger? log = null)
     {
         opts.DatabaseSchemaName = options.Schema;
         if (log is not null)
@@ -60,8 +59,7 @@ public static class RoadmapMarten
         opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
         // The same JSON as the decisions read and write: camelCase, enums by name (reordering an enum never changes
         // what a stored event means).
-        // `json` adds what the host stores besides events (the API: its decision snapshots' state types).
-        opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, json);
+        opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
 
         var events = opts.Events;
         // Stream ids are ours: "procedure-<guid>", "municipality-09181000".

@@ -6,6 +6,29 @@ using Roadmap.Domain.Deciding;
 
 namespace Roadmap.Api.Infrastructure.Deciding;
 
+/// <summary>
+/// A decider's state as Marten folds it for a decision (<c>FetchForWriting</c>, live): Marten's aggregates need an
+/// identity, our decider states are plain domain records, so the state travels in this document. Never stored.
+/// </summary>
+public sealed class DecidedState<TState>
+{
+    public string Id { get; set; } = "";
+
+    public TState State { get; set; } = default!;
+}
+
+/// <summary>Folds a stream with a decider's <c>Evolve</c>: the one fold a decision and every read of the stream share.</summary>
+public static class DecidedStates
+{
+    public static DecidedState<TState> Evolve<TCommand, TEvent, TState>(
+        Decider<TCommand, TEvent, TState> decider, DecidedState<TState>? snapshot, string id, IEvent e) where TEvent : class
+    {
+        snapshot ??= new DecidedState<TState> { Id = id, State = decider.Initial };
+        snapshot.State = decider.EvolveStored(snapshot.State, e.Data);
+        return snapshot;
+    }
+}
+
 /// <summary>What the edge hands a decision besides the command: which stream, who, which request, which Idempotency-Key.</summary>
 /// <param name="ExpectedVersion">From If-Match: the version the client read; null to decide on the stream as it is now.</param>
 /// <param name="CreatedLocation">For a creating decision, the new resource's URL and id (stored with an idempotent answer).</param>
@@ -24,7 +47,8 @@ public sealed record DecisionMeta(
 public abstract record DecisionOutcome;
 
 /// <summary>The events are appended (or the decision was a no-op), to be committed with the handler's transaction.</summary>
-public sealed record Decided(DecisionResponse Response, bool Created) : DecisionOutcome;
+/// <param name="Remember">The stream's state after the decision, for <see cref="DecidedStateCache"/> once it is committed.</param>
+public sealed record Decided(DecisionResponse Response, bool Created, RememberedState? Remember = null) : DecisionOutcome;
 
 /// <summary>
 /// The decision breaks a rule (the decider's, or a referenced stream that does not exist or belongs elsewhere): its
@@ -37,8 +61,8 @@ public sealed record Refused(Microsoft.AspNetCore.Http.HttpResults.ProblemHttpRe
 public sealed record KeyAlreadyClaimed : DecisionOutcome;
 
 /// <summary>
-/// The body of every decision handler (docs/0013): claim the Idempotency-Key, lock the stream and read its snapshot
-/// (<c>FetchForExclusiveWriting</c>; If-Match is compared with the version read under the lock), decide with the pure
+/// The body of every decision handler (docs/0013): claim the Idempotency-Key, lock and fold the stream
+/// (<see cref="DecidedStateCache"/>; If-Match is compared with the version read under the lock), decide with the pure
 /// decider, append with our ids, time and metadata and the version it was decided on, and queue the idempotent answer.
 /// Wolverine's transactional middleware commits it all in one transaction. Decisions on one stream wait for each other
 /// at the lock; only two decisions starting the same stream at once meet at the commit (Marten's version check).
@@ -52,9 +76,10 @@ public static class DecisionStep
         DecisionMeta meta,
         TimeProvider clock,
         string schema,
+        DecidedStateCache states,
         CancellationToken cancellationToken)
         where TEvent : class =>
-        RunAsync(session, decider, (_, _) => ValueTask.FromResult(command), meta, clock, schema, cancellationToken);
+        RunAsync(session, decider, (_, _) => ValueTask.FromResult(command), meta, clock, schema, states, null, cancellationToken);
 
     /// <summary>
     /// The same, for a command that needs the stream's state to be complete (a fact of another stream the decider
@@ -67,6 +92,8 @@ public static class DecisionStep
         DecisionMeta meta,
         TimeProvider clock,
         string schema,
+        DecidedStateCache states,
+        IReadAlongside? alongside,
         CancellationToken cancellationToken)
         where TEvent : class
     {
@@ -75,13 +102,13 @@ public static class DecisionStep
             return new KeyAlreadyClaimed();
         }
 
-        var (stream, state) = await DecidedStates.FetchForDecisionAsync(session, decider, meta.StreamId, cancellationToken);
-        var version = stream.StartingVersion ?? 0;
-        if (meta.ExpectedVersion is { } expected && version != expected)
+        var stream = await states.FetchAsync(session, decider, meta.StreamId, schema, alongside, cancellationToken);
+        if (meta.ExpectedVersion is { } expected && stream.Version != expected)
         {
-            return Refuse(session, meta, schema, Decisions.StaleVersion(meta.StreamId, expected, version));
+            return Refuse(session, meta, schema, Decisions.StaleVersion(meta.StreamId, expected, stream.Version));
         }
 
+        var state = stream.State;
         IReadOnlyList<TEvent> events;
         try
         {
@@ -92,10 +119,14 @@ public static class DecisionStep
             return Refuse(session, meta, schema, DomainProblems.From(violation));
         }
 
-        var response = Append(stream, events, meta, clock);
-        var created = meta.CreatedLocation is not null && version == 0 && response.Events.Count > 0;
+        var response = Append(session, stream, events, meta, clock);
+        var created = meta.CreatedLocation is not null && stream.Version == 0 && response.Events.Count > 0;
         QueueAnswer(session, meta, schema, response, created);
-        return new Decided(response, created);
+        // A stream that existed keeps its creation time: the state after these events is the one at the new version.
+        var after = stream.Version > 0 && events.Count > 0
+            ? new RememberedState(stream.StreamId, response.Version, stream.Created, events.Aggregate(state, decider.Evolve)!)
+            : null;
+        return new Decided(response, created, after);
     }
 
     /// <summary>
@@ -120,10 +151,25 @@ public static class DecisionStep
     }
 
     /// <summary>
-    /// Appends a decision's events to a stream fetched for writing (Marten checks at the commit that it is still at the
-    /// version it was fetched at), with our ids (derived from the Idempotency-Key), the app's time and the metadata;
-    /// answers what the decision stored.
+    /// Appends a decision's events to a stream locked and folded by <see cref="DecidedStateCache"/>, with the version it
+    /// was decided on as Marten's expected version, our ids (derived from the Idempotency-Key), the app's time and the
+    /// metadata; answers what the decision stored.
     /// </summary>
+    public static DecisionResponse Append<TState, TEvent>(
+        IDocumentSession session, DecisionStream<TState> stream, IReadOnlyList<TEvent> events, DecisionMeta meta, TimeProvider clock)
+        where TEvent : class
+    {
+        if (events.Count == 0)
+        {
+            return new DecisionResponse(stream.StreamId, stream.Version, []);
+        }
+
+        // Marten takes the version the stream has after the append.
+        var action = session.Events.Append(stream.StreamId, stream.Version + events.Count, events.Cast<object>().ToArray());
+        return Stamp(stream.StreamId, stream.Version, action.Events, meta, clock);
+    }
+
+    /// <summary>As above, for a stream fetched with Marten's <c>FetchForWriting</c> (decisions across streams).</summary>
     public static DecisionResponse Append<TState, TEvent>(
         IEventStream<DecidedState<TState>> stream, IReadOnlyList<TEvent> events, DecisionMeta meta, TimeProvider clock)
         where TEvent : class

@@ -14,7 +14,14 @@ public sealed record DecideSubscription(ISubscriptionCommand Command, DecisionMe
 public static class DecideSubscriptionHandler
 {
     public static Task<DecisionOutcome> Handle(
-        DecideSubscription message, IDocumentSession session, TimeProvider clock, EventStoreOptions options,
+        DecideSubscription message, IDocumentSession session, TimeProvider clock, EventStoreOptions options, DecidedStateCache states,
         CancellationToken cancellationToken) =>
-        DecisionStep.RunAsync(session, Subscription.Decider, message.Command, message.Meta, clock, options.Schema, cancellationToken);
+        DecisionStep.RunAsync(session, Subscription.Decider, message.Command, message.Meta, clock, options.Schema, states, cancellationToken);
+}
+
+/// <summary>A subscription's state as Marten folds it for <c>FetchForWriting</c>: the decider's own fold.</summary>
+public sealed partial class SubscriptionStates : SingleStreamProjection<DecidedState<SubscriptionState>, string>
+{
+    public override DecidedState<SubscriptionState>? Evolve(DecidedState<SubscriptionState>? snapshot, string id, IEvent e) =>
+        DecidedStates.Evolve(Subscription.Decider, snapshot, id, e);
 }

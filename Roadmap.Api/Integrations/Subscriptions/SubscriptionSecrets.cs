@@ -46,7 +46,9 @@ public static class DecideSubscriptionWithSecretHandler
         CancellationToken cancellationToken)
     {
         var streamId = Subscription.StreamId(message.SubscriptionId);
-        var (stream, state) = await DecidedStates.FetchForDecisionAsync(session, Subscription.Decider, streamId, cancellationToken);
+        await session.BeginTransactionAsync(cancellationToken);
+        var stream = await session.Events.FetchForWriting<DecidedState<SubscriptionState>>(streamId, cancellationToken);
+        var state = stream.Aggregate is { } aggregate ? aggregate.State : Subscription.Decider.Initial;
         IReadOnlyList<ISubscriptionEvent> events;
         try
         {
