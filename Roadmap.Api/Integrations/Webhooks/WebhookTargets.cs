@@ -66,7 +66,13 @@ public static class WebhookTargets
 
     private static bool IsAllowedHost(string host, WebhookOptions options) => options.AllowPrivateNetworks || options.IsHttpAllowed(host);
 
-    /// <summary>Loopback, RFC 1918, carrier-grade NAT, link-local, unique-local, unspecified and multicast addresses.</summary>
+    /// <summary>
+    /// Loopback, RFC 1918, carrier-grade NAT, link-local, unique-local, unspecified and multicast addresses, and every
+    /// IPv6 form that carries one of the IPv4 ones inside it: IPv4-mapped (<c>::ffff:a.b.c.d</c>), IPv4-translated
+    /// (<c>::ffff:0:a.b.c.d</c>), IPv4-compatible (<c>::a.b.c.d</c>), NAT64 (<c>64:ff9b::/96</c>; the local-use
+    /// <c>64:ff9b:1::/48</c> whole), 6to4 (<c>2002::/16</c>) and Teredo (<c>2001::/32</c>, server and client address), and
+    /// the discard-only <c>100::/64</c>. A gateway that translates such an address would otherwise reach the internal network.
+    /// </summary>
     public static bool IsPrivate(IPAddress address)
     {
         if (address.IsIPv4MappedToIPv6)
@@ -81,7 +87,23 @@ public static class WebhookTargets
 
         if (address.AddressFamily == AddressFamily.InterNetworkV6)
         {
-            return address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6UniqueLocal || address.IsIPv6Multicast;
+            if (address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6UniqueLocal || address.IsIPv6Multicast)
+            {
+                return true;
+            }
+
+            var v6 = address.GetAddressBytes();
+            if (v6[0] == 0x00 && v6[1] == 0x64 && v6[2] == 0xff && v6[3] == 0x9b && v6[4] == 0x00 && v6[5] == 0x01)
+            {
+                return true; // local-use NAT64 (RFC 8215): translated inside someone's network
+            }
+
+            if (v6[0] == 0x01 && v6[1] == 0x00 && v6.AsSpan(2, 6).IndexOfAnyExcept((byte)0) < 0)
+            {
+                return true; // discard-only (RFC 6666)
+            }
+
+            return EmbeddedIPv4(v6).Any(IsPrivate);
         }
 
         var b = address.GetAddressBytes();
@@ -95,5 +117,36 @@ public static class WebhookTargets
             >= 224 => true,
             _ => false,
         };
+    }
+
+    /// <summary>The IPv4 addresses an IPv6 address carries by one of the transition mechanisms, if any.</summary>
+    private static IEnumerable<IPAddress> EmbeddedIPv4(byte[] v6)
+    {
+        var zeros = v6.AsSpan(0, 8).IndexOfAnyExcept((byte)0) < 0;
+        if (zeros && v6[8] == 0xff && v6[9] == 0xff && v6[10] == 0 && v6[11] == 0)
+        {
+            yield return new IPAddress(v6.AsSpan(12, 4)); // IPv4-translated, ::ffff:0:a.b.c.d (RFC 2765)
+        }
+
+        if (zeros && v6.AsSpan(8, 4).IndexOfAnyExcept((byte)0) < 0 && v6.AsSpan(12, 4).IndexOfAnyExcept((byte)0) >= 0)
+        {
+            yield return new IPAddress(v6.AsSpan(12, 4)); // IPv4-compatible, ::a.b.c.d (deprecated, RFC 4291)
+        }
+
+        if (v6[0] == 0x00 && v6[1] == 0x64 && v6[2] == 0xff && v6[3] == 0x9b && v6.AsSpan(4, 8).IndexOfAnyExcept((byte)0) < 0)
+        {
+            yield return new IPAddress(v6.AsSpan(12, 4)); // NAT64 well-known prefix, 64:ff9b::/96 (RFC 6052)
+        }
+
+        if (v6[0] == 0x20 && v6[1] == 0x02)
+        {
+            yield return new IPAddress(v6.AsSpan(2, 4)); // 6to4, 2002:AABB:CCDD::/48 (RFC 3056)
+        }
+
+        if (v6[0] == 0x20 && v6[1] == 0x01 && v6[2] == 0x00 && v6[3] == 0x00)
+        {
+            yield return new IPAddress(v6.AsSpan(4, 4)); // Teredo server (RFC 4380)
+            yield return new IPAddress([(byte)~v6[12], (byte)~v6[13], (byte)~v6[14], (byte)~v6[15]]); // Teredo client, inverted
+        }
     }
 }
