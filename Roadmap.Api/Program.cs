@@ -17,6 +17,12 @@ using Roadmap.Api.Rules;
 using Wolverine;
 
 var builder = WebApplication.CreateBuilder(args);
+// No "Server: Kestrel" on answers; at most Roadmap:Limits:MaxConcurrentConnections open connections (default 1,000).
+builder.WebHost.ConfigureKestrel(kestrel =>
+{
+    kestrel.AddServerHeader = false;
+    kestrel.Limits.MaxConcurrentConnections = builder.Configuration.GetValue<long?>("Roadmap:Limits:MaxConcurrentConnections") ?? 1_000;
+});
 builder.Host.UseWolverine(opts => WolverineSetup.Configure(opts, args));
 
 builder.Services.AddProblemDetails();
@@ -51,6 +57,7 @@ if (WolverineSetup.IsCodegen(args))
     return await app.RunJasperFxCommands(args);
 }
 
+app.UseSecurityHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseRequestLimits();

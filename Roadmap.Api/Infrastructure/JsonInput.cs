@@ -23,7 +23,12 @@ public static partial class JsonInput
         json.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
         json.RespectNullableAnnotations = true;
         json.RespectRequiredConstructorParameters = true;
+        // No request body of ours nests deeper than a few levels: a deeply nested body is refused (400), not walked.
+        json.MaxDepth = MaxDepth;
     }
+
+    /// <summary>The deepest nesting a request body may have.</summary>
+    public const int MaxDepth = 32;
 
     /// <summary>"a string", "a number", ... for the sentences of the converters.</summary>
     public static string Describe(JsonTokenType token) => token switch
