@@ -27,6 +27,8 @@ builder.Host.UseWolverine(opts => WolverineSetup.Configure(opts, args));
 
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<RequestErrorHandler>();
+// A database that is down or restarting is a 503 with Retry-After, not a 500.
+builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
 // Binding failures are thrown to RequestErrorHandler, which says what was wrong, instead of a bare 400.
 builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 // Strict input: a misspelt field, a number for an enum, a string for a number or a missing required value is a 400, not a default.

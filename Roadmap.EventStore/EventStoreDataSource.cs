@@ -17,6 +17,12 @@ public static class EventStoreDataSource
         // JIT compilation costs more than it saves on the store's short statements (it fired on every status query).
         builder.ConnectionStringBuilder.Options = $"{options} -c idle_in_transaction_session_timeout={timeout} -c jit=off".Trim();
         builder.ConnectionStringBuilder.ApplicationName ??= applicationName;
+        // A database that does not answer: a request waits at most 5 s for a connection (Npgsql's default is 15 s),
+        // then gets its 503, unless the connection string says otherwise.
+        if (!connectionString.Contains("timeout", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.ConnectionStringBuilder.Timeout = 5;
+        }
         // Npgsql resets a pooled connection with DISCARD ALL when it is returned, which also throws away the
         // plans PL/pgSQL cached for append_events; re-planning cost about 40% of append throughput (bench
         // append). The store keeps no session state on pooled connections, so there is nothing to reset.
