@@ -1,5 +1,6 @@
 using FluentValidation;
 using JasperFx;
+using Roadmap.Api.Access;
 using Roadmap.Api.Admin;
 using Roadmap.Api.Catalogue;
 using Roadmap.Api.Demo;
@@ -44,6 +45,7 @@ builder.Services.AddWebhooks(builder.Configuration);
 builder.Services.AddRoadmapReadModels();
 builder.Services.AddFeeds();
 builder.Services.AddDeadlineAlerts(builder.Configuration);
+builder.Services.AddRoadmapAccess();
 builder.Services.AddSingleton<DemoData>();
 builder.Services.AddHostedService<DemoDataService>();
 
@@ -52,6 +54,11 @@ var app = builder.Build();
 if (ProjectionsCommand.IsInvoked(args))
 {
     return await ProjectionsCommand.RunAsync(app.Services, args);
+}
+
+if (KeysCommand.IsInvoked(args))
+{
+    return await KeysCommand.RunAsync(app.Services, args);
 }
 
 if (WolverineSetup.IsCodegen(args))
@@ -63,17 +70,20 @@ app.UseSecurityHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseRequestLimits();
+app.UseAuthentication();
+app.UseAuthorization();
 
-app.MapOpenApi();
+app.MapOpenApi().AllowAnonymous();
 app.UseSwaggerUI(options =>
 {
     options.SwaggerEndpoint("/openapi/v1.json", "Roadmap API v1");
     options.DocumentTitle = "Roadmap API";
 });
 
-app.MapGet("/", () => TypedResults.Redirect("/swagger")).ExcludeFromDescription();
+app.MapGet("/", () => TypedResults.Redirect("/swagger")).ExcludeFromDescription().AllowAnonymous();
 app.MapHealth();
 app.MapProjectionAdmin();
+app.MapApiKeys();
 app.MapMunicipalities();
 app.MapCatalogue();
 app.MapProcedures();

@@ -1,3 +1,4 @@
+using Roadmap.Api.Access;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Roadmap.Api.Infrastructure;
 using Roadmap.EventStore.Projections;
@@ -9,7 +10,7 @@ public static class ProjectionEndpoints
 {
     public static IEndpointRouteBuilder MapProjectionAdmin(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/admin/projections").WithTags("Admin");
+        var group = app.MapGroup("/admin/projections").WithTags("Admin").RequireAccess(Access.Access.Admin, Access.Access.Admin);
         group.MapGet("/", ListAsync)
             .WithSummary("Every projection with its state, checkpoint, lag and dead letters.");
         group.MapGet("/{name}", GetAsync)

@@ -1,3 +1,4 @@
+using Roadmap.Api.Access;
 namespace Roadmap.Api.Catalogue;
 
 /// <summary>
@@ -10,15 +11,15 @@ public static class CatalogueEndpoints
 {
     public static IEndpointRouteBuilder MapCatalogue(this IEndpointRouteBuilder app)
     {
-        var vendors = app.MapGroup("/catalogue/vendors").WithTags("Catalogue: vendors");
+        var vendors = app.MapGroup("/catalogue/vendors").WithTags("Catalogue: vendors").RequireAccess(Access.Access.ReadCatalogue, Access.Access.PlanCatalogue);
         RegisterVendor.Map(vendors);
         VendorReads.Map(vendors);
 
-        var products = app.MapGroup("/catalogue/products").WithTags("Catalogue: products");
+        var products = app.MapGroup("/catalogue/products").WithTags("Catalogue: products").RequireAccess(Access.Access.ReadCatalogue, Access.Access.PlanCatalogue);
         RegisterProduct.Map(products);
         ProductReads.Map(products);
 
-        var releases = app.MapGroup("/catalogue/releases").WithTags("Catalogue: releases");
+        var releases = app.MapGroup("/catalogue/releases").WithTags("Catalogue: releases").RequireAccess(Access.Access.ReadCatalogue, Access.Access.PlanCatalogue);
         RegisterRelease.Map(releases);
         ReleaseReads.Map(releases);
         AnnounceDeprecation.Map(releases);

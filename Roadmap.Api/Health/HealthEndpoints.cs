@@ -10,7 +10,7 @@ public static class HealthEndpoints
 {
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
-        var health = app.MapGroup("/health").WithTags("Health");
+        var health = app.MapGroup("/health").WithTags("Health").AllowAnonymous();
         health.MapGet("/live", () => TypedResults.Ok(new HealthStatus("live", null, null)))
             .WithSummary("The process is up.");
         health.MapGet("/ready", ReadyAsync)

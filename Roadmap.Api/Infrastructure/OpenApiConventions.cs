@@ -64,9 +64,40 @@ public static class OpenApiConventions
                 Add(operation, "404", "No such resource (e.g. `/problems/procedure-unknown`).");
             }
 
+            // Who may call it (issue 13): the key's header as the security requirement, the roles as `x-roles`.
+            var metadata = context.Description.ActionDescriptor.EndpointMetadata;
+            if (!metadata.OfType<Microsoft.AspNetCore.Authorization.IAllowAnonymous>().Any())
+            {
+                var policies = metadata.OfType<Access.AccessPolicyName>().Select(p => p.Policy).ToList();
+                var roles = Access.Roles.All
+                    .Where(role => policies.Count == 0 || policies.All(p => Access.Access.Policies[p].Roles.Contains(role)))
+                    .ToList();
+                operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKeyScheme, context.Document)] = [] }];
+                operation.Extensions ??= new Dictionary<string, IOpenApiExtension>();
+                operation.Extensions["x-roles"] = new JsonNodeExtension(new System.Text.Json.Nodes.JsonArray(roles.Select(r => (System.Text.Json.Nodes.JsonNode?)r).ToArray()));
+                Add(operation, "401", "No API key, or an unknown or revoked one (`/problems/unauthenticated`).");
+                Add(operation, "403", "The key's role may not call this operation (`/problems/forbidden`), or its scope does not cover the municipality (`/problems/out-of-scope`).");
+            }
+
+            return Task.CompletedTask;
+        });
+        options.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Components ??= new OpenApiComponents();
+            document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+            document.Components.SecuritySchemes[ApiKeyScheme] = new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.ApiKey,
+                In = ParameterLocation.Header,
+                Name = Access.ApiKeyAuthentication.Header,
+                Description = "An API key (`./roadmap keys create --role ...`); its role and scope decide what it may do. A link token " +
+                    "(role `link`) goes in `?token=` instead and opens one municipality's page and calendar only.",
+            };
             return Task.CompletedTask;
         });
     }
+
+    public const string ApiKeyScheme = "apiKey";
 
     private static void Add(OpenApiOperation operation, string status, string description)
     {

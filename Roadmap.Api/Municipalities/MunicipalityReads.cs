@@ -20,7 +20,7 @@ public static class MunicipalityReads
     }
 
     private static async Task<Results<Ok<IReadOnlyList<MunicipalityView>>, ProblemHttpResult>> ListAsync(
-        string? county, NpgsqlDataSource dataSource, EventStoreOptions options, CancellationToken cancellationToken)
+        string? county, HttpContext http, NpgsqlDataSource dataSource, EventStoreOptions options, CancellationToken cancellationToken)
     {
         Ags? countyAgs = null;
         if (county is not null && !Ags.TryParse(county, out countyAgs, out var reason))
@@ -28,7 +28,10 @@ public static class MunicipalityReads
             return Problems.Create(StatusCodes.Status400BadRequest, "validation", "Invalid county", reason);
         }
 
-        return TypedResults.Ok(await QueryAsync(dataSource, options, countyAgs, cancellationToken));
+        // Only what the caller's key covers.
+        var scope = Access.AccessClaims.ScopeOf(http.User);
+        var all = await QueryAsync(dataSource, options, countyAgs, cancellationToken);
+        return TypedResults.Ok<IReadOnlyList<MunicipalityView>>(scope.Everything ? all : all.Where(m => scope.Covers(m.Ags) || scope.CoversCounty(m.Ags)).ToList());
     }
 
     /// <summary>The registered municipalities by AGS, of one county or all; also the county overview page's list.</summary>

@@ -1,3 +1,4 @@
+using Roadmap.Api.Access;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Roadmap.Api.Infrastructure;
@@ -35,6 +36,7 @@ public static class RegisterMunicipality
     internal static string AgsReason(string? value) => Ags.TryParse(value, out _, out var reason) ? "" : reason;
 
     public static void Map(RouteGroupBuilder group) => group.MapPost("/", HandleAsync)
+        .RequireAccess(Access.Access.Admin)
         .Validate<Request>()
         .WithSummary("Registers a municipality or the county (AGS ending in 000).")
         .WithDescription("Send an Idempotency-Key to make retries safe. 409 `municipality-already-registered` when the AGS is taken, `ags-not-in-county` when the AGS lies in another county.");

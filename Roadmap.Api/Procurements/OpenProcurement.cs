@@ -59,6 +59,14 @@ public static class OpenProcurement
     {
         var caseId = Guid.CreateVersion7(clock.GetUtcNow());
         var participants = request.Participants.Select(p => new ProcurementParticipant(Ags.Parse(p.Ags), p.ProcedureId)).ToList();
+        // A case binds every participating municipality: the caller's key must cover the lead and each participant.
+        var scope = Access.AccessClaims.ScopeOf(http.User);
+        if (participants.Select(p => p.Ags.Value).Append(request.LeadAgs).FirstOrDefault(a => !scope.Covers(a)) is { } outside)
+        {
+            return Task.FromResult<Results<Ok<DecisionResponse>, Created<DecisionResponse>, ProblemHttpResult>>(Problems.Create(
+                StatusCodes.Status403Forbidden, "out-of-scope", "Outside your scope", $"This key does not cover the municipality {outside}."));
+        }
+
         return decisions.InvokeAsync(
             http,
             bus,

@@ -1,3 +1,4 @@
+using Roadmap.Api.Access;
 using Roadmap.Api.Infrastructure;
 using Roadmap.Domain.Procurements;
 
@@ -7,7 +8,7 @@ public static class ProcurementEndpoints
 {
     public static IEndpointRouteBuilder MapProcurements(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/procurements").WithTags("Procurements");
+        var group = app.MapGroup("/procurements").WithTags("Procurements").RequireAccess(Access.Access.Read, Access.Access.Plan);
         OpenProcurement.Map(group);
         ProcurementReads.Map(group);
         ValueEstimate.Map(group);

@@ -72,7 +72,7 @@ public static class ProcurementReads
     }
 
     private static async Task<Results<Ok<IReadOnlyList<ListItem>>, ProblemHttpResult>> ListAsync(
-        string? ags, NpgsqlDataSource dataSource, EventStoreOptions options, CancellationToken cancellationToken)
+        string? ags, HttpContext http, NpgsqlDataSource dataSource, EventStoreOptions options, CancellationToken cancellationToken)
     {
         Ags? filter = null;
         if (ags is not null && !Ags.TryParse(ags, out filter, out var reason))
@@ -96,7 +96,10 @@ public static class ProcurementReads
                 DateOrNull(reader, 8), DateOrNull(reader, 9), DateOrNull(reader, 10), reader.GetInt64(11)));
         }
 
-        return TypedResults.Ok<IReadOnlyList<ListItem>>(items);
+        // Only the cases a municipality in the caller's scope leads or takes part in.
+        var scope = Access.AccessClaims.ScopeOf(http.User);
+        return TypedResults.Ok<IReadOnlyList<ListItem>>(
+            scope.Everything ? items : items.Where(c => scope.Covers(c.LeadAgs) || c.ParticipantAgs.Any(scope.Covers)).ToList());
     }
 
     private static DateOnly? DateOrNull(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetFieldValue<DateOnly>(ordinal);

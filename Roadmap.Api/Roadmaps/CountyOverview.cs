@@ -17,16 +17,23 @@ public static class CountyOverview
         group.MapGet("/", GetAsync)
             .WithSummary("The county overview page (German HTML): every municipality with its procedures per band and a link to its roadmap; `?kreis=` selects the county (default: configuration Roadmap:CountyAgs).")
             .Produces<string>(StatusCodes.Status200OK, "text/html")
-            .Produces<string>(StatusCodes.Status400BadRequest, "text/html");
+            .Produces<string>(StatusCodes.Status400BadRequest, "text/html")
+            .Produces<string>(StatusCodes.Status403Forbidden, "text/html");
 
     private static async Task<ContentHttpResult> GetAsync(
-        string? kreis, string? stand, string? heute, [FromServices] IRoadmapQueries queries, NpgsqlDataSource dataSource, EventStoreOptions options,
-        IConfiguration configuration, TimeProvider clock, CancellationToken cancellationToken)
+        string? kreis, string? stand, string? heute, HttpContext http, [FromServices] IRoadmapQueries queries, NpgsqlDataSource dataSource,
+        EventStoreOptions options, IConfiguration configuration, TimeProvider clock, CancellationToken cancellationToken)
     {
         var county = string.IsNullOrEmpty(kreis) ? configuration["Roadmap:CountyAgs"] ?? DefaultCountyAgs : kreis;
         if (!Ags.TryParse(county, out var countyAgs, out var reason))
         {
             return Html(StatusCodes.Status400BadRequest, ErrorPage.Render("Ungültiger Kreisschlüssel", $"{county}: {reason}"));
+        }
+
+        if (!Access.AccessClaims.ScopeOf(http.User).CoversCounty(countyAgs.Value))
+        {
+            return Html(StatusCodes.Status403Forbidden,
+                ErrorPage.Render("Kein Zugriff", $"Die Übersicht des Kreises {countyAgs.Value} ist Schlüsseln für den ganzen Kreis vorbehalten."));
         }
 
         if (!PageDates.TryParse(stand, out var asOf) || !PageDates.TryParse(heute, out var today))

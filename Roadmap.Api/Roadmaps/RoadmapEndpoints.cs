@@ -1,3 +1,4 @@
+using Roadmap.Api.Access;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Roadmap.Api.Infrastructure;
 using Roadmap.Domain.Procurement;
@@ -27,25 +28,27 @@ public static class RoadmapEndpoints
 
     public static IEndpointRouteBuilder MapRoadmaps(this IEndpointRouteBuilder app)
     {
-        var municipalities = app.MapGroup("/municipalities/{ags}").WithTags("Roadmaps");
+        var municipalities = app.MapGroup("/municipalities/{ags}").WithTags("Roadmaps").RequireAccess(Access.Access.Read, Access.Access.Plan);
         GetRoadmap.Map(municipalities);
         RoadmapCsv.Map(municipalities);
         GetMunicipalityTimelines.Map(municipalities);
-        var counties = app.MapGroup("/counties/{countyAgs}").WithTags("Roadmaps");
+        var counties = app.MapGroup("/counties/{countyAgs}").WithTags("Roadmaps").RequireAccess(Access.Access.Read, Access.Access.Plan);
         GetRiskBoard.Map(counties);
         RiskBoardCsv.Map(counties);
-        var procurements = app.MapGroup("/procurements").WithTags("Roadmaps");
+        var procurements = app.MapGroup("/procurements").WithTags("Roadmaps").RequireAccess(Access.Access.Read, Access.Access.Plan);
         GetProcurementTimeline.Map(procurements);
         app.MapGet("/admin/roadmap-cache", (RoadmapCache cache) => TypedResults.Ok(cache.Statistics()))
             .WithTags("Admin")
-            .WithSummary("The live roadmap cache of this node: entries, size and limit, hits, misses and hit ratio since the start, entries dropped for the size limit.");
+            .WithSummary("The live roadmap cache of this node: entries, size and limit, hits, misses and hit ratio since the start, entries dropped for the size limit.")
+            .RequireAccess(Access.Access.Admin);
         app.MapDelete("/admin/roadmap-cache", (RoadmapCache cache) =>
             {
                 cache.Clear();
                 return TypedResults.NoContent();
             })
             .WithTags("Admin")
-            .WithSummary("Drops every cached live roadmap of this node (the counters keep counting); each next read computes its answer again.");
+            .WithSummary("Drops every cached live roadmap of this node (the counters keep counting); each next read computes its answer again.")
+            .RequireAccess(Access.Access.Admin);
         return app;
     }
 }

@@ -24,6 +24,16 @@ internal sealed class ApiProcess : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
+    /// <summary>An admin key made for this run (<c>Roadmap.Api keys create</c>, as an operator makes one).</summary>
+    public string AdminKey { get; private set; } = "";
+
+    /// <summary>Sends <see cref="AdminKey"/> on every request of the client; answers the client.</summary>
+    public HttpClient Authorize(HttpClient client)
+    {
+        client.DefaultRequestHeaders.Add("X-Api-Key", AdminKey);
+        return client;
+    }
+
     public string Dll { get; }
 
     public int Pid => _process.Id;
@@ -84,6 +94,7 @@ internal sealed class ApiProcess : IAsyncDisposable
         try
         {
             await api.WaitUntilReadyAsync(cancellationToken);
+            api.AdminKey = await CreateAdminKeyAsync(dll, start, cancellationToken);
             return api;
         }
         catch
@@ -91,6 +102,40 @@ internal sealed class ApiProcess : IAsyncDisposable
             await api.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>Runs the API's own key command against the same database and schema; the key is its last output line.</summary>
+    private static async Task<string> CreateAdminKeyAsync(string dll, ProcessStartInfo api, CancellationToken cancellationToken)
+    {
+        var command = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = api.WorkingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        command.ArgumentList.Add(dll);
+        foreach (var argument in new[] { "keys", "create", "--role", "admin", "--name", "roadmap-bench" })
+        {
+            command.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in api.Environment)
+        {
+            command.Environment[name] = value;
+        }
+
+        using var process = Process.Start(command) ?? throw new BenchmarkFailedException("could not run 'keys create'");
+        var output = await process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var errors = await process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        var key = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
+        if (process.ExitCode != 0 || key is null || !key.StartsWith("rmk_", StringComparison.Ordinal))
+        {
+            throw new BenchmarkFailedException($"'keys create' failed with code {process.ExitCode}: {errors.Trim()}");
+        }
+
+        return key;
     }
 
     private void Forward(string? line)

@@ -55,7 +55,7 @@ internal static class HttpAppendBenchmark
             BaseAddress = api.BaseAddress,
             Timeout = TimeSpan.FromSeconds(30),
         };
-        client.DefaultRequestHeaders.Add("X-Actor", "roadmap-bench");
+        api.Authorize(client);
 
         var procedures = await SetUpAsync(client, options, cancellationToken);
 

@@ -106,7 +106,7 @@ internal static class ReadBenchmark
             AllowAutoRedirect = false,
             AutomaticDecompression = DecompressionMethods.None,
         };
-        using var client = new HttpClient(handler, disposeHandler: false) { BaseAddress = api.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        using var client = api.Authorize(new HttpClient(handler, disposeHandler: false) { BaseAddress = api.BaseAddress, Timeout = TimeSpan.FromSeconds(30) });
 
         // The JIT's warm-up on the live path: live reads of another day (so no answer of the measured day is cached), then
         // the cache is cleared. The cold pass measures a running service whose cache has nothing: a restarted node after
@@ -369,7 +369,7 @@ internal static class ReadBenchmark
 
     private static async Task<double> WaitForProjectionAsync(ApiProcess api, long events, CancellationToken cancellationToken)
     {
-        using var client = new HttpClient { BaseAddress = api.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        using var client = api.Authorize(new HttpClient { BaseAddress = api.BaseAddress, Timeout = TimeSpan.FromSeconds(60) });
         var started = Stopwatch.GetTimestamp();
         long lastApplied = -1;
         var lastAt = started;

@@ -37,7 +37,7 @@ internal static class WebhookBenchmark
             ["Roadmap__Webhooks__AllowHttpHosts__0"] = "127.0.0.1",
         });
         using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false, MaxConnectionsPerServer = 64 }) { BaseAddress = api.BaseAddress };
-        client.DefaultRequestHeaders.Add("X-Actor", "roadmap-bench");
+        api.Authorize(client);
 
         var receivers = new List<Receiver>();
         try

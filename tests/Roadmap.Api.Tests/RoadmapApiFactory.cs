@@ -77,6 +77,64 @@ public class RoadmapApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     public Task InitializeAsync() => Task.CompletedTask;
 
+    private readonly Lock _keysLock = new();
+    private string? _adminKey;
+
+    /// <summary>
+    /// An admin key (named "it.admin") that every client of <see cref="WebApplicationFactory{TEntryPoint}.CreateClient()"/>
+    /// sends: the tests of everything but access itself act as the county's IT administration.
+    /// </summary>
+    public string AdminKey
+    {
+        get
+        {
+            lock (_keysLock)
+            {
+                return _adminKey ??= CreateKey("it.admin", Roadmap.Api.Access.Roles.Admin);
+            }
+        }
+    }
+
+    /// <summary>A new key of this node's database (the store checks role and scope as for any caller).</summary>
+    public string CreateKey(string name, string role, IReadOnlyList<string>? municipalities = null, string? county = null)
+    {
+        return Services.GetRequiredService<Roadmap.Api.Access.ApiKeyStore>()
+            .CreateAsync(name, role, municipalities ?? [], county, "tests", CancellationToken.None).GetAwaiter().GetResult().Key;
+    }
+
+    /// <summary>A client that sends no key at all.</summary>
+    public HttpClient CreateAnonymousClient()
+    {
+        _anonymous.Value = true;
+        try
+        {
+            return CreateDefaultClient();
+        }
+        finally
+        {
+            _anonymous.Value = false;
+        }
+    }
+
+    /// <summary>A client with the given key.</summary>
+    public HttpClient CreateClient(string key)
+    {
+        var client = CreateAnonymousClient();
+        client.DefaultRequestHeaders.Add(Roadmap.Api.Access.ApiKeyAuthentication.Header, key);
+        return client;
+    }
+
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        if (!client.DefaultRequestHeaders.Contains(Roadmap.Api.Access.ApiKeyAuthentication.Header) && !_anonymous.Value)
+        {
+            client.DefaultRequestHeaders.Add(Roadmap.Api.Access.ApiKeyAuthentication.Header, AdminKey);
+        }
+    }
+
+    private readonly AsyncLocal<bool> _anonymous = new();
+
     public new virtual async Task DisposeAsync()
     {
         await base.DisposeAsync();

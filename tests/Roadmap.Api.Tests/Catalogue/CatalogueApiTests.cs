@@ -110,7 +110,7 @@ public sealed class CatalogueApiTests(RoadmapApiFactory factory) : IClassFixture
         var history = await client.GetFromJsonAsync<JsonElement>($"/catalogue/vendors/{vendorId}/history");
         var entry = Assert.Single(history.GetProperty("events").EnumerateArray());
         Assert.Equal("vendor.registered", entry.GetProperty("type").GetString());
-        Assert.Equal("pm.huber", entry.GetProperty("by").GetString());
+        Assert.Equal("pm.huber (it.admin)", entry.GetProperty("by").GetString());
     }
 
     [Fact]
@@ -364,7 +364,7 @@ public sealed class CatalogueApiTests(RoadmapApiFactory factory) : IClassFixture
         Assert.Equal("AMD-2025-017", notice.GetProperty("noticeId").GetString());
         Assert.Equal("2025-05-12", notice.GetProperty("announcedOn").GetString());
         Assert.Equal("tba", notice.GetProperty("endOfLife").GetString());
-        Assert.Equal("pm.huber", notice.GetProperty("by").GetString());
+        Assert.Equal("pm.huber (it.admin)", notice.GetProperty("by").GetString());
 
         var listed = Assert.Single((await client.GetFromJsonAsync<JsonElement>($"/catalogue/releases?productId={productId}")).EnumerateArray());
         Assert.Equal("2025-05-12", listed.GetProperty("deprecatedOn").GetString());

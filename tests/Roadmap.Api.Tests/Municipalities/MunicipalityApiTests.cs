@@ -133,7 +133,7 @@ public sealed class MunicipalityApiTests(RoadmapApiFactory factory) : IClassFixt
         Assert.Equal(firstBody.GetProperty("events")[0].GetProperty("eventId").GetString(), retryBody.GetProperty("events")[0].GetProperty("eventId").GetString());
         var history = await client.GetFromJsonAsync<JsonElement>($"/municipalities/{ags}/history");
         Assert.Equal(1, history.GetProperty("events").GetArrayLength());
-        Assert.Equal("pm.mueller", history.GetProperty("events")[0].GetProperty("by").GetString());
+        Assert.Equal("pm.mueller (it.admin)", history.GetProperty("events")[0].GetProperty("by").GetString());
     }
 
     [Fact]

@@ -18,7 +18,8 @@ public sealed partial class MayorPageBrowserTests(PagesServerFactory factory, IT
         var procedures = await factory.SeedAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         var token = timeout.Token;
-        var url = new Uri(factory.BaseAddress, $"/gemeinden/{PagesServerFactory.Ags}/roadmap?heute={PagesServerFactory.Today}");
+        // Opened as a mayor's office opens it: with its link token in the URL (a browser sends no API key).
+        var url = new Uri(factory.BaseAddress, $"/gemeinden/{PagesServerFactory.Ags}/roadmap?heute={PagesServerFactory.Today}&token={factory.LinkToken}");
 
         await using var browser = await HeadlessChromium.StartAsync(Width, Height, token);
         await using var page = await DevToolsSession.ConnectAsync(await browser.PageWebSocketAsync(token), token);
@@ -70,7 +71,7 @@ public sealed partial class MayorPageBrowserTests(PagesServerFactory factory, IT
     public async Task The_calendar_feed_parses_and_its_uids_are_stable_across_two_requests()
     {
         var procedures = await factory.SeedAsync();
-        using var client = new HttpClient { BaseAddress = factory.BaseAddress };
+        using var client = factory.CreateKestrelClient();
         var url = $"/municipalities/{PagesServerFactory.Ags}/roadmap.ics?heute={PagesServerFactory.Today}";
 
         var first = await client.GetAsync(url);
@@ -92,7 +93,7 @@ public sealed partial class MayorPageBrowserTests(PagesServerFactory factory, IT
     public async Task The_county_overview_links_every_municipality_and_an_unknown_one_is_a_german_404_page()
     {
         await factory.SeedAsync();
-        using var client = new HttpClient { BaseAddress = factory.BaseAddress };
+        using var client = factory.CreateKestrelClient();
 
         var overview = await client.GetAsync($"/gemeinden?heute={PagesServerFactory.Today}");
         var unknown = await client.GetAsync("/gemeinden/09181999/roadmap");

@@ -23,6 +23,19 @@ public sealed class PagesServerFactory : RoadmapApiFactory
 
     public Uri BaseAddress { get; private set; } = null!;
 
+    /// <summary>A client of the real server with the admin key.</summary>
+    public HttpClient CreateKestrelClient()
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress };
+        client.DefaultRequestHeaders.Add(Roadmap.Api.Access.ApiKeyAuthentication.Header, AdminKey);
+        return client;
+    }
+
+    /// <summary>The read-only link token of the seeded municipality's page and calendar (what a mayor's office gets).</summary>
+    public string LinkToken => _linkToken ??= CreateKey($"Link {Ags}", Roadmap.Api.Access.Roles.Link, [Ags]);
+
+    private string? _linkToken;
+
     /// <summary>The seeded procedures, after the projection "roadmap" has caught up with them.</summary>
     public async Task<IReadOnlyList<Guid>> SeedAsync()
     {
@@ -37,7 +50,7 @@ public sealed class PagesServerFactory : RoadmapApiFactory
             StartServer();
             var address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
             BaseAddress = new Uri(address.Replace("[::1]", "127.0.0.1", StringComparison.Ordinal));
-            using var client = new HttpClient { BaseAddress = BaseAddress };
+            using var client = CreateKestrelClient();
             _procedures = await SeedThroughHttpAsync(client);
             await WaitForRoadmapAsync();
             return _procedures;

@@ -22,7 +22,7 @@ public sealed class SecurityHeadersTests(PagesServerFactory factory) : IClassFix
     public async Task Every_answer_forbids_sniffing_framing_and_referrers_and_names_no_server(string path, string policy)
     {
         await factory.SeedAsync();
-        using var client = new HttpClient { BaseAddress = factory.BaseAddress };
+        using var client = factory.CreateKestrelClient();
 
         var response = await client.GetAsync(path);
 
@@ -39,7 +39,7 @@ public sealed class SecurityHeadersTests(PagesServerFactory factory) : IClassFix
     public async Task A_body_nested_deeper_than_the_limit_is_a_400_problem()
     {
         await factory.SeedAsync();
-        using var client = new HttpClient { BaseAddress = factory.BaseAddress };
+        using var client = factory.CreateKestrelClient();
         var depth = JsonInput.MaxDepth + 8;
         var body = "{\"ags\":\"09181140\",\"name\":\"Tief\",\"countyAgs\":\"09181000\",\"x\":" + new string('[', depth) + new string(']', depth) + "}";
 
