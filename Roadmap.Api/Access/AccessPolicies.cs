@@ -69,6 +69,28 @@ public static class Access
         return group;
     }
 
+    /// <summary>
+    /// A feed or stream read by a scoped key must name one of its municipalities (<c>?municipality=</c>): the events of
+    /// the others are not its business. An admin reads everything.
+    /// </summary>
+    public static RouteGroupBuilder RequireMunicipalityInScope(this RouteGroupBuilder group)
+    {
+        group.AddEndpointFilter(async (context, next) =>
+        {
+            var http = context.HttpContext;
+            var scope = AccessClaims.ScopeOf(http.User);
+            var municipality = http.Request.Query["municipality"].ToString();
+            if (!scope.Everything && (municipality.Length == 0 || !scope.Covers(municipality)))
+            {
+                return Problems.Create(StatusCodes.Status403Forbidden, "out-of-scope", "Outside your scope",
+                    $"This key covers {scope}: read the feed with ?municipality= one of them.");
+            }
+
+            return await next(context);
+        });
+        return group;
+    }
+
     /// <summary>The endpoint (or group) needs <paramref name="policy"/>.</summary>
     public static TBuilder RequireAccess<TBuilder>(this TBuilder builder, string policy) where TBuilder : IEndpointConventionBuilder =>
         builder.RequireAuthorization(policy).WithMetadata(new AccessPolicyName(policy));
@@ -108,6 +130,16 @@ internal sealed class AccessHandler(NpgsqlDataSource dataSource, EventStoreOptio
             return;
         }
 
+        // A subscription belongs to the key that created it: another integration's is as if it did not exist.
+        if (http.Request.Path.StartsWithSegments("/subscriptions") && http.Request.RouteValues.TryGetValue("id", out var subscription)
+            && Guid.TryParse(subscription as string, out var subscriptionId)
+            && await OwnerOfSubscriptionAsync(subscriptionId, http.RequestAborted) is { } owner
+            && owner != (AccessClaims.OwnerOf(context.User) ?? ""))
+        {
+            context.Fail(new AuthorizationFailureReason(this, "hidden"));
+            return;
+        }
+
         var route = http.Request.RouteValues;
         if (route.TryGetValue("ags", out var ags) && ags is string municipality && !scope.Covers(municipality))
         {
@@ -130,6 +162,14 @@ internal sealed class AccessHandler(NpgsqlDataSource dataSource, EventStoreOptio
         }
 
         context.Succeed(requirement);
+    }
+
+    /// <summary>The subscription's owner ("" for one from before owners); null when there is no such subscription.</summary>
+    private async Task<string?> OwnerOfSubscriptionAsync(Guid id, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"select coalesce(owner, '') from {options.Schema}.webhook_subscriptions where subscription_id = $1");
+        command.Parameters.AddWithValue(id);
+        return await command.ExecuteScalarAsync(cancellationToken) as string;
     }
 
     /// <summary>The municipalities a procedure or case belongs to; null when the id names none (the endpoint answers 404).</summary>

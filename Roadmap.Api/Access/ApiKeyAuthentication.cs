@@ -61,6 +61,9 @@ public static class AccessClaims
     public const string Municipality = "roadmap:municipality";
     public const string County = "roadmap:county";
 
+    /// <summary>Who owns what this caller creates (its subscriptions): the key's prefix, a token's subject.</summary>
+    public static string? OwnerOf(ClaimsPrincipal user) => user.FindFirstValue(ClaimTypes.NameIdentifier);
+
     public static AccessScope ScopeOf(ClaimsPrincipal user) =>
         user.IsInRole(Roles.Admin)
             ? AccessScope.All

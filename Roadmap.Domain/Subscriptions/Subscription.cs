@@ -19,7 +19,8 @@ public sealed record SubscriptionCreated(
     IReadOnlyList<Guid> ProductIds,
     IReadOnlyList<Guid> ReleaseIds,
     string By,
-    DateTimeOffset RecordedAt) : ISubscriptionEvent;
+    DateTimeOffset RecordedAt,
+    string? Owner = null) : ISubscriptionEvent;
 
 public sealed record SubscriptionPaused(Guid SubscriptionId, string? Reason, string By, DateTimeOffset RecordedAt) : ISubscriptionEvent;
 
@@ -45,7 +46,8 @@ public sealed record CreateSubscription(
     IReadOnlyList<Guid> ProductIds,
     IReadOnlyList<Guid> ReleaseIds,
     DateTimeOffset Now,
-    string By) : ISubscriptionCommand;
+    string By,
+    string? Owner = null) : ISubscriptionCommand;
 
 public sealed record PauseSubscription(Guid SubscriptionId, string? Reason, DateTimeOffset Now, string By) : ISubscriptionCommand;
 
@@ -116,7 +118,7 @@ public static class Subscription
         return
         [
             new SubscriptionCreated(c.SubscriptionId, url, c.EventTypes.Distinct().ToArray(), c.Municipalities.Distinct().ToArray(),
-                c.ProductIds.Distinct().ToArray(), c.ReleaseIds.Distinct().ToArray(), c.By, c.Now),
+                c.ProductIds.Distinct().ToArray(), c.ReleaseIds.Distinct().ToArray(), c.By, c.Now, c.Owner),
         ];
     }
 }

@@ -49,12 +49,20 @@ public static class CreateSubscription
     private static async Task<Results<Created<SubscriptionWithSecret>, ProblemHttpResult>> HandleAsync(
         Request request, HttpContext http, PostgresEventStore store, Wolverine.IMessageBus bus, TimeProvider clock, CancellationToken cancellationToken)
     {
+        // Events of the municipalities the key covers, and no others: a scoped key names them.
+        var scope = Access.AccessClaims.ScopeOf(http.User);
+        if (!scope.Everything && ((request.Municipalities ?? []).Count == 0 || request.Municipalities!.FirstOrDefault(a => !scope.Covers(a)) is not null))
+        {
+            return Problems.Create(StatusCodes.Status403Forbidden, "out-of-scope", "Outside your scope",
+                $"This key covers {scope}: list those municipalities (or some of them) in `municipalities`.");
+        }
+
         var id = Guid.CreateVersion7(clock.GetUtcNow());
         var (answer, problem) = await SubscriptionSecrets.DecideWithNewSecretAsync(bus, store, new DecideSubscriptionWithSecret(
             id,
             new Roadmap.Domain.Subscriptions.CreateSubscription(
                 id, request.TargetUrl, request.EventTypes ?? [], request.Municipalities ?? [], request.ProductIds ?? [], request.ReleaseIds ?? [],
-                clock.GetUtcNow(), Actor.Of(http)),
+                clock.GetUtcNow(), Actor.Of(http), Access.AccessClaims.OwnerOf(http.User)),
             Actor.Of(http),
             Actor.CorrelationId(http)), cancellationToken);
         if (problem is not null)

@@ -22,7 +22,9 @@ public sealed class SubscriptionIndex : Projection
         create table if not exists __schema__.webhook_subscriptions (
           subscription_id uuid primary key, target_url text not null, event_types text[] not null, municipalities text[] not null,
           product_ids uuid[] not null, release_ids uuid[] not null, state text not null, created_at timestamptz not null,
-          created_event_id uuid not null, updated_at timestamptz not null, version bigint not null);
+          created_event_id uuid not null, updated_at timestamptz not null, version bigint not null, owner text);
+        -- The key that created it (issue 13); null for subscriptions from before owners, which only an admin sees.
+        alter table __schema__.webhook_subscriptions add column if not exists owner text;
         """;
 
     public override Task ApplyAsync(ProjectionBatch batch, CancellationToken cancellationToken)
@@ -40,8 +42,8 @@ public sealed class SubscriptionIndex : Projection
                 SubscriptionCreated => batch.Write(
                     $"""
                     insert into {table} (subscription_id, target_url, event_types, municipalities, product_ids, release_ids, state,
-                      created_at, created_event_id, updated_at, version)
-                    values ($1, $2, $3, $4, $5, $6, 'active', $7, $8, $7, $9)
+                      created_at, created_event_id, updated_at, version, owner)
+                    values ($1, $2, $3, $4, $5, $6, 'active', $7, $8, $7, $9, $10)
                     """),
                 SubscriptionPaused => batch.Write($"update {table} set state = 'paused', updated_at = $2, version = $3 where subscription_id = $1"),
                 SubscriptionResumed => batch.Write($"update {table} set state = 'active', updated_at = $2, version = $3 where subscription_id = $1"),
@@ -65,6 +67,10 @@ public sealed class SubscriptionIndex : Projection
             }
 
             command.Parameters.Add(new NpgsqlParameter { Value = recorded.Version, NpgsqlDbType = NpgsqlDbType.Bigint });
+            if (e is SubscriptionCreated { Owner: var owner })
+            {
+                command.Parameters.Add(new NpgsqlParameter { Value = (object?)owner ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+            }
         }
 
         return Task.CompletedTask;

@@ -35,8 +35,11 @@ public static class SubscriptionReads
         group.MapGet("/{id}/dead-letters", DeadLettersAsync).WithSummary("Deliveries that failed every attempt; redeliver them with POST .../redeliver.");
     }
 
-    private static async Task<Ok<IReadOnlyList<SubscriptionView>>> ListAsync(NpgsqlDataSource dataSource, EventStoreOptions options, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await QueryAsync(dataSource, options.Schema, null, cancellationToken));
+    private static async Task<Ok<IReadOnlyList<SubscriptionView>>> ListAsync(
+        HttpContext http, NpgsqlDataSource dataSource, EventStoreOptions options, CancellationToken cancellationToken) =>
+        // An integration sees the subscriptions its key created; an admin sees all.
+        TypedResults.Ok(await QueryAsync(dataSource, options.Schema, null, cancellationToken,
+            http.User.IsInRole(Access.Roles.Admin) ? null : Access.AccessClaims.OwnerOf(http.User) ?? ""));
 
     private static async Task<Results<Ok<SubscriptionView>, ProblemHttpResult>> GetAsync(
         string id, HttpContext http, NpgsqlDataSource dataSource, EventStoreOptions options, CancellationToken cancellationToken)
@@ -55,7 +58,9 @@ public static class SubscriptionReads
 
     public static ProblemHttpResult Unknown(string id) => Problems.NotFound("subscription-unknown", $"There is no subscription {id}.");
 
-    public static async Task<IReadOnlyList<SubscriptionView>> QueryAsync(NpgsqlDataSource dataSource, string schema, Guid? id, CancellationToken cancellationToken)
+    /// <param name="owner">Only the subscriptions of this owner; null: all.</param>
+    public static async Task<IReadOnlyList<SubscriptionView>> QueryAsync(
+        NpgsqlDataSource dataSource, string schema, Guid? id, CancellationToken cancellationToken, string? owner = null)
     {
         await using var command = dataSource.CreateCommand(
             $"""
@@ -67,10 +72,11 @@ public static class SubscriptionReads
                    s.created_at, s.version, h.delivered_through, h.last_delivered_at
               from {schema}.webhook_subscriptions s
               left join {schema}.webhook_status h on h.subscription_id = s.subscription_id
-             where s.state <> 'deleted' and ($1::uuid is null or s.subscription_id = $1)
+             where s.state <> 'deleted' and ($1::uuid is null or s.subscription_id = $1) and ($2::text is null or s.owner = $2)
              order by s.created_at, s.subscription_id
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)id ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)owner ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var views = new List<SubscriptionView>();
         while (await reader.ReadAsync(cancellationToken))

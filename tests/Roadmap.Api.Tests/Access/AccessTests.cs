@@ -211,6 +211,37 @@ public sealed class AccessTests(RoadmapApiFactory factory) : IClassFixture<Roadm
         Assert.Equal(HttpStatusCode.Unauthorized, (await browser.GetAsync($"/gemeinden/{Kaufering}/roadmap?token=rmk_{new string('x', 43)}")).StatusCode);
     }
 
+    [Fact]
+    public async Task A_subscription_belongs_to_the_key_that_created_it_and_feeds_show_a_scoped_key_its_municipalities_only()
+    {
+        var a = factory.CreateClient(factory.CreateKey("Integration A", Roles.Integration, [Kaufering]));
+        var b = factory.CreateClient(factory.CreateKey("Integration B", Roles.Integration, [Kaufering]));
+        var admin = factory.CreateClient();
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await a.PostAsJsonAsync("/subscriptions", new { targetUrl = "https://a.example/hooks" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden,
+            (await a.PostAsJsonAsync("/subscriptions", new { targetUrl = "https://a.example/hooks", municipalities = new[] { Landsberg } })).StatusCode);
+        var created = await a.PostAsJsonAsync("/subscriptions", new { targetUrl = "https://a.example/hooks", municipalities = new[] { Kaufering } });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("subscription").GetProperty("id").GetString();
+
+        Assert.Equal(HttpStatusCode.OK, (await a.GetAsync($"/subscriptions/{id}")).StatusCode);
+        Assert.Contains(id!, await a.GetStringAsync("/subscriptions"));
+        Assert.DoesNotContain(id!, await b.GetStringAsync("/subscriptions"));
+        Assert.Equal(HttpStatusCode.NotFound, (await b.GetAsync($"/subscriptions/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await b.PostAsync($"/subscriptions/{id}/secret", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await b.PostAsync($"/subscriptions/{id}/pause", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await b.DeleteAsync($"/subscriptions/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await b.GetAsync($"/subscriptions/{id}/deliveries")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync($"/subscriptions/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await a.GetAsync($"/subscriptions/{id}")).StatusCode); // B changed nothing
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await a.GetAsync("/feeds/deprecations")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await a.GetAsync($"/feeds/deadlines?municipality={Landsberg}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await a.GetAsync($"/feeds/deprecations?municipality={Kaufering}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/feeds/deprecations")).StatusCode);
+    }
+
     private static async Task EnsureMunicipalityAsync(HttpClient admin, string ags, string name)
     {
         var response = await admin.PostAsJsonAsync("/municipalities", new { ags, name, countyAgs = County });
@@ -257,6 +288,11 @@ public sealed class AccessTests(RoadmapApiFactory factory) : IClassFixture<Roadm
     private static async Task<HttpResponseMessage> SendAsync(HttpClient client, Operation operation)
     {
         var path = PathValues.Aggregate(operation.Path, (p, value) => p.Replace($"{{{value.Key}}}", value.Value, StringComparison.Ordinal));
+        if (path.StartsWith("/feeds/", StringComparison.Ordinal))
+        {
+            path += $"?municipality={Kaufering}"; // a scoped key reads the feeds of its municipalities only
+        }
+
         Assert.DoesNotContain("{", path);
         using var request = new HttpRequestMessage(new HttpMethod(operation.Method), path);
         if (operation.Method is "POST" or "PUT" or "PATCH")
