@@ -37,8 +37,9 @@ public static class Access
     public static IServiceCollection AddRoadmapAccess(this IServiceCollection services)
     {
         services.AddSingleton<ApiKeyStore>();
-        services.AddAuthentication(ApiKeyAuthentication.SchemeName)
-            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
+        services.AddAuthentication(OidcAuthentication.SelectorScheme)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null)
+            .AddRoadmapOidc();
         services.AddAuthorization(options =>
         {
             // An endpoint that names no policy still needs a caller: nothing is open by forgetting.
@@ -224,7 +225,9 @@ internal sealed class AccessProblems(IProblemDetailsService problems) : IAuthori
                         "This key's role may not call this operation.");
         if (status == StatusCodes.Status401Unauthorized)
         {
-            http.Response.Headers.WWWAuthenticate = $"{ApiKeyAuthentication.SchemeName} header=\"{ApiKeyAuthentication.Header}\"";
+            http.Response.Headers.WWWAuthenticate = http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<OidcOptions>>().Value.Enabled
+                ? new Microsoft.Extensions.Primitives.StringValues([$"{ApiKeyAuthentication.SchemeName} header=\"{ApiKeyAuthentication.Header}\"", "Bearer"])
+                : $"{ApiKeyAuthentication.SchemeName} header=\"{ApiKeyAuthentication.Header}\"";
         }
 
         http.Response.StatusCode = status;

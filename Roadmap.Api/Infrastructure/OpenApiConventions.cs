@@ -72,7 +72,11 @@ public static class OpenApiConventions
                 var roles = Access.Roles.All
                     .Where(role => policies.Count == 0 || policies.All(p => Access.Access.Policies[p].Roles.Contains(role)))
                     .ToList();
-                operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKeyScheme, context.Document)] = [] }];
+                operation.Security =
+                [
+                    new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKeyScheme, context.Document)] = [] },
+                    new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerScheme, context.Document)] = [] },
+                ];
                 operation.Extensions ??= new Dictionary<string, IOpenApiExtension>();
                 operation.Extensions["x-roles"] = new JsonNodeExtension(new System.Text.Json.Nodes.JsonArray(roles.Select(r => (System.Text.Json.Nodes.JsonNode?)r).ToArray()));
                 Add(operation, "401", "No API key, or an unknown or revoked one (`/problems/unauthenticated`).");
@@ -93,11 +97,21 @@ public static class OpenApiConventions
                 Description = "An API key (`./roadmap keys create --role ...`); its role and scope decide what it may do. A link token " +
                     "(role `link`) goes in `?token=` instead and opens one municipality's page and calendar only.",
             };
+            document.Components.SecuritySchemes[BearerScheme] = new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.Http,
+                Scheme = "bearer",
+                BearerFormat = "JWT",
+                Description = "An OpenID Connect access token of the county's identity provider, when `Roadmap:Auth:Oidc:Authority` is " +
+                    "configured; the claims named by `Roadmap:Auth:Oidc` carry the role and the scope.",
+            };
             return Task.CompletedTask;
         });
     }
 
     public const string ApiKeyScheme = "apiKey";
+
+    public const string BearerScheme = "bearer";
 
     private static void Add(OpenApiOperation operation, string status, string description)
     {
