@@ -46,6 +46,7 @@ builder.Services.AddRoadmapReadModels();
 builder.Services.AddFeeds();
 builder.Services.AddDeadlineAlerts(builder.Configuration);
 builder.Services.AddRoadmapAccess();
+builder.Services.AddRoadmapRateLimits();
 builder.Services.AddSingleton<DemoData>();
 builder.Services.AddHostedService<DemoDataService>();
 
@@ -71,6 +72,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseRequestLimits();
 app.UseAuthentication();
+app.UseRateLimiter();
 app.UseAuthorization();
 
 app.MapOpenApi().AllowAnonymous();
