@@ -199,7 +199,7 @@ internal sealed class AccessHandler(NpgsqlDataSource dataSource, EventStoreOptio
 }
 
 /// <summary>401, 403 and 404 as problem details: no key, a key that may not do this, and a resource outside the scope.</summary>
-internal sealed class AccessProblems(IProblemDetailsService problems) : IAuthorizationMiddlewareResultHandler
+internal sealed class AccessProblems : IAuthorizationMiddlewareResultHandler
 {
     private readonly AuthorizationMiddlewareResultHandler _default = new();
 
@@ -230,11 +230,6 @@ internal sealed class AccessProblems(IProblemDetailsService problems) : IAuthori
                 : $"{ApiKeyAuthentication.SchemeName} header=\"{ApiKeyAuthentication.Header}\"";
         }
 
-        http.Response.StatusCode = status;
-        await problems.WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = http,
-            ProblemDetails = { Status = status, Type = Problems.TypeFor(code), Title = title, Detail = detail },
-        });
+        await Problems.WriteAsync(http, status, code, title, detail);
     }
 }

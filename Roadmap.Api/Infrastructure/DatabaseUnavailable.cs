@@ -9,7 +9,7 @@ namespace Roadmap.Api.Infrastructure;
 /// <c>Retry-After</c> and problem details (issue 13): the client may retry, and nothing was decided, because the
 /// decision's transaction could not commit. Everything else stays a 500.
 /// </summary>
-public sealed class DatabaseUnavailableHandler(IProblemDetailsService problems, ILogger<DatabaseUnavailableHandler> logger) : IExceptionHandler
+public sealed class DatabaseUnavailableHandler(ILogger<DatabaseUnavailableHandler> logger) : IExceptionHandler
 {
     public const int RetryAfterSeconds = 5;
 
@@ -21,20 +21,9 @@ public sealed class DatabaseUnavailableHandler(IProblemDetailsService problems, 
         }
 
         logger.LogWarning("The database is not available: {Message}", Innermost(exception).Message);
-        http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         http.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return await problems.TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = http,
-            Exception = exception,
-            ProblemDetails =
-            {
-                Status = StatusCodes.Status503ServiceUnavailable,
-                Type = Problems.TypeFor("database-unavailable"),
-                Title = "The database is not available",
-                Detail = $"The service cannot reach its database just now; nothing was stored. Retry after {RetryAfterSeconds} seconds.",
-            },
-        });
+        return await Problems.WriteAsync(http, StatusCodes.Status503ServiceUnavailable, "database-unavailable", "The database is not available",
+            $"The service cannot reach its database just now; nothing was stored. Retry after {RetryAfterSeconds} seconds.", exception);
     }
 
     /// <summary>

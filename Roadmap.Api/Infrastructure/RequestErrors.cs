@@ -111,18 +111,8 @@ public static class RequestLimits
 
         if (http.Request.ContentLength > MaxBodyBytes)
         {
-            http.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
-            await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-            {
-                HttpContext = http,
-                ProblemDetails =
-                {
-                    Status = StatusCodes.Status413PayloadTooLarge,
-                    Type = Problems.TypeFor("body-too-large"),
-                    Title = "Request body too large",
-                    Detail = $"The body has {http.Request.ContentLength:N0} bytes; at most {MaxBodyBytes:N0} are accepted.",
-                },
-            });
+            await Problems.WriteAsync(http, StatusCodes.Status413PayloadTooLarge, "body-too-large", "Request body too large",
+                $"The body has {http.Request.ContentLength:N0} bytes; at most {MaxBodyBytes:N0} are accepted.");
             return;
         }
 
