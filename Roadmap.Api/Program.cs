@@ -26,6 +26,8 @@ builder.WebHost.ConfigureKestrel(kestrel =>
 });
 builder.Host.UseWolverine(opts => WolverineSetup.Configure(opts, args));
 
+// No API key, link token or webhook secret in any log line (issue 13).
+builder.Services.AddCredentialRedaction();
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<RequestErrorHandler>();
 // A database that is down or restarting is a 503 with Retry-After, not a 500.
