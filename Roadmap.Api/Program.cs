@@ -73,16 +73,17 @@ app.UseSecurityHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseRequestLimits();
-app.UseAuthentication();
-app.UseRateLimiter();
-app.UseAuthorization();
-
-app.MapOpenApi().AllowAnonymous();
+// Swagger UI is static pages that ask for a key themselves ("Authorize"): served before authentication.
 app.UseSwaggerUI(options =>
 {
     options.SwaggerEndpoint("/openapi/v1.json", "Roadmap API v1");
     options.DocumentTitle = "Roadmap API";
 });
+app.UseAuthentication();
+app.UseRateLimiter();
+app.UseAuthorization();
+
+app.MapOpenApi().AllowAnonymous();
 
 app.MapGet("/", () => TypedResults.Redirect("/swagger")).ExcludeFromDescription().AllowAnonymous();
 app.MapHealth();
