@@ -65,7 +65,6 @@ public static class Access
             var methods = endpoint.Metadata.OfType<Microsoft.AspNetCore.Routing.HttpMethodMetadata>().SelectMany(m => m.HttpMethods);
             var policy = methods.Any(m => m is "GET" or "HEAD") ? reads : writes;
             endpoint.Metadata.Add(new AuthorizeAttribute(policy));
-            endpoint.Metadata.Add(new AccessPolicyName(policy));
         });
         return group;
     }
@@ -94,14 +93,8 @@ public static class Access
 
     /// <summary>The endpoint (or group) needs <paramref name="policy"/>.</summary>
     public static TBuilder RequireAccess<TBuilder>(this TBuilder builder, string policy) where TBuilder : IEndpointConventionBuilder =>
-        builder.RequireAuthorization(policy).WithMetadata(new AccessPolicyName(policy));
+        builder.RequireAuthorization(policy);
 }
-
-/// <summary>The policy an endpoint names, for the OpenAPI document.</summary>
-public sealed record AccessPolicyName(string Policy);
-
-/// <summary>Why access was refused when it must look like absence (a procedure or case outside the caller's scope).</summary>
-public sealed class HiddenResource : IAuthorizationRequirement;
 
 /// <summary>
 /// Checks the caller's role and scope against the request's resource: the <c>{ags}</c> or <c>{countyAgs}</c> in the

@@ -107,6 +107,11 @@ public sealed class ApiKeyStore(NpgsqlDataSource dataSource, EventStoreOptions o
             return "A key needs a name of 1 to 100 characters: who or what uses it (it is shown in the history as who decided).";
         }
 
+        if (name.Any(char.IsControl))
+        {
+            return "A key's name may not contain control characters.";
+        }
+
         if (role is null || !Roles.All.Contains(role))
         {
             return $"The role must be one of {string.Join(", ", Roles.All)}.";
@@ -170,7 +175,8 @@ public sealed class ApiKeyStore(NpgsqlDataSource dataSource, EventStoreOptions o
             return null;
         }
 
-        var hash = Convert.ToHexString(Hash(key));
+        var digest = Hash(key);
+        var hash = Convert.ToHexString(digest);
         var now = clock.GetUtcNow();
         if (_cache.TryGetValue(hash, out var cached) && cached.Until > now)
         {
@@ -179,7 +185,7 @@ public sealed class ApiKeyStore(NpgsqlDataSource dataSource, EventStoreOptions o
 
         await using var find = dataSource.CreateCommand(
             $"select prefix, name, role, municipalities, county from {options.Schema}.api_keys where hash = $1 and revoked_at is null");
-        find.Parameters.AddWithValue(Hash(key));
+        find.Parameters.AddWithValue(digest);
         ApiKeyPrincipal? principal = null;
         await using (var reader = await find.ExecuteReaderAsync(cancellationToken))
         {

@@ -15,19 +15,33 @@ namespace Roadmap.Api.Access;
 /// </summary>
 public static class RateLimits
 {
+    /// <summary>One bucket's size: requests per second, and how many may come at once.</summary>
+    public sealed class BucketSettings
+    {
+        public int PermitsPerSecond { get; set; }
+
+        public int Burst { get; set; }
+    }
+
+    /// <summary><c>Roadmap:Limits</c>, bound once.</summary>
+    public sealed class Settings
+    {
+        public BucketSettings PerKey { get; set; } = new() { PermitsPerSecond = 500, Burst = 1_000 };
+
+        public BucketSettings Anonymous { get; set; } = new() { PermitsPerSecond = 20, Burst = 40 };
+    }
+
     public static IServiceCollection AddRoadmapRateLimits(this IServiceCollection services)
     {
+        services.AddOptions<Settings>().BindConfiguration("Roadmap:Limits");
         services.AddRateLimiter(limiter =>
         {
             limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
             {
-                var settings = http.RequestServices.GetRequiredService<IConfiguration>().GetSection("Roadmap:Limits");
-                if (http.User.FindFirstValue(ClaimTypes.NameIdentifier) is { } caller)
-                {
-                    return Bucket($"caller:{caller}", settings.GetSection("PerKey"), 500, 1_000);
-                }
-
-                return Bucket($"address:{http.Connection.RemoteIpAddress}", settings.GetSection("Anonymous"), 20, 40);
+                var settings = http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Settings>>().Value;
+                return http.User.FindFirstValue(ClaimTypes.NameIdentifier) is { } caller
+                    ? Bucket($"caller:{caller}", settings.PerKey)
+                    : Bucket($"address:{http.Connection.RemoteIpAddress}", settings.Anonymous);
             });
             limiter.OnRejected = async (context, cancellationToken) =>
             {
@@ -41,11 +55,11 @@ public static class RateLimits
         return services;
     }
 
-    private static RateLimitPartition<string> Bucket(string partition, IConfiguration settings, int permitsPerSecond, int burst) =>
+    private static RateLimitPartition<string> Bucket(string partition, BucketSettings bucket) =>
         RateLimitPartition.GetTokenBucketLimiter(partition, _ => new TokenBucketRateLimiterOptions
         {
-            TokenLimit = settings.GetValue("Burst", burst),
-            TokensPerPeriod = settings.GetValue("PermitsPerSecond", permitsPerSecond),
+            TokenLimit = bucket.Burst,
+            TokensPerPeriod = bucket.PermitsPerSecond,
             ReplenishmentPeriod = TimeSpan.FromSeconds(1),
             QueueLimit = 0,
             AutoReplenishment = true,

@@ -68,7 +68,7 @@ public static class OpenApiConventions
             var metadata = context.Description.ActionDescriptor.EndpointMetadata;
             if (!metadata.OfType<Microsoft.AspNetCore.Authorization.IAllowAnonymous>().Any())
             {
-                var policies = metadata.OfType<Access.AccessPolicyName>().Select(p => p.Policy).ToList();
+                var policies = metadata.OfType<Microsoft.AspNetCore.Authorization.IAuthorizeData>().Select(a => a.Policy).OfType<string>().ToList();
                 var roles = Access.Roles.All
                     .Where(role => policies.Count == 0 || policies.All(p => Access.Access.Policies[p].Roles.Contains(role)))
                     .ToList();

@@ -190,9 +190,18 @@ public sealed class AccessTests(RoadmapApiFactory factory) : IClassFixture<Roadm
         Assert.Equal(HttpStatusCode.Unauthorized, (await reader.GetAsync($"/municipalities/{Kaufering}/roadmap")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await admin.DeleteAsync($"/admin/keys/{prefix}")).StatusCode);
 
-        var invalid = await admin.PostAsJsonAsync("/admin/keys", new { name = "Zu weit", role = "planner" });
-        Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
-        Assert.Equal("/problems/key-invalid", (await invalid.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("type").GetString());
+        foreach (var bad in new object[]
+                 {
+                     new { name = "Zu weit", role = "planner" },
+                     new { name = "Null\u0000Byte", role = "reader", municipalities = new[] { Kaufering } },
+                     new { name = "Rolle", role = "mayor", municipalities = new[] { Kaufering } },
+                     new { name = "Kein AGS", role = "reader", municipalities = new[] { "Kaufering" } },
+                 })
+        {
+            var invalid = await admin.PostAsJsonAsync("/admin/keys", bad);
+            Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
+            Assert.Equal("/problems/key-invalid", (await invalid.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("type").GetString());
+        }
     }
 
     [Fact]
