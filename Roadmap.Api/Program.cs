@@ -25,6 +25,8 @@ builder.WebHost.ConfigureKestrel(kestrel =>
     kestrel.Limits.MaxConcurrentConnections = builder.Configuration.GetValue<long?>("Roadmap:Limits:MaxConcurrentConnections") ?? 1_000;
 });
 builder.Host.UseWolverine(opts => WolverineSetup.Configure(opts, args));
+// OpenTelemetry: traces, metrics (/metrics), trace ids in log scopes (docs/0017).
+builder.AddRoadmapTelemetry();
 
 // No API key, link token or webhook secret in any log line (issue 13).
 builder.Services.AddCredentialRedaction();
@@ -70,6 +72,8 @@ if (WolverineSetup.IsCodegen(args))
 }
 
 app.UseSecurityHeaders();
+// Correlation id in every log line of a request (beside the trace id).
+app.UseCorrelationScope();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseRequestLimits();
@@ -87,6 +91,7 @@ app.MapOpenApi().AllowAnonymous();
 
 app.MapGet("/", () => TypedResults.Redirect("/swagger")).ExcludeFromDescription().AllowAnonymous();
 app.MapHealth();
+app.MapMetrics();
 app.MapProjectionAdmin();
 app.MapApiKeys();
 app.MapMunicipalities();

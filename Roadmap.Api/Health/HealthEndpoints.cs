@@ -11,17 +11,20 @@ public static class HealthEndpoints
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
         var health = app.MapGroup("/health").WithTags("Health").AllowAnonymous();
-        health.MapGet("/live", () => TypedResults.Ok(new HealthStatus("live", null, null)))
+        health.MapGet("/live", () => TypedResults.Ok(new HealthStatus("live", null, null, [])))
             .WithSummary("The process is up.");
         health.MapGet("/ready", ReadyAsync)
-            .WithSummary("The database answers, the schema is migrated and no projection is stopped by an event it cannot read or apply.");
+            .WithSummary("503 when the database does not answer or the schema is not migrated; 200 \"ready\", or 200 \"degraded\" with the problems listed when a projection failed or stalled or the webhook sender stopped looking for work.");
         return app;
     }
 
-    public sealed record HealthStatus(string Status, string? Schema, int? SchemaVersion);
+    /// <param name="Status">live, ready, or degraded: the node serves, but a projection or the sender needs an operator.</param>
+    /// <param name="Problems">What makes it degraded, one sentence each.</param>
+    public sealed record HealthStatus(string Status, string? Schema, int? SchemaVersion, IReadOnlyList<string> Problems);
 
     private static async Task<Results<Ok<HealthStatus>, ProblemHttpResult>> ReadyAsync(
-        NpgsqlDataSource dataSource, EventStoreOptions options, ProjectionAdmin projections, CancellationToken cancellationToken)
+        NpgsqlDataSource dataSource, EventStoreOptions options, ProjectionAdmin projections, ProjectionLagMonitor lag,
+        Roadmap.Api.Integrations.Webhooks.WebhookSender sender, CancellationToken cancellationToken)
     {
         try
         {
@@ -38,12 +41,19 @@ public static class HealthEndpoints
             }
 
             var failed = (await projections.GetStatusAsync(cancellationToken)).Where(s => s.State == ProjectionState.Failed).ToList();
-            return failed.Count == 0
-                ? TypedResults.Ok(new HealthStatus("ready", options.Schema, version))
-                : TypedResults.Problem(
-                    title: "Projection stopped",
-                    detail: string.Join(" ", failed.Select(f => $"Projection '{f.Name}' stopped at position {f.Checkpoint.Position}: {f.Error ?? "see /admin/projections"}.")),
-                    statusCode: StatusCodes.Status503ServiceUnavailable);
+            var problems = failed
+                .Select(f => $"Projection '{f.Name}' stopped at position {f.Checkpoint.Position}: {f.Error ?? "see /admin/projections"}.")
+                .Concat((lag.Last.Stalled ?? []).Select(name =>
+                    $"Projection '{name}' is stalled: events wait and its checkpoint has not moved (see /admin/projections)."))
+                .ToList();
+            if (!sender.IsLooking)
+            {
+                problems.Add("The webhook sender on this node has not looked for due deliveries lately (see the log).");
+            }
+
+            // A read model or the sender in trouble is the same on every node: the node keeps serving (a balancer keeps it),
+            // and monitoring alerts on "degraded".
+            return TypedResults.Ok(new HealthStatus(problems.Count == 0 ? "ready" : "degraded", options.Schema, version, problems));
         }
         catch (NpgsqlException e)
         {

@@ -36,7 +36,8 @@ public sealed record DecisionTarget(string StreamId, string? CreatedLocation = n
 /// themselves run in Wolverine handlers (<see cref="InvokeAsync"/>, docs/0013).
 /// </summary>
 public sealed class Decisions(
-    PostgresEventStore store, ProcurementRuleSet rules, TimeProvider clock, Deciding.DecidedStateCache states, ILogger<Decisions> logger)
+    PostgresEventStore store, ProcurementRuleSet rules, TimeProvider clock, Deciding.DecidedStateCache states, RoadmapMetrics metrics,
+    ILogger<Decisions> logger)
 {
     /// <summary>The procedure decider with the configured procurement rules (freeze windows).</summary>
     public Decider<IProcedureCommand, IProcedureEvent, ProcedureState> Procedures { get; } = ProcedureInstance.For(rules);
@@ -57,6 +58,34 @@ public sealed class Decisions(
     /// the stored answer.
     /// </summary>
     public async Task<Results<Ok<DecisionResponse>, Created<DecisionResponse>, ProblemHttpResult>> InvokeAsync(
+        HttpContext http,
+        Wolverine.IMessageBus bus,
+        DecisionTarget target,
+        Func<DecisionContext, Deciding.DecisionMeta, object> message,
+        object request,
+        CancellationToken cancellationToken)
+    {
+        var outcome = "failed";
+        try
+        {
+            var answer = await DecideAsync(http, bus, target, message, request, cancellationToken);
+            outcome = answer.Result switch
+            {
+                _ when http.Response.Headers.ContainsKey("Idempotent-Replayed") => "replayed",
+                Created<DecisionResponse> => "created",
+                Ok<DecisionResponse> ok => ok.Value is { Events.Count: 0 } ? "unchanged" : "decided",
+                ProblemHttpResult { StatusCode: StatusCodes.Status412PreconditionFailed } => "stale",
+                _ => "refused",
+            };
+            return answer;
+        }
+        finally
+        {
+            metrics.Decision(outcome);
+        }
+    }
+
+    private async Task<Results<Ok<DecisionResponse>, Created<DecisionResponse>, ProblemHttpResult>> DecideAsync(
         HttpContext http,
         Wolverine.IMessageBus bus,
         DecisionTarget target,

@@ -55,6 +55,7 @@ public static class EventStoreSetup
                     sp.GetRequiredService<ILogger<IDocumentStore>>());
                 // The deciders' states as Marten folds them for decisions through Wolverine (docs/0013).
                 AddDecidedStates(opts);
+                Telemetry.ConfigureMarten(opts, sp.GetRequiredService<RoadmapMetrics>());
                 return opts;
             })
             .UseNpgsqlDataSource()

@@ -14,12 +14,37 @@ internal sealed class ApiProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly Queue<string> _lastLines = new();
+    private readonly List<string> _lines = [];
+    private readonly string _prefix;
 
-    private ApiProcess(Process process, Uri baseAddress, string dll)
+    private ApiProcess(Process process, Uri baseAddress, string dll, string name)
     {
         _process = process;
         BaseAddress = baseAddress;
         Dll = dll;
+        _prefix = name;
+    }
+
+    /// <summary>Every line the process wrote (up to 100,000), for checks on its log.</summary>
+    public IReadOnlyList<string> Lines
+    {
+        get
+        {
+            lock (_lines)
+            {
+                return _lines.ToArray();
+            }
+        }
+    }
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>kill -9: the process ends at once, with nothing flushed or stopped in order.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: false); // SIGKILL on Linux
+        await _process.WaitForExitAsync();
+        await Console.Error.WriteLineAsync($"{_prefix}: killed (SIGKILL) pid {_process.Id}");
     }
 
     public Uri BaseAddress { get; }
@@ -49,8 +74,11 @@ internal sealed class ApiProcess : IAsyncDisposable
     }
 
     /// <param name="environment">Further environment variables of the API (configuration such as Roadmap__Projections__BatchSize).</param>
+    /// <param name="adminKey">An admin key made before (another node of the same schema); null: make one.</param>
+    /// <param name="name">The prefix of its output lines on our stderr.</param>
     public static async Task<ApiProcess> StartAsync(
-        string connectionString, string schema, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? environment = null)
+        string connectionString, string schema, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? environment = null,
+        string? adminKey = null, string name = "api")
     {
         var dll = await LocateOrBuildAsync(cancellationToken);
         var port = FreeLoopbackPort();
@@ -74,13 +102,13 @@ internal sealed class ApiProcess : IAsyncDisposable
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning";
         start.Environment.Remove("ASPNETCORE_URLS");
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        foreach (var (variable, value) in environment ?? new Dictionary<string, string>())
         {
-            start.Environment[name] = value;
+            start.Environment[variable] = value;
         }
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        var api = new ApiProcess(process, baseAddress, dll);
+        var api = new ApiProcess(process, baseAddress, dll, name);
         process.OutputDataReceived += (_, e) => api.Forward(e.Data);
         process.ErrorDataReceived += (_, e) => api.Forward(e.Data);
         if (!process.Start())
@@ -90,11 +118,11 @@ internal sealed class ApiProcess : IAsyncDisposable
 
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await Console.Error.WriteLineAsync($"api: started pid {process.Id} on {baseAddress} (schema {schema}): dotnet {dll}");
+        await Console.Error.WriteLineAsync($"{name}: started pid {process.Id} on {baseAddress} (schema {schema}): dotnet {dll}");
         try
         {
             await api.WaitUntilReadyAsync(cancellationToken);
-            api.AdminKey = await CreateAdminKeyAsync(dll, start, cancellationToken);
+            api.AdminKey = adminKey ?? await CreateAdminKeyAsync(dll, start, cancellationToken);
             return api;
         }
         catch
@@ -154,7 +182,15 @@ internal sealed class ApiProcess : IAsyncDisposable
             }
         }
 
-        Console.Error.WriteLine($"api: {line}");
+        lock (_lines)
+        {
+            if (_lines.Count < 100_000)
+            {
+                _lines.Add(line);
+            }
+        }
+
+        Console.Error.WriteLine($"{_prefix}: {line}");
     }
 
     private async Task WaitUntilReadyAsync(CancellationToken cancellationToken)
@@ -180,7 +216,7 @@ internal sealed class ApiProcess : IAsyncDisposable
                 using var response = await client.GetAsync("/health/ready", cancellationToken);
                 if (response.IsSuccessStatusCode)
                 {
-                    await Console.Error.WriteLineAsync($"api: ready after {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s");
+                    await Console.Error.WriteLineAsync($"{_prefix}: ready after {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s");
                     return;
                 }
 
@@ -209,7 +245,7 @@ internal sealed class ApiProcess : IAsyncDisposable
             if (!_process.HasExited)
             {
                 _process.Kill(entireProcessTree: false);
-                await Console.Error.WriteLineAsync($"api: killed pid {_process.Id}");
+                await Console.Error.WriteLineAsync($"{_prefix}: killed pid {_process.Id}");
             }
 
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text;
 using Npgsql;
+using Roadmap.Api.Infrastructure;
 using Roadmap.EventStore;
 
 namespace Roadmap.Api.Integrations.Webhooks;
@@ -21,7 +22,7 @@ namespace Roadmap.Api.Integrations.Webhooks;
 /// </summary>
 public sealed class WebhookSender(
     NpgsqlDataSource dataSource, EventStoreOptions storeOptions, WebhookOptions options, WebhookSecretCipher cipher,
-    IHttpClientFactory httpClients, TimeProvider clock, ILogger<WebhookSender> logger) : BackgroundService
+    IHttpClientFactory httpClients, TimeProvider clock, RoadmapMetrics metrics, ILogger<WebhookSender> logger) : BackgroundService
 {
     public const string HttpClientName = "webhooks";
 
@@ -39,6 +40,14 @@ public sealed class WebhookSender(
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly SemaphoreSlim _slots = new(options.MaxConcurrentSubscriptions, options.MaxConcurrentSubscriptions);
     private int _waitingForSlot;
+    private long _lastLookAt = Environment.TickCount64;
+
+    /// <summary>
+    /// For readiness: false when this node should send but its loop has not looked for due deliveries for three poll
+    /// intervals (at least 30 s); true on a node that does not send.
+    /// </summary>
+    public bool IsLooking =>
+        !options.RunSender || Environment.TickCount64 - Interlocked.Read(ref _lastLookAt) < Math.Max(30_000, 3 * options.PollInterval.TotalMilliseconds);
 
     protected override async Task ExecuteAsync(CancellationToken stop)
     {
@@ -57,6 +66,8 @@ public sealed class WebhookSender(
                 {
                     Kick(subscription, stop);
                 }
+
+                Interlocked.Exchange(ref _lastLookAt, Environment.TickCount64);
 
                 await _wake.WaitAsync(options.PollInterval, stop);
             }
@@ -570,6 +581,9 @@ public sealed class WebhookSender(
 
         await batch.ExecuteNonQueryAsync(CancellationToken.None);
         await transaction.CommitAsync(CancellationToken.None);
+        metrics.Delivery("delivered", delivered.Count);
+        metrics.Delivery("dead", dead.Count);
+        metrics.Delivery("retry", outcomes.Count - delivered.Count - dead.Count);
         outcomes.Clear();
         foreach (var outcome in dead)
         {

@@ -40,7 +40,8 @@ public static class WebhookSetup
         services.AddSingleton<WebhookSecretCipher>();
         // Before the sender, after the migrations (registered earlier): the secrets decrypt, all under the current key.
         services.AddHostedService<WebhookSecretsAtRest>();
-        services.AddHostedService<WebhookSender>();
+        services.AddSingleton<WebhookSender>();
+        services.AddHostedService(sp => sp.GetRequiredService<WebhookSender>());
         return services;
     }
 }
