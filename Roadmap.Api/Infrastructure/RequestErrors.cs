@@ -9,12 +9,31 @@ namespace Roadmap.Api.Infrastructure;
 
 /// <summary>
 /// Bad input never becomes a 500: unreadable JSON, wrong types and unknown enum values are a 400 problem that
-/// says where; a body over the limit is a 413; an unexpected failure stays a 500 (never hidden as a 404).
+/// says where; a body over the limit is a 413; a JSON body in a charset .NET does not know is a 415; an unexpected
+/// failure stays a 500 (never hidden as a 404).
 /// </summary>
 public sealed partial class RequestErrorHandler(IProblemDetailsService problems) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken cancellationToken)
     {
+        // "Content-Type: application/json; charset=ebcdic": the framework's JSON reader throws before binding does.
+        if (exception is InvalidOperationException { InnerException: ArgumentException } && UnknownCharset().Match(exception.Message) is { Success: true } charset)
+        {
+            http.Response.StatusCode = StatusCodes.Status415UnsupportedMediaType;
+            return await problems.TryWriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = http,
+                Exception = exception,
+                ProblemDetails =
+                {
+                    Status = StatusCodes.Status415UnsupportedMediaType,
+                    Type = Problems.TypeFor("body-charset-unsupported"),
+                    Title = "Unsupported charset",
+                    Detail = $"The body's charset '{Truncate(charset.Groups["charset"].Value)}' is not supported; send the JSON as UTF-8 (Content-Type: application/json).",
+                },
+            });
+        }
+
         if (exception is not BadHttpRequestException bad)
         {
             return false;
@@ -32,6 +51,12 @@ public sealed partial class RequestErrorHandler(IProblemDetailsService problems)
                 status = StatusCodes.Status400BadRequest;
                 (code, title) = ("body-invalid-json", "The request body could not be read");
                 (detail, errors) = JsonInput.Explain(json, BodyType(http));
+                if (http.Request.ContentLength is null)
+                {
+                    // A chunked body the reader gave up on: after this answer Kestrel drains the rest, and drops the
+                    // connection when that goes past the body limit; the answer would have promised to keep it.
+                    http.Response.Headers.Connection = "close";
+                }
                 break;
             default:
                 (code, title, detail) = ("request-invalid", "Bad request", Describe(bad.Message));
@@ -73,6 +98,9 @@ public sealed partial class RequestErrorHandler(IProblemDetailsService problems)
     [System.Text.RegularExpressions.GeneratedRegex("(^Required parameter \"[^\"]*\" was not provided from body|but no body was provided)")]
     private static partial System.Text.RegularExpressions.Regex NotProvidedFromBody();
 
+    [System.Text.RegularExpressions.GeneratedRegex("request content type charset '(?<charset>[^']*)' is not a known encoding")]
+    private static partial System.Text.RegularExpressions.Regex UnknownCharset();
+
     [System.Text.RegularExpressions.GeneratedRegex("^Failed to bind parameter \"(?<type>[^\"]+) (?<name>\\w+)\" from \"(?<value>.*)\"\\.$")]
     private static partial System.Text.RegularExpressions.Regex FailedToBind();
 
@@ -101,14 +129,14 @@ public static class RequestLimits
 {
     public const long MaxBodyBytes = 256 * 1024;
 
-    /// <summary>Refuses bodies above the limit before anything reads them, with a problem rather than a dropped connection.</summary>
+    /// <summary>
+    /// Refuses bodies above the limit before anything reads them, with a problem rather than a dropped connection. A body
+    /// nobody read (the 413 for a declared length came first, or a 401, 404 or 415) is read and discarded by Kestrel after
+    /// the answer, under the server's own limit rather than ours: under ours the drain of a longer body fails and drops
+    /// the connection after a keep-alive answer, and a client that reuses the connection loses its next request.
+    /// </summary>
     public static IApplicationBuilder UseRequestLimits(this IApplicationBuilder app) => app.Use(async (http, next) =>
     {
-        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = MaxBodyBytes;
-        }
-
         if (http.Request.ContentLength > MaxBodyBytes)
         {
             await Problems.WriteAsync(http, StatusCodes.Status413PayloadTooLarge, "body-too-large", "Request body too large",
@@ -116,7 +144,25 @@ public static class RequestLimits
             return;
         }
 
-        await next(http);
+        var limit = http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature ? feature : null;
+        var serverLimit = limit?.MaxRequestBodySize;
+        if (limit is not null)
+        {
+            limit.MaxRequestBodySize = MaxBodyBytes;
+        }
+
+        try
+        {
+            await next(http);
+        }
+        finally
+        {
+            // Still writable: nothing has started to read the body.
+            if (limit is { IsReadOnly: false })
+            {
+                limit.MaxRequestBodySize = serverLimit;
+            }
+        }
     });
 }
 

@@ -45,10 +45,11 @@ public sealed record Ags
             return false;
         }
 
-        var notDigit = value.FirstOrDefault(c => !char.IsAsciiDigit(c));
-        if (notDigit != default)
+        // An index, not FirstOrDefault: the default of char is NUL, which would pass "0918111\0" as 8 digits.
+        var notDigit = value.AsSpan().IndexOfAnyExceptInRange('0', '9');
+        if (notDigit >= 0)
         {
-            reason = $"An AGS consists of digits only; '{value}' contains '{notDigit}'.";
+            reason = $"An AGS consists of digits only; '{value}' contains '{value[notDigit]}'.";
             return false;
         }
 

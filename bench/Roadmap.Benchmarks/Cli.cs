@@ -25,6 +25,11 @@ internal static class Cli
             return 0;
         }
 
+        if (args.Length > 0 && args[0] == "faults")
+        {
+            return await RunFaultsAsync(args[1..]);
+        }
+
         if (args.Length == 0 || !Names.Contains(args[0]))
         {
             return UsageError(args.Length == 0 ? "a benchmark NAME is needed" : $"unknown benchmark '{args[0]}'");
@@ -93,6 +98,33 @@ internal static class Cli
         {
             var inner = e.InnerException is { } cause ? $" ({cause.Message})" : "";
             await Console.Error.WriteLineAsync($"error: database: {e.Message}{inner}");
+            return 1;
+        }
+    }
+
+    /// <summary><c>faults</c>: the fault scenarios (Faults/), against real API processes; exit 1 when one failed.</summary>
+    private static async Task<int> RunFaultsAsync(string[] args)
+    {
+        var connectionString = Environment.GetEnvironmentVariable(ConnectionStringVariable);
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            await Console.Error.WriteLineAsync($"error: {ConnectionStringVariable} is not set. Run './roadmap faults' (it starts a throwaway PostgreSQL).");
+            return 1;
+        }
+
+        using var cancellation = new CancellationTokenSource();
+        using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context =>
+        {
+            context.Cancel = !cancellation.IsCancellationRequested;
+            cancellation.Cancel();
+        });
+        try
+        {
+            return await Faults.FaultsCommand.RunAsync(connectionString, args, cancellation.Token);
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            await Console.Error.WriteLineAsync("error: interrupted");
             return 1;
         }
     }

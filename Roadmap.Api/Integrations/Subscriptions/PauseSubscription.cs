@@ -14,6 +14,7 @@ public static class PauseSubscription
     }
 
     public static void Map(RouteGroupBuilder group) => group.MapPost("/{id}/pause", HandleAsync)
+        .Validate<Request>()
         .WithSummary("Pauses deliveries; events keep being recorded for the subscription and are delivered in order after resume.");
 
     private static async Task<Results<Ok<DecisionResponse>, Created<DecisionResponse>, ProblemHttpResult>> HandleAsync(

@@ -23,8 +23,10 @@ public static class RedeliverDeadLetters
     public static void Map(RouteGroupBuilder group)
     {
         group.MapPost("/{id}/dead-letters/{deliveryId:long}/redeliver", OneAsync)
+            .Validate<Request>()
             .WithSummary("Sends one dead letter again, with a fresh set of attempts and the same webhook-id.");
         group.MapPost("/{id}/dead-letters/redeliver", AllAsync)
+            .Validate<Request>()
             .WithSummary("Sends every dead letter of the subscription again, in log order, with a fresh set of attempts.");
     }
 

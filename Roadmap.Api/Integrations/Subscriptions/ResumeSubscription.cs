@@ -14,6 +14,7 @@ public static class ResumeSubscription
     }
 
     public static void Map(RouteGroupBuilder group) => group.MapPost("/{id}/resume", HandleAsync)
+        .Validate<Request>()
         .WithSummary("Resumes deliveries: what was recorded while paused goes first, in log order.");
 
     private static async Task<Results<Ok<DecisionResponse>, Created<DecisionResponse>, ProblemHttpResult>> HandleAsync(

@@ -16,6 +16,7 @@ public static class RotateSubscriptionSecret
     }
 
     public static void Map(RouteGroupBuilder group) => group.MapPost("/{id}/secret", HandleAsync)
+        .Validate<Request>()
         .WithSummary("Rotates the signing secret and shows the new one once; deliveries from now on are signed with it and, until "
             + "previousSecretSignsUntil (Roadmap:Webhooks:RotationGracePeriod, 24 h by default), also with the previous one.");
 

@@ -34,6 +34,8 @@ public sealed class AgsTests
     [InlineData("091811390", "exactly 8 digits")]
     [InlineData("0918A139", "digits only")]
     [InlineData("09181 39", "digits only")]
+    [InlineData("0918113\0", "digits only")]
+    [InlineData("\009181139", "digits only")]
     [InlineData("", "missing")]
     [InlineData(null, "missing")]
     [InlineData("17181139", "Land")]
