@@ -61,9 +61,14 @@ public class TestSchema : IAsyncLifetime, IAsyncDisposable
     /// <summary>A Marten store without projections and its facade, on the system clock.</summary>
     public PostgresEventStore Store { get; private set; } = null!;
 
+    /// <summary>A pool of this many connections (null: Npgsql's default), so a test can hand one connection on and on.</summary>
+    public int? MaxPoolSize { get; init; }
+
     public virtual async Task InitializeAsync()
     {
-        DataSource = TestDatabase.DataSource();
+        DataSource = MaxPoolSize is { } size
+            ? EventStoreDataSource.Create($"{TestDatabase.ConnectionString};Maximum Pool Size={size}", "roadmap-tests")
+            : TestDatabase.DataSource();
         Store = await StoreAsync();
         // ProjectionAdmin keeps operators' requests (rebuild, stop) in the API's table; created from the API's migration.
         foreach (var migration in (string[])["projection_controls.sql", "projection_rebuild_progress.sql"])
@@ -134,9 +139,9 @@ public class TestSchema : IAsyncLifetime, IAsyncDisposable
 
     async ValueTask IAsyncDisposable.DisposeAsync() => await DisposeAsync();
 
-    public static async Task<TestSchema> CreateAsync()
+    public static async Task<TestSchema> CreateAsync(int? maxPoolSize = null)
     {
-        var schema = new TestSchema();
+        var schema = new TestSchema { MaxPoolSize = maxPoolSize };
         await schema.InitializeAsync();
         return schema;
     }
