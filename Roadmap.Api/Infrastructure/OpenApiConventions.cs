@@ -30,6 +30,26 @@ public static class OpenApiConventions
                 schema.Format = underlying == typeof(DateOnly) ? "date" : "double";
             }
 
+            // One form for a nullable enum (issue 14): the property says "or null" (oneOf with null); the enum's own
+            // component lists its values only, else a null matches both branches and oneOf refuses it.
+            if (underlying.IsEnum && schema.Enum is { Count: > 0 } values)
+            {
+                schema.Enum = values.Where(v => v is not null && v.GetValueKind() != JsonValueKind.Null).ToList();
+                schema.Type = JsonSchemaType.String;
+            }
+
+            // Every problem carries our extension members; the framework's component forbade any.
+            if (typeof(Microsoft.AspNetCore.Mvc.ProblemDetails).IsAssignableFrom(underlying))
+            {
+                schema.AdditionalPropertiesAllowed = true;
+                schema.AdditionalProperties = null;
+                schema.Properties ??= new Dictionary<string, IOpenApiSchema>();
+                foreach (var (name, member) in ProblemExtensions())
+                {
+                    schema.Properties.TryAdd(name, member);
+                }
+            }
+
             return Task.CompletedTask;
         });
         options.AddOperationTransformer((operation, context, _) =>
@@ -42,6 +62,16 @@ public static class OpenApiConventions
                 && content.TryGetValue("application/json", out var media))
             {
                 media.Example = JsonSerializer.SerializeToNode(example, body, ExampleJson);
+            }
+
+            // Files and pages say what they are, so a generated client does not parse them as JSON.
+            var relative = context.Description.RelativePath ?? "";
+            if (FileContentType(relative) is { } fileType && operation.Responses?.TryGetValue("200", out var ok) == true && ok is OpenApiResponse okResponse)
+            {
+                okResponse.Content = new Dictionary<string, OpenApiMediaType>
+                {
+                    [fileType] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.String } },
+                };
             }
 
             var method = context.Description.HttpMethod ?? "GET";
@@ -142,8 +172,32 @@ public static class OpenApiConventions
             ["detail"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "A sentence a project manager understands." },
             ["code"] = new OpenApiSchema { Type = JsonSchemaType.String | JsonSchemaType.Null, Description = "The domain rule's code, for 409." },
             ["field"] = new OpenApiSchema { Type = JsonSchemaType.String | JsonSchemaType.Null, Description = "The request field at fault, if one is." },
+            ["instance"] = new OpenApiSchema { Type = JsonSchemaType.String | JsonSchemaType.Null },
+            ["traceId"] = ProblemExtensions()["traceId"],
+            ["errors"] = ProblemExtensions()["errors"],
         },
     };
+
+    /// <summary>The members our problems add to RFC 9457's (further ones, e.g. a stale version's, are allowed).</summary>
+    private static Dictionary<string, IOpenApiSchema> ProblemExtensions() => new()
+    {
+        ["traceId"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "The W3C trace id of the request, for the operator's log." },
+        ["code"] = new OpenApiSchema { Type = JsonSchemaType.String | JsonSchemaType.Null, Description = "The domain rule's code, for 409." },
+        ["field"] = new OpenApiSchema { Type = JsonSchemaType.String | JsonSchemaType.Null, Description = "The request field at fault, if one is." },
+        ["errors"] = new OpenApiSchema
+        {
+            Type = JsonSchemaType.Object,
+            Description = "For 400: per field (as the client wrote it), what is wrong with it.",
+            AdditionalProperties = new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchema { Type = JsonSchemaType.String } },
+        },
+    };
+
+    /// <summary>The content type of a file or page an operation answers with (by its path), null for JSON.</summary>
+    private static string? FileContentType(string relativePath) =>
+        relativePath.EndsWith(".csv", StringComparison.Ordinal) ? "text/csv"
+        : relativePath.EndsWith(".ics", StringComparison.Ordinal) ? "text/calendar"
+        : relativePath.StartsWith("gemeinden", StringComparison.Ordinal) || relativePath.StartsWith("regeln", StringComparison.Ordinal) ? "text/html"
+        : null;
 
     private static JsonSerializerOptions CreateExampleJson()
     {
