@@ -74,6 +74,16 @@ public static class OpenApiConventions
                 };
             }
 
+            // Every operation describes itself: the summary, and who may call it.
+            if (string.IsNullOrWhiteSpace(operation.Description))
+            {
+                operation.Description = operation.Summary;
+            }
+
+            // A stable operationId for SDK method names: the slice's name (IntroduceProcedure -> introduceProcedure), or the
+            // handler's (ListAsync in ProjectionEndpoints -> listProjections); made unique by the document transformer.
+            operation.OperationId ??= OperationId(context.Description);
+
             var method = context.Description.HttpMethod ?? "GET";
             var hasRouteId = context.Description.ParameterDescriptions.Any(p => p.Source.Id == "Path");
             operation.Responses ??= [];
@@ -94,6 +104,10 @@ public static class OpenApiConventions
                 Add(operation, "404", "No such resource (e.g. `/problems/procedure-unknown`).");
             }
 
+            Headers(operation, method, relative, hasRouteId);
+            Add(operation, "503", "The database is not reachable just now (`/problems/database-unavailable`); nothing was stored. Retry after `Retry-After` seconds.");
+            AddHeader(operation, "503", "Retry-After", "Seconds to wait before retrying.", JsonSchemaType.Integer);
+
             // Who may call it (issue 13): the key's header as the security requirement, the roles as `x-roles`.
             var metadata = context.Description.ActionDescriptor.EndpointMetadata;
             if (!metadata.OfType<Microsoft.AspNetCore.Authorization.IAllowAnonymous>().Any())
@@ -108,15 +122,31 @@ public static class OpenApiConventions
                     new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerScheme, context.Document)] = [] },
                 ];
                 operation.Extensions ??= new Dictionary<string, IOpenApiExtension>();
+                operation.Description = $"{operation.Description?.TrimEnd()} Roles: {string.Join(", ", roles)}.".Trim();
                 operation.Extensions["x-roles"] = new JsonNodeExtension(new System.Text.Json.Nodes.JsonArray(roles.Select(r => (System.Text.Json.Nodes.JsonNode?)r).ToArray()));
                 Add(operation, "401", "No API key, or an unknown or revoked one (`/problems/unauthenticated`).");
+                Add(operation, "429", "Too many requests for this key (`/problems/rate-limited`); retry after `Retry-After` seconds.");
+                AddHeader(operation, "429", "Retry-After", "Seconds to wait before retrying.", JsonSchemaType.Integer);
                 Add(operation, "403", "The key's role may not call this operation (`/problems/forbidden`), or its scope does not cover the municipality (`/problems/out-of-scope`).");
             }
 
             return Task.CompletedTask;
         });
-        options.AddDocumentTransformer((document, _, _) =>
+        options.AddDocumentTransformer((document, context, _) =>
         {
+            UniqueOperationIds(document);
+            document.Info.Title = "Roadmap API";
+            document.Info.Description =
+                "Records every lifecycle event of the county's specialised procedures (introduction, vendor deprecation, procurement " +
+                "decisions, replacement) and derives each municipality's replacement roadmap and procurement timeline. Decisions are " +
+                "POSTs (problem details on refusal, `If-Match` and `Idempotency-Key` honoured); reads are JSON, CSV, iCalendar and " +
+                "printable German pages; integrations subscribe to CloudEvents by webhook, feed or Server-Sent Events.";
+            document.Info.Contact = new OpenApiContact { Name = "Roadmap team, county IT company", Email = "roadmap@landkreis-landsberg.example" };
+            foreach (var server in document.Servers ?? [])
+            {
+                server.Url = server.Url?.TrimEnd('/');
+            }
+
             document.Components ??= new OpenApiComponents();
             document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
             document.Components.SecuritySchemes[ApiKeyScheme] = new OpenApiSecurityScheme
@@ -139,9 +169,133 @@ public static class OpenApiConventions
         });
     }
 
+    private static string OperationId(Microsoft.AspNetCore.Mvc.ApiExplorer.ApiDescription description)
+    {
+        var handler = description.ActionDescriptor.EndpointMetadata.OfType<MethodInfo>().FirstOrDefault();
+        string name;
+        if (handler?.DeclaringType is { } type && !type.Name.StartsWith('<'))
+        {
+            var owner = type.Name.Replace("Endpoints", "", StringComparison.Ordinal).Replace("Reads", "", StringComparison.Ordinal);
+            var verb = handler.Name.Replace("Async", "", StringComparison.Ordinal);
+            name = verb switch
+            {
+                "Handle" or "" => owner,
+                "List" => $"list {Plural(owner)}",
+                "History" => $"get {owner} history",
+                "Attempts" => $"list {owner} deliveries",
+                "DeadLetters" => $"list {owner} dead letters",
+                "One" => $"redeliver dead letter",
+                "All" => $"redeliver all dead letters",
+                _ when verb.StartsWith('<') => $"{description.HttpMethod?.ToLowerInvariant()} {owner}",
+                _ => $"{verb} {owner}",
+            };
+        }
+        else
+        {
+            name = $"{description.HttpMethod?.ToLowerInvariant()} {description.RelativePath}";
+        }
+
+        return CamelCase(name);
+    }
+
+    private static string Plural(string noun) =>
+        noun.EndsWith('y') && noun.Length > 1 && !"aeiou".Contains(noun[^2]) ? $"{noun[..^1]}ies" : noun.EndsWith('s') ? noun : $"{noun}s";
+
+    /// <summary>"get municipalities/{ags}/roadmap.csv" -> "getMunicipalitiesAgsRoadmapCsv"; "list Projections" -> "listProjections".</summary>
+    private static string CamelCase(string text)
+    {
+        var words = System.Text.RegularExpressions.Regex.Split(text, "[^A-Za-z0-9]+").Where(w => w.Length > 0).ToList();
+        var joined = string.Concat(words.Select((w, i) => i == 0 ? char.ToLowerInvariant(w[0]) + w[1..] : char.ToUpperInvariant(w[0]) + w[1..]));
+        return joined.Length == 0 ? "operation" : joined;
+    }
+
+    /// <summary>Two handlers of one name (a GET and a POST of one slice): the later ones get their method and path.</summary>
+    private static void UniqueOperationIds(OpenApiDocument document)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (path, item) in document.Paths)
+        {
+            foreach (var (method, operation) in item.Operations ?? [])
+            {
+                var id = operation.OperationId ?? CamelCase($"{method.ToString().ToLowerInvariant()} {path}");
+                if (!seen.Add(id))
+                {
+                    id = CamelCase($"{method.ToString().ToLowerInvariant()} {path}");
+                    seen.Add(id);
+                }
+
+                operation.OperationId = id;
+            }
+        }
+    }
+
     public const string ApiKeyScheme = "apiKey";
 
     public const string BearerScheme = "bearer";
+
+    /// <summary>The request and answer headers of our conventions (issue 14): correlation, idempotency, versions, paging.</summary>
+    private static void Headers(OpenApiOperation operation, string method, string relative, bool hasRouteId)
+    {
+        operation.Parameters ??= [];
+        Parameter(operation, "X-Correlation-Id", "Ties the request to a business process: stored with every event it causes and in every log line; at most 200 characters (else the request id is used).");
+        var decision = method == "POST" && !relative.StartsWith("admin", StringComparison.Ordinal);
+        if (decision)
+        {
+            Parameter(operation, "Idempotency-Key", "Makes a retry safe: the same key with the same body answers the stored answer (`Idempotent-Replayed: true`) and stores nothing again; at most 200 characters.");
+            Parameter(operation, "If-Match", "The version (ETag, e.g. `\"3\"`) the decision was made on: a stream that moved on answers 412.");
+            foreach (var status in new[] { "200", "201" })
+            {
+                AddHeader(operation, status, "ETag", "The stream's version after the decision.", JsonSchemaType.String);
+                AddHeader(operation, status, "Idempotent-Replayed", "`true` when this is the stored answer of an earlier request with the same Idempotency-Key.", JsonSchemaType.String);
+            }
+
+            AddHeader(operation, "201", "Location", "The new resource.", JsonSchemaType.String);
+        }
+
+        if (method == "GET" && hasRouteId && FileContentType(relative) is null && !relative.EndsWith("/stream", StringComparison.Ordinal))
+        {
+            AddHeader(operation, "200", "ETag", "The version the answer shows (the stream's, or the read model's input version for a roadmap).", JsonSchemaType.String);
+        }
+
+        if (relative.EndsWith("/roadmap", StringComparison.Ordinal) && relative.StartsWith("municipalities", StringComparison.Ordinal))
+        {
+            Parameter(operation, "If-None-Match", "The ETag of a roadmap read before: 304 without a body while it is the same.");
+            operation.Responses!.TryAdd("304", new OpenApiResponse { Description = "Not modified: the roadmap is as the ETag in If-None-Match." });
+        }
+
+        if (relative.StartsWith("feeds", StringComparison.Ordinal) && !relative.EndsWith("/stream", StringComparison.Ordinal))
+        {
+            AddHeader(operation, "200", "Link", "`<...>; rel=\"next\"`: the URL that continues the feed after this page.", JsonSchemaType.String);
+        }
+    }
+
+    private static void Parameter(OpenApiOperation operation, string name, string description)
+    {
+        if (operation.Parameters!.Any(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase) && p.In == ParameterLocation.Header))
+        {
+            return;
+        }
+
+        operation.Parameters!.Add(new OpenApiParameter
+        {
+            Name = name,
+            In = ParameterLocation.Header,
+            Required = false,
+            Description = description,
+            Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = 200 },
+        });
+    }
+
+    private static void AddHeader(OpenApiOperation operation, string status, string name, string description, JsonSchemaType type)
+    {
+        if (operation.Responses?.TryGetValue(status, out var response) != true || response is not OpenApiResponse answer)
+        {
+            return;
+        }
+
+        answer.Headers ??= new Dictionary<string, IOpenApiHeader>();
+        answer.Headers.TryAdd(name, new OpenApiHeader { Description = description, Schema = new OpenApiSchema { Type = type } });
+    }
 
     private static void Add(OpenApiOperation operation, string status, string description)
     {

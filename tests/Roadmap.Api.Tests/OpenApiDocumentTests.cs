@@ -48,4 +48,43 @@ public sealed class OpenApiDocumentTests(RoadmapApiFactory factory) : IClassFixt
 
         Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
     }
+
+    [Fact]
+    public async Task Every_operation_has_a_unique_camel_case_operation_id_a_summary_a_description_and_its_headers()
+    {
+        var document = await factory.CreateClient().GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+        Assert.False(string.IsNullOrWhiteSpace(document.GetProperty("info").GetProperty("description").GetString()));
+        Assert.True(document.GetProperty("info").GetProperty("contact").TryGetProperty("email", out _));
+        Assert.All(document.GetProperty("servers").EnumerateArray(), server => Assert.False(server.GetProperty("url").GetString()!.EndsWith('/')));
+
+        var ids = new List<string>();
+        foreach (var path in document.GetProperty("paths").EnumerateObject())
+        {
+            foreach (var operation in path.Value.EnumerateObject())
+            {
+                var name = $"{operation.Name.ToUpperInvariant()} {path.Name}";
+                var id = operation.Value.GetProperty("operationId").GetString()!;
+                Assert.Matches("^[a-z][a-zA-Z0-9]*$", id);
+                ids.Add(id);
+                Assert.False(string.IsNullOrWhiteSpace(operation.Value.GetProperty("summary").GetString()), $"{name} has no summary");
+                Assert.False(string.IsNullOrWhiteSpace(operation.Value.GetProperty("description").GetString()), $"{name} has no description");
+                var headers = operation.Value.TryGetProperty("parameters", out var parameters)
+                    ? parameters.EnumerateArray().Where(p => p.GetProperty("in").GetString() == "header").Select(p => p.GetProperty("name").GetString()).ToList()
+                    : [];
+                Assert.Contains("X-Correlation-Id", headers);
+                if (operation.Name == "post" && !path.Name.StartsWith("/admin", StringComparison.Ordinal))
+                {
+                    Assert.Contains("Idempotency-Key", headers);
+                    Assert.Contains("If-Match", headers);
+                    var responses = operation.Value.GetProperty("responses");
+                    var success = responses.TryGetProperty("201", out var created) ? created : responses.GetProperty("200");
+                    Assert.True(success.GetProperty("headers").TryGetProperty("ETag", out _), $"{name} documents no ETag");
+                }
+            }
+        }
+
+        Assert.Equal(ids.Count, ids.Distinct(StringComparer.Ordinal).Count());
+        Assert.Contains("introduceProcedure", ids);
+        Assert.Contains("getRoadmap", ids);
+    }
 }
