@@ -15,10 +15,15 @@ public sealed record CountyMunicipality(string Ags, string Name);
 /// </summary>
 public static class CountyOverviewPage
 {
+    /// <param name="municipalities">The county's registered municipalities; the county's own entry (its AGS ends in 000, e.g.
+    /// "Landkreis Landsberg am Lech") names the county in the title.</param>
     public static string Render(IReadOnlyList<CountyMunicipality> municipalities, RiskBoard board)
     {
         var html = new StringBuilder();
-        var title = $"Roadmaps der Gemeinden im Landkreis {board.CountyAgs}";
+        var county = municipalities.FirstOrDefault(m => m.Ags == board.CountyAgs)?.Name is { Length: > 0 } name
+            ? name.StartsWith("Landkreis ", StringComparison.Ordinal) || name.StartsWith("Kreis", StringComparison.Ordinal) ? name : $"Landkreis {name}"
+            : $"Landkreis {board.CountyAgs}";
+        var title = $"Roadmaps der Gemeinden im {county}";
         MayorPage.Head(html, title);
         html.Append("<body><header><div>");
         html.Append(CultureInfo.InvariantCulture, $"<h1>{Encode(title)}</h1>");

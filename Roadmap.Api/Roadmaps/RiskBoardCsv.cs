@@ -34,7 +34,7 @@ public static class RiskBoardCsv
             foreach (var cell in row.Cells)
             {
                 csv.Row(board.CountyAgs, board.Stand, row.Release.Vendor, row.Release.Product, row.Release.Version, row.EffectiveEndOfSupport,
-                    cell.Ags, cell.Municipality, cell.Procedure, cell.SlackDays, RoadmapCsv.BandName(cell.Band), cell.RiskAccepted, cell.ExtendedSupport);
+                    cell.Ags, cell.Municipality, cell.Procedure, cell.SlackDays, GermanText.BandName(cell.Band), cell.RiskAccepted, cell.ExtendedSupport);
             }
         }
 

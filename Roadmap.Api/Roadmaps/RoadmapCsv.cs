@@ -35,10 +35,12 @@ public static class RoadmapCsv
         foreach (var e in roadmap.Entries)
         {
             csv.Row(
-                roadmap.Ags, roadmap.Name, roadmap.Stand, e.Name, e.CategoryName, e.Release.Vendor, e.Release.Product, e.Release.Version, e.LifecycleState,
-                e.EndOfSecuritySupport, e.EndOfSupportToBeAnnounced && e.EndOfLife is null ? "tba" : e.EndOfLife,
+                roadmap.Ags, roadmap.Name, roadmap.Stand, e.Name, e.CategoryName, e.Release.Vendor, e.Release.Product, e.Release.Version,
+                GermanText.LifecycleName(e.LifecycleState),
+                e.EndOfSupportToBeAnnounced && e.EndOfSecuritySupport is null ? NotAnnounced : e.EndOfSecuritySupport,
+                e.EndOfSupportToBeAnnounced && e.EndOfLife is null ? NotAnnounced : e.EndOfLife,
                 e.Milestones?.EffectiveEndOfSupport, e.Milestones?.RequiredGoLive, e.Milestones?.LatestAward, e.Milestones?.LatestProcurementStart,
-                e.ProcedureType?.GermanName, e.ProcedureType?.Provisional, e.ProcedureType?.Reason, e.SlackDays, BandName(e.Band),
+                e.ProcedureType?.GermanName, e.ProcedureType?.Provisional, e.ProcedureType?.Reason, e.SlackDays, GermanText.BandName(e.Band),
                 e.Planned.TargetGoLive, e.Planned.CutOverOn, e.Actual.ProcurementStartedOn, e.Actual.AwardedOn, e.Actual.CutOverCompletedOn,
                 e.Badges.AcceptedRisk?.Until, e.Badges.ExtendedSupportUntil, e.Badges.JointProcurement?.Title, e.Milestones?.Provisional,
                 e.ProcedureType is { } t ? RoadmapCalculator.AuthorityKindName(t.AuthorityKind) : null, e.ProcedureType?.AuthorityKindJustification,
@@ -48,12 +50,6 @@ public static class RoadmapCsv
         return TypedResults.File(csv.ToBytes(), "text/csv; charset=utf-8", $"roadmap-{roadmap.Ags}-{roadmap.Stand:yyyy-MM-dd}.csv");
     }
 
-    internal static string BandName(Roadmap.Domain.Procurement.SlackBand? band) => band switch
-    {
-        Roadmap.Domain.Procurement.SlackBand.Late => "verspätet",
-        Roadmap.Domain.Procurement.SlackBand.High => "hoch",
-        Roadmap.Domain.Procurement.SlackBand.Moderate => "mittel",
-        Roadmap.Domain.Procurement.SlackBand.Low => "niedrig",
-        _ => "offen",
-    };
+    /// <summary>What the page says for an end of support the vendor has not announced ("tba").</summary>
+    internal const string NotAnnounced = "noch nicht angekündigt";
 }

@@ -30,4 +30,17 @@ public sealed class CountyOverviewPageTests
         Assert.Contains("! verspätet", html, StringComparison.Ordinal);
         Assert.Contains("@page { size: A4 landscape", html, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void The_title_names_the_county_by_its_registered_name_not_its_code()
+    {
+        var board = new RiskBoard("09181000", SampleRoadmaps.Today, SampleRoadmaps.Today, [], new BandCounts(0, 0, 0, 0, 0));
+
+        var named = CountyOverviewPage.Render([new("09181000", "Landkreis Landsberg am Lech"), new("09181118", "Kaufering")], board);
+        var unnamed = CountyOverviewPage.Render([new("09181118", "Kaufering")], board);
+
+        Assert.Contains("<h1>Roadmaps der Gemeinden im Landkreis Landsberg am Lech</h1>", named, StringComparison.Ordinal);
+        Assert.Contains("<title>Roadmaps der Gemeinden im Landkreis Landsberg am Lech</title>", named, StringComparison.Ordinal);
+        Assert.Contains("<h1>Roadmaps der Gemeinden im Landkreis 09181000</h1>", unnamed, StringComparison.Ordinal);
+    }
 }

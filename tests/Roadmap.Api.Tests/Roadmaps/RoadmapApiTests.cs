@@ -215,6 +215,25 @@ public sealed class RoadmapApiTests(RoadmapApiFactory factory) : IClassFixture<R
         Assert.All(lines[1..], l => Assert.StartsWith($"{ags};\"Gemeinde; mit \"\"Zeichen\"\"\";15.01.2026;", l));
         Assert.Contains(lines, l => l.Contains(";'=Gewerbe Außenstelle;", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains(";31.03.2027;", StringComparison.Ordinal));
+        // The page's words (issue 14): the status and the band in German, as the mayor's page shows them.
+        Assert.All(lines[1..], l => Assert.Contains(";im Betrieb;31.12.2028;", l, StringComparison.Ordinal));
+        Assert.All(lines[1..], l => Assert.Matches(";(verspätet|hohes Risiko|mittleres Risiko|geringes Risiko);", l));
+        Assert.DoesNotContain(lines, l => l.Contains(";introduced;", StringComparison.Ordinal) || l.Contains(";High;", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_csv_says_not_announced_where_the_page_does()
+    {
+        var driver = new RoadmapDriver(factory);
+        var ags = await driver.MunicipalityAsync(RoadmapDriver.NewCounty());
+        await driver.ProcedureAsync(ags, await driver.ReleaseAsync("tba"));
+        await driver.CatchUpAsync();
+
+        var csv = Encoding.UTF8.GetString(await driver.Client.GetByteArrayAsync($"/municipalities/{ags}/roadmap.csv?today={Today}"));
+
+        Assert.Contains(";im Betrieb;noch nicht angekündigt;noch nicht angekündigt;", csv, StringComparison.Ordinal);
+        Assert.Contains(";unbekannt;", csv, StringComparison.Ordinal);
+        Assert.DoesNotContain("tba", csv, StringComparison.Ordinal);
     }
 
     [Fact]
