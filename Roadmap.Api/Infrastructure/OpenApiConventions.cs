@@ -105,6 +105,7 @@ public static class OpenApiConventions
             }
 
             Headers(operation, method, relative, hasRouteId);
+
             Add(operation, "503", "The database is not reachable just now (`/problems/database-unavailable`); nothing was stored. Retry after `Retry-After` seconds.");
             AddHeader(operation, "503", "Retry-After", "Seconds to wait before retrying.", JsonSchemaType.Integer);
 
@@ -132,9 +133,10 @@ public static class OpenApiConventions
 
             return Task.CompletedTask;
         });
-        options.AddDocumentTransformer((document, context, _) =>
+        options.AddDocumentTransformer(async (document, context, cancellationToken) =>
         {
             UniqueOperationIds(document);
+            await WebhookDocumentation.AddAsync(document, context, cancellationToken);
             document.Info.Title = "Roadmap API";
             document.Info.Description =
                 "Records every lifecycle event of the county's specialised procedures (introduction, vendor deprecation, procurement " +
@@ -165,7 +167,6 @@ public static class OpenApiConventions
                 Description = "An OpenID Connect access token of the county's identity provider, when `Roadmap:Auth:Oidc:Authority` is " +
                     "configured; the claims named by `Roadmap:Auth:Oidc` carry the role and the scope.",
             };
-            return Task.CompletedTask;
         });
     }
 

@@ -102,6 +102,34 @@ public sealed class OpenApiResponseValidationTests(RoadmapApiFactory factory) : 
         Assert.True(failures.Count == 0, $"{failures.Count} of {checkedAnswers} answers differ from the document:\n{string.Join("\n", failures)}");
     }
 
+    [Fact]
+    public async Task CloudEvents_on_the_feed_match_the_documented_webhook_body_of_their_type()
+    {
+        var driver = new RoadmapDriver(factory);
+        var client = driver.Client;
+        var ags = await driver.MunicipalityAsync(RoadmapDriver.NewCounty());
+        var release = await driver.ReleaseAsync("2029-06-30");
+        await driver.ProcedureAsync(ags, release);
+        await driver.OkAsync(await client.PostAsJsonAsync($"/catalogue/releases/{release}/deprecations",
+            new { noticeId = "HN-2026-17", announcedOn = "2026-10-01", source = "Herstellerschreiben", endOfSecuritySupport = "2028-12-31", endOfLife = "tba" }));
+        await driver.OkAsync(await client.PostAsJsonAsync($"/catalogue/releases/{release}/end-of-support",
+            new { reason = "Herstellerankündigung", endOfSecuritySupport = "2028-06-30" }));
+
+        var document = JsonNode.Parse(await client.GetStringAsync("/openapi/v1.json"))!;
+        var feed = await client.GetFromJsonAsync<JsonElement>($"/feeds/deprecations?municipality={ags}&wait=10");
+        var events = feed.GetProperty("events").EnumerateArray().ToList();
+        Assert.Equal(2, events.Count);
+        foreach (var cloudEvent in events)
+        {
+            var type = cloudEvent.GetProperty("type").GetString()!;
+            var webhook = document["webhooks"]!.AsObject().Select(w => w.Value!["post"]!)
+                .Single(o => o["requestBody"]!["content"]!["application/cloudevents+json"]!["schema"]!["properties"]!["type"]!["const"]!.GetValue<string>() == type);
+            var schema = webhook["requestBody"]!["content"]!["application/cloudevents+json"]!["schema"]!;
+            var results = Schema(document, schema).Evaluate(cloudEvent, new EvaluationOptions { OutputFormat = OutputFormat.List });
+            Assert.True(results.IsValid, $"{type}: {string.Join("; ", results.Details?.Where(d => d.Errors is { Count: > 0 }).SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation}: {e.Value}")) ?? [])}");
+        }
+    }
+
     /// <summary>The path with its parameters filled from real resources; <c>{id}</c> after /procurements is the case.</summary>
     private static string Fill(string path, JsonObject operation, Dictionary<string, string> values, Guid procurement)
     {
