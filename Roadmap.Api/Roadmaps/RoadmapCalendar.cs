@@ -9,8 +9,10 @@ namespace Roadmap.Api.Roadmaps;
 
 /// <summary>
 /// The iCalendar (RFC 5545) feed of a municipality's milestones. The UID names the procedure and the milestone, so
-/// a subscribed calendar updates an event when its date moves instead of adding a second one; DTSTAMP is the
-/// roadmap's Stand, not the clock, so two requests for the same knowledge answer the same bytes.
+/// a subscribed calendar updates an event when its date moves instead of adding a second one. SEQUENCE counts the
+/// moves of the date and DTSTAMP and LAST-MODIFIED are the time of the last one (<see cref="MilestoneVersion"/>,
+/// kept by the feed); without them (a view of the past) SEQUENCE is 0 and DTSTAMP the roadmap's Stand. Never the
+/// clock: two requests for the same knowledge answer the same bytes.
 /// </summary>
 public static class RoadmapCalendar
 {
@@ -21,7 +23,20 @@ public static class RoadmapCalendar
 
     public static string Uid(Guid procedureId, string milestoneKind) => $"{procedureId}-{milestoneKind}@roadmap";
 
-    public static string Render(MunicipalityRoadmap roadmap)
+    /// <summary>How often a milestone's date moved since it was first published, and when it last did.</summary>
+    public sealed record MilestoneVersion(int Sequence, DateTimeOffset ChangedAt);
+
+    /// <summary>Every milestone the calendar shows: its UID and its date.</summary>
+    public static IEnumerable<(string Uid, DateOnly Date)> Milestones(MunicipalityRoadmap roadmap) =>
+        roadmap.Entries.Where(e => e.Milestones is not null).SelectMany(e => new[]
+        {
+            (Uid(e.ProcedureId, "latest-procurement-start"), e.Milestones!.LatestProcurementStart),
+            (Uid(e.ProcedureId, "latest-award"), e.Milestones.LatestAward),
+            (Uid(e.ProcedureId, "go-live"), e.Milestones.RequiredGoLive),
+            (Uid(e.ProcedureId, "end-of-support"), e.Milestones.EffectiveEndOfSupport),
+        });
+
+    public static string Render(MunicipalityRoadmap roadmap, IReadOnlyDictionary<string, MilestoneVersion>? versions = null)
     {
         var calendar = new Calendar { ProductId = "-//Roadmap//Verfahrensablösungen//DE" };
         calendar.AddProperty("X-WR-CALNAME", $"Roadmap {roadmap.Name}");
@@ -45,10 +60,15 @@ public static class RoadmapCalendar
             ];
             foreach (var (kind, date, summary) in events)
             {
+                var uid = Uid(entry.ProcedureId, kind);
+                var version = versions?.GetValueOrDefault(uid);
+                var changed = version is null ? stamp : new CalDateTime(version.ChangedAt.UtcDateTime.AddTicks(-(version.ChangedAt.UtcDateTime.Ticks % TimeSpan.TicksPerSecond)), "UTC");
                 calendar.Events.Add(new CalendarEvent
                 {
-                    Uid = Uid(entry.ProcedureId, kind),
-                    DtStamp = stamp,
+                    Uid = uid,
+                    Sequence = version?.Sequence ?? 0,
+                    DtStamp = changed,
+                    LastModified = version is null ? null : changed,
                     DtStart = new CalDateTime(date),
                     DtEnd = new CalDateTime(date.AddDays(1)),
                     Summary = summary,

@@ -209,6 +209,7 @@ public sealed class AccessTests(RoadmapApiFactory factory) : IClassFixture<Roadm
     {
         var admin = factory.CreateClient();
         await EnsureMunicipalityAsync(admin, Kaufering, "Kaufering");
+        await new Roadmap.Api.Tests.Roadmaps.RoadmapDriver(factory).CatchUpAsync(); // the page needs the roadmap projection to know it
         var token = factory.CreateKey("Link Kaufering", Roles.Link, [Kaufering]);
         var browser = factory.CreateAnonymousClient();
 

@@ -222,6 +222,54 @@ public sealed class RoadmapApiTests(RoadmapApiFactory factory) : IClassFixture<R
     }
 
     [Fact]
+    public async Task A_milestone_whose_date_moved_gets_a_higher_sequence_and_the_feed_answers_conditional_requests()
+    {
+        var driver = new RoadmapDriver(factory);
+        var ags = await driver.MunicipalityAsync(RoadmapDriver.NewCounty());
+        var release = await driver.ReleaseAsync("2029-06-30");
+        var procedure = await driver.ProcedureAsync(ags, release);
+        await driver.CatchUpAsync();
+        var url = $"/municipalities/{ags}/roadmap.ics?today={Today}";
+
+        var first = await driver.Client.GetAsync(url);
+        var firstCalendar = Ical.Net.Calendar.Load(await first.Content.ReadAsStringAsync())!;
+        Assert.All(firstCalendar.Events, e => Assert.Equal(0, e.Sequence));
+        var etag = first.Headers.ETag!;
+        Assert.NotNull(first.Content.Headers.LastModified);
+
+        using (var again = new HttpRequestMessage(HttpMethod.Get, url))
+        {
+            again.Headers.IfNoneMatch.Add(etag);
+            Assert.Equal(HttpStatusCode.NotModified, (await driver.Client.SendAsync(again)).StatusCode);
+        }
+
+        using (var since = new HttpRequestMessage(HttpMethod.Get, url))
+        {
+            since.Headers.IfModifiedSince = first.Content.Headers.LastModified;
+            Assert.Equal(HttpStatusCode.NotModified, (await driver.Client.SendAsync(since)).StatusCode);
+        }
+
+        // The vendor moves the end of support: every milestone of the procedure moves with it.
+        factory.Clock.Advance(TimeSpan.FromMinutes(5));
+        await driver.OkAsync(await driver.Client.PostAsJsonAsync($"/catalogue/releases/{release}/end-of-support",
+            new { reason = "Herstellerankündigung", endOfSecuritySupport = "2029-12-31" }));
+        await driver.CatchUpAsync();
+        var moved = await driver.Client.GetAsync(url);
+        Assert.Equal(HttpStatusCode.OK, moved.StatusCode);
+        Assert.NotEqual(etag, moved.Headers.ETag);
+        var calendar = Ical.Net.Calendar.Load(await moved.Content.ReadAsStringAsync())!;
+        var endOfSupport = calendar.Events.Single(e => e.Uid == $"{procedure}-end-of-support@roadmap");
+        Assert.Equal(1, endOfSupport.Sequence);
+        Assert.NotNull(endOfSupport.LastModified);
+        Assert.True(endOfSupport.DtStamp!.AsUtc > firstCalendar.Events.Single(e => e.Uid == endOfSupport.Uid).DtStamp!.AsUtc);
+
+        // Asked again with nothing changed: the same bytes (no second move counted).
+        var same = await driver.Client.GetAsync(url);
+        Assert.Equal(moved.Headers.ETag, same.Headers.ETag);
+        Assert.Equal(1, Ical.Net.Calendar.Load(await same.Content.ReadAsStringAsync())!.Events.Single(e => e.Uid == endOfSupport.Uid).Sequence);
+    }
+
+    [Fact]
     public async Task The_csv_says_not_announced_where_the_page_does()
     {
         var driver = new RoadmapDriver(factory);

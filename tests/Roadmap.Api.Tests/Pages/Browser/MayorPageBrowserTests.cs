@@ -72,7 +72,7 @@ public sealed partial class MayorPageBrowserTests(PagesServerFactory factory, IT
     {
         var procedures = await factory.SeedAsync();
         using var client = factory.CreateKestrelClient();
-        var url = $"/municipalities/{PagesServerFactory.Ags}/roadmap.ics?heute={PagesServerFactory.Today}";
+        var url = $"/municipalities/{PagesServerFactory.Ags}/roadmap.ics?today={PagesServerFactory.Today}";
 
         var first = await client.GetAsync(url);
         var second = await client.GetAsync(url);
