@@ -42,6 +42,21 @@ public static class MayorPage
 
         html.Append("""<section aria-labelledby="h-timeline"><h2 id="h-timeline">Zeitplan je Verfahren</h2>""");
         html.Append(TimelineSvg.Render(roadmap));
+        // Print: condensed lanes, up to TimelineSvg.LanesPerSheet per A4 sheet; a further sheet repeats the header.
+        var sheets = roadmap.Entries.Chunk(TimelineSvg.LanesPerSheet).ToList();
+        for (var i = 0; i < sheets.Count; i++)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"""<div class="print-only print-sheet{(i > 0 ? " next-sheet" : string.Empty)}">""");
+            if (i > 0)
+            {
+                html.Append(CultureInfo.InvariantCulture,
+                    $"""<div class="sheet-header"><strong>{Encode(title)}</strong><span>Stand: {Date(roadmap.Stand)} · Blatt {i + 1} von {sheets.Count}</span></div>""");
+            }
+
+            html.Append(TimelineSvg.RenderCompact(roadmap, sheets[i]));
+            html.Append("</div>");
+        }
+
         Legend(html);
         html.Append("</section>");
 

@@ -51,18 +51,39 @@ public static class PageStyles
         td.count { text-align: right; font-variant-numeric: tabular-nums; }
         footer { margin-top: .75rem; font-size: .8rem; color: #616161; }
         @page { size: A4 landscape; margin: 12mm; }
+        .print-only { display: none; }
+        .timeline-print { width: 100%; height: auto; display: block; }
+        .timeline-print .name { font-weight: 700; font-size: 10px; }
+        .timeline-print .detail { fill: #424242; font-size: 8.5px; }
+        .timeline-print .date { font-size: 8.5px; fill: #212121; }
+        .timeline-print .year { font-weight: 700; font-size: 12px; }
+        .timeline-print .quarter { fill: #616161; font-size: 9px; }
+        .timeline-print .grid-year { stroke: #9e9e9e; stroke-width: 1; }
+        .timeline-print .grid-quarter { stroke: #e0e0e0; stroke-width: 1; }
+        .timeline-print .lane-even { fill: #f5f5f5; }
+        .timeline-print .lane-odd { fill: #ffffff; }
+        .timeline-print .today-label { fill: #1565c0; font-weight: 700; font-size: 10px; }
+        .sheet-header { display: flex; justify-content: space-between; border-bottom: 1px solid #212121; margin-bottom: 1mm; }
         @media print {
-          html { font-size: 8.5pt; }
+          html { font-size: 6.8pt; line-height: 1.25; }
+          .timeline { display: none; }
+          .print-only { display: block; }
+          #h-timeline { display: none; }
+          .next-sheet { break-before: page; page-break-before: always; }
+          .columns { display: block; columns: 3; column-gap: 5mm; }
+          .columns section { break-inside: auto; page-break-inside: auto; }
+          .columns h2 { break-after: avoid; margin-top: 0; }
+          .decisions li { margin: 0; }
+          .legend { font-size: .9em; }
           body { margin: 0; max-width: none; padding: 0; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
           nav, .screen-only { display: none; }
           header { flex-wrap: nowrap; margin-bottom: 2mm; }
-          h1 { font-size: 14pt; }
-          h2 { font-size: 10.5pt; margin: 2mm 0 1mm; }
-          /* Many lanes shrink the timeline instead of pushing the decisions onto a second sheet. */
-          .timeline { max-height: 118mm; break-inside: avoid; page-break-inside: avoid; }
-          .legend { margin: 1mm 0; gap: .1rem 1rem; }
-          section, .legend, table { break-inside: avoid; page-break-inside: avoid; }
-          footer { margin-top: 2mm; }
+          h1 { font-size: 12pt; margin: 0; }
+          h2 { font-size: 8.5pt; margin: 1mm 0 .5mm; }
+          .print-sheet { break-inside: avoid; page-break-inside: avoid; }
+          .legend { margin: .5mm 0; gap: 0 .8rem; }
+          .legend, table { break-inside: avoid; page-break-inside: avoid; }
+          footer { margin-top: 1mm; font-size: .85em; }
           a { color: inherit; text-decoration: none; }
         }
         """;

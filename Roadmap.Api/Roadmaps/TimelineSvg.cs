@@ -50,6 +50,84 @@ public static class TimelineSvg
         return svg.ToString();
     }
 
+    /// <summary>Procedures per printed sheet: up to this many fit one A4 landscape sheet with the decisions below.</summary>
+    public const int LanesPerSheet = 20;
+
+    private const double CompactLaneHeight = 20;
+    private const double CompactBarTop = 4;
+    private const double CompactBarHeight = 12;
+
+    /// <summary>
+    /// The timeline for print (issue 14): condensed lanes (name; band, slack and state on one line; the bars; the end of
+    /// support) on the whole roadmap's time scale, for the entries of one sheet. The screen's timeline keeps its lanes.
+    /// </summary>
+    public static string RenderCompact(MunicipalityRoadmap roadmap, IReadOnlyList<RoadmapEntry> entries)
+    {
+        var (from, to) = Range(roadmap);
+        var scale = new Scale(from, to);
+        var height = AxisHeight + (Math.Max(1, entries.Count) * CompactLaneHeight) + 8;
+        var svg = new StringBuilder();
+        svg.Append(CultureInfo.InvariantCulture,
+            $"""<svg xmlns="http://www.w3.org/2000/svg" class="timeline-print" viewBox="0 0 {N(Width)} {N(height)}" aria-hidden="true" preserveAspectRatio="xMinYMin meet">""");
+        Defs(svg, PrintHatch);
+        Axis(svg, scale, height);
+        for (var i = 0; i < entries.Count; i++)
+        {
+            CompactLane(svg, scale, entries[i], AxisHeight + (i * CompactLaneHeight), i);
+        }
+
+        TodayLine(svg, scale, roadmap.Today, height);
+        svg.Append("</svg>");
+        return svg.ToString();
+    }
+
+    private static void CompactLane(StringBuilder svg, Scale scale, RoadmapEntry entry, double top, int index)
+    {
+        var band = entry.Band;
+        svg.Append(CultureInfo.InvariantCulture, $"""<g class="lane band-{BandKey(band)}" data-procedure-id="{entry.ProcedureId}">""");
+        svg.Append(CultureInfo.InvariantCulture,
+            $"""<rect x="0" y="{N(top)}" width="{N(Width)}" height="{N(CompactLaneHeight)}" class="{(index % 2 == 0 ? "lane-even" : "lane-odd")}"/>""");
+        svg.Append(CultureInfo.InvariantCulture, $"""<text x="6" y="{N(top + 9.5)}" class="name">{Encode(Shorten(entry.Name, 50))}</text>""");
+        svg.Append(CultureInfo.InvariantCulture,
+            $"""<rect x="6" y="{N(top + 11.5)}" width="7.5" height="7.5" rx="1.5" fill="{(band == SlackBand.Late ? $"url(#{PrintHatch})" : BandColour(band))}" stroke="#424242" stroke-width="0.5"/>""");
+        svg.Append(CultureInfo.InvariantCulture,
+            $"""<text x="18" y="{N(top + 18.5)}" class="detail">{Encode(Shorten($"{BandLine(entry)} · {StateLine(entry)}", 70))}</text>""");
+        if (entry.Milestones is not { } milestones)
+        {
+            svg.Append(CultureInfo.InvariantCulture,
+                $"""<text x="{N(ChartLeft + 6)}" y="{N(top + 16)}" class="detail">Supportende noch nicht angekündigt</text></g>""");
+            return;
+        }
+
+        var colour = BandColour(band);
+        var procurementFrom = scale.X(milestones.LatestProcurementStart);
+        var award = scale.X(milestones.LatestAward);
+        var goLive = scale.X(milestones.RequiredGoLive);
+        var endOfSupport = scale.X(milestones.EffectiveEndOfSupport);
+        var barY = top + CompactBarTop;
+        svg.Append(CultureInfo.InvariantCulture,
+            $"""<rect x="{N(procurementFrom)}" y="{N(barY)}" width="{N(Math.Max(2, award - procurementFrom))}" height="{N(CompactBarHeight)}" rx="2" fill="{(band == SlackBand.Late ? $"url(#{PrintHatch})" : colour)}" stroke="#212121" stroke-width="0.8"/>""");
+        svg.Append(CultureInfo.InvariantCulture,
+            $"""<rect x="{N(award)}" y="{N(barY)}" width="{N(Math.Max(2, goLive - award))}" height="{N(CompactBarHeight)}" rx="2" fill="{colour}" fill-opacity="0.3" stroke="{colour}" stroke-width="1.2" stroke-dasharray="4 2"/>""");
+        var middle = barY + (CompactBarHeight / 2);
+        svg.Append(CultureInfo.InvariantCulture,
+            $"""<path d="M {N(endOfSupport)} {N(middle - 6)} L {N(endOfSupport + 6)} {N(middle)} L {N(endOfSupport)} {N(middle + 6)} L {N(endOfSupport - 6)} {N(middle)} Z" fill="#212121"/>""");
+        // The latest procurement start before its bar when there is room, else with the end of support; the end of
+        // support after its marker, or before it near the right edge.
+        var start = $"Vergabe ab {Date(milestones.LatestProcurementStart)}";
+        var before = procurementFrom - ChartLeft >= 110;
+        var end = $"Supportende {Date(milestones.EffectiveEndOfSupport)}{(before ? string.Empty : $" · {start}")}";
+        var endRight = endOfSupport + 10 + (end.Length * 4.6) <= Width;
+        if (before)
+        {
+            svg.Append(CultureInfo.InvariantCulture,
+                $"""<text x="{N(procurementFrom - 4)}" y="{N(top + 13)}" class="date" text-anchor="end">{Encode(start)}</text>""");
+        }
+
+        svg.Append(CultureInfo.InvariantCulture,
+            $"""<text x="{N(endRight ? endOfSupport + 9 : goLive - 4)}" y="{N(top + (endRight ? 13 : 19))}" class="date" text-anchor="{(endRight ? "start" : "end")}">{Encode(end)}</text></g>""");
+    }
+
     /// <summary>From the earlier of today and the first relevant date to the last date plus a quarter, on quarter boundaries.</summary>
     public static (DateOnly From, DateOnly To) Range(MunicipalityRoadmap roadmap)
     {
@@ -80,11 +158,14 @@ public static class TimelineSvg
 
     private static DateOnly QuarterStart(DateOnly date) => new(date.Year, (((date.Month - 1) / 3) * 3) + 1, 1);
 
-    private static void Defs(StringBuilder svg)
+    /// <summary>The print timeline's own pattern: the screen's sits in an SVG that print hides, and a hidden pattern paints nothing.</summary>
+    private const string PrintHatch = "hatch-late-print";
+
+    private static void Defs(StringBuilder svg, string hatch = "hatch-late")
     {
         svg.Append("<defs>");
         // Late bars are hatched as well as red: the pattern survives a black-and-white print.
-        svg.Append("""<pattern id="hatch-late" patternUnits="userSpaceOnUse" width="8" height="8" patternTransform="rotate(45)"><rect width="8" height="8" fill="#c62828"/><line x1="0" y1="0" x2="0" y2="8" stroke="#ffffff" stroke-width="3"/></pattern>""");
+        svg.Append($"""<pattern id="{hatch}" patternUnits="userSpaceOnUse" width="8" height="8" patternTransform="rotate(45)"><rect width="8" height="8" fill="#c62828"/><line x1="0" y1="0" x2="0" y2="8" stroke="#ffffff" stroke-width="3"/></pattern>""");
         svg.Append("</defs>");
     }
 

@@ -67,6 +67,54 @@ public sealed partial class MayorPageBrowserTests(PagesServerFactory factory, IT
         Assert.Equal(1, PdfPages().Count(File.ReadAllText(pdf, System.Text.Encoding.Latin1)));
     }
 
+    /// <summary>
+    /// Issue 14: 20 procedures (nine of them with a decision due) on one A4 landscape sheet with condensed lanes; 34 on
+    /// two timeline sheets of at most 20 lanes, the second with the header repeated, the decisions and notes after them.
+    /// </summary>
+    [Theory]
+    [InlineData("09181130", "Hurlach", 20)]
+    [InlineData("09181131", "Igling", 34)]
+    public async Task The_mayors_page_prints_on_one_a4_sheet_up_to_twenty_procedures_and_paginates_beyond(string ags, string name, int count)
+    {
+        var sheets = (count + 19) / 20;
+        await factory.SeedManyAsync(ags, name, count);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        var token = timeout.Token;
+        var url = new Uri(factory.BaseAddress, $"/gemeinden/{ags}/roadmap?heute={PagesServerFactory.Today}&token={factory.LinkTokenFor(ags)}");
+        await using var browser = await HeadlessChromium.StartAsync(Width, Height, token);
+        await using var page = await DevToolsSession.ConnectAsync(await browser.PageWebSocketAsync(token), token);
+        var loaded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        page.EventReceived += (method, _) => { if (method == "Page.loadEventFired") { loaded.TrySetResult(); } };
+        await page.SendAsync("Page.enable", null, token);
+        await page.SendAsync("Page.navigate", new { url = url.ToString() }, token);
+        await loaded.Task.WaitAsync(token);
+
+        var pdf = await page.SendAsync("Page.printToPDF", new { preferCSSPageSize = true, printBackground = true }, token);
+        var path = await WriteAsync($"mayor-page-{ags}-{count}.pdf", pdf.GetProperty("data").GetString()!, token);
+        output.WriteLine($"print of {count} procedures: {path}; preview: {await PrintPreviewAsync(page, token, $"{ags}-{count}")}");
+        await page.SendAsync("Emulation.setEmulatedMedia", new { media = "print" }, token);
+        var printed = await EvaluateAsync(page, """
+            ({
+              lanes: document.querySelectorAll('svg.timeline-print g.lane[data-procedure-id]').length,
+              headers: Array.from(document.querySelectorAll('.sheet-header'), h => h.textContent)
+            })
+            """, token);
+
+        var pages = PdfPages().Count(File.ReadAllText(path, System.Text.Encoding.Latin1));
+        if (count <= 20)
+        {
+            Assert.Equal(1, pages);
+        }
+        else
+        {
+            Assert.InRange(pages, sheets, sheets + 1); // a long list of decisions and notes may continue on one more sheet
+        }
+
+        Assert.Equal(count, printed.GetProperty("lanes").GetInt32()); // every procedure printed, once
+        Assert.Equal(sheets - 1, printed.GetProperty("headers").GetArrayLength()); // every further sheet repeats the header
+        Assert.All(printed.GetProperty("headers").EnumerateArray(), h => Assert.Contains(name, h.GetString()));
+    }
+
     [Fact]
     public async Task The_calendar_feed_parses_and_its_uids_are_stable_across_two_requests()
     {
@@ -137,7 +185,7 @@ public sealed partial class MayorPageBrowserTests(PagesServerFactory factory, IT
     /// The print stylesheet on the printable area of A4 landscape with 12 mm margins (273 × 186 mm, 1032 × 703 CSS
     /// pixels): a picture of what the PDF holds, for reviewers without a PDF viewer.
     /// </summary>
-    private static async Task<string> PrintPreviewAsync(DevToolsSession page, CancellationToken token)
+    private static async Task<string> PrintPreviewAsync(DevToolsSession page, CancellationToken token, string? name = null)
     {
         await page.SendAsync("Emulation.setEmulatedMedia", new { media = "print" }, token);
         await page.SendAsync("Emulation.setDeviceMetricsOverride", new { width = 1032, height = 703, deviceScaleFactor = 1, mobile = false }, token);
@@ -145,7 +193,7 @@ public sealed partial class MayorPageBrowserTests(PagesServerFactory factory, IT
         var height = Math.Ceiling(metrics.GetProperty("cssContentSize").GetProperty("height").GetDouble());
         var shot = await page.SendAsync("Page.captureScreenshot",
             new { format = "png", captureBeyondViewport = true, clip = new { x = 0, y = 0, width = 1032, height, scale = 1 } }, token);
-        return await WriteAsync($"mayor-page-{PagesServerFactory.Ags}-print.png", shot.GetProperty("data").GetString()!, token);
+        return await WriteAsync($"mayor-page-{name ?? PagesServerFactory.Ags}-print.png", shot.GetProperty("data").GetString()!, token);
     }
 
     private static async Task<string> WriteAsync(string name, string base64, CancellationToken token)

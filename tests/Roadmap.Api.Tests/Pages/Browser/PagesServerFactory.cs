@@ -34,6 +34,9 @@ public sealed class PagesServerFactory : RoadmapApiFactory
     /// <summary>The read-only link token of the seeded municipality's page and calendar (what a mayor's office gets).</summary>
     public string LinkToken => _linkToken ??= CreateKey($"Link {Ags}", Roadmap.Api.Access.Roles.Link, [Ags]);
 
+    /// <summary>A link token for another municipality's page.</summary>
+    public string LinkTokenFor(string ags) => CreateKey($"Link {ags}", Roadmap.Api.Access.Roles.Link, [ags]);
+
     private string? _linkToken;
 
     /// <summary>The seeded procedures, after the projection "roadmap" has caught up with them.</summary>
@@ -84,6 +87,32 @@ public sealed class PagesServerFactory : RoadmapApiFactory
         }
 
         await PostAsync(client, $"/procedures/{ids[1]}/risk-acceptances", new { acceptedBy = "bgm.huber", until = "2026-12-31", reason = "Haushalt 2027 abwarten" });
+        return ids;
+    }
+
+    /// <summary>
+    /// Another municipality of the county with <paramref name="count"/> procedures (ends of support spread from 2027
+    /// on, every seventh not announced), for the print tests; returns when the roadmap shows them.
+    /// </summary>
+    public async Task<IReadOnlyList<Guid>> SeedManyAsync(string ags, string name, int count)
+    {
+        await SeedAsync();
+        using var client = CreateKestrelClient();
+        await CreatedAsync(client, "/municipalities", new { ags, name, countyAgs = "09181000" });
+        var vendor = await CreatedAsync(client, "/catalogue/vendors", new { name = $"Lechsoft {ags}" });
+        string[] categories = ["Einwohnermeldewesen", "Finanzwesen", "Gewerbe", "Wahlen", "DokumentenmanagementEAkte", "Sonstiges", "PersonalBesoldung", "BauverwaltungGis"];
+        var ids = new List<Guid>();
+        for (var i = 0; i < count; i++)
+        {
+            var category = categories[i % categories.Length];
+            var productId = await CreatedAsync(client, "/catalogue/products", new { vendorId = vendor, name = $"Fachverfahren {i + 1}", category });
+            var endOfSupport = i % 7 == 6 ? "tba" : new DateOnly(2027, 1, 31).AddMonths(i * 2).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+            var releaseId = await CreatedAsync(client, "/catalogue/releases",
+                new { productId, version = $"{i + 1}.0", generalAvailability = "2018-01-15", endOfSecuritySupport = endOfSupport });
+            ids.Add(await CreatedAsync(client, $"/municipalities/{ags}/procedures", new { category, releaseId, name = $"Verfahren {i + 1} ({category})", introducedOn = "2019-04-01" }));
+        }
+
+        await WaitForRoadmapAsync();
         return ids;
     }
 
