@@ -49,7 +49,7 @@ public static class CountyOverviewPage
             }
 
             html.Append(CultureInfo.InvariantCulture,
-                $"""<td class="count">{own.Count}</td><td><a href="/municipalities/{Encode(municipality.Ags)}/roadmap.ics" aria-label="{Encode($"Kalender von {municipality.Name} (.ics)")}">.ics</a></td></tr>""");
+                $"""<td class="count">{own.Count}</td><td><a href="/municipalities/{Encode(municipality.Ags)}/roadmap.ics">.ics<span class="visually-hidden"> – Kalender von {Encode(municipality.Name)}</span></a></td></tr>""");
         }
 
         if (municipalities.Count == 0)

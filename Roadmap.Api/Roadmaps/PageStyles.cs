@@ -52,6 +52,7 @@ public static class PageStyles
         footer { margin-top: .75rem; font-size: .8rem; color: #616161; }
         @page { size: A4 landscape; margin: 12mm; }
         .print-only { display: none; }
+        .visually-hidden { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
         .timeline-print { width: 100%; height: auto; display: block; }
         .timeline-print .name { font-weight: 700; font-size: 10px; }
         .timeline-print .detail { fill: #424242; font-size: 8.5px; }

@@ -115,6 +115,75 @@ public sealed partial class MayorPageBrowserTests(PagesServerFactory factory, IT
         Assert.All(printed.GetProperty("headers").EnumerateArray(), h => Assert.Contains(name, h.GetString()));
     }
 
+    /// <summary>Issue 14: axe-core (WCAG 2.1 A and AA, best practices) finds nothing on the county overview and a mayor's page.</summary>
+    [Theory]
+    [InlineData("/gemeinden")]
+    [InlineData("/gemeinden/" + PagesServerFactory.Ags + "/roadmap")]
+    public async Task Axe_finds_no_accessibility_violations(string path)
+    {
+        await factory.SeedAsync();
+        var axe = AxeScript();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        var token = timeout.Token;
+        // The mayor's page with its link token, as a mayor's office opens it; the county overview with a county-wide key in
+        // the header (DevTools sets it; no link token covers a county).
+        var url = new Uri(factory.BaseAddress, path == "/gemeinden"
+            ? $"{path}?heute={PagesServerFactory.Today}"
+            : $"{path}?heute={PagesServerFactory.Today}&token={factory.LinkToken}");
+        await using var browser = await HeadlessChromium.StartAsync(Width, Height, token);
+        await using var page = await DevToolsSession.ConnectAsync(await browser.PageWebSocketAsync(token), token);
+        var loaded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        page.EventReceived += (method, _) => { if (method == "Page.loadEventFired") { loaded.TrySetResult(); } };
+        await page.SendAsync("Page.enable", null, token);
+        if (path == "/gemeinden")
+        {
+            await page.SendAsync("Network.enable", null, token);
+            await page.SendAsync("Network.setExtraHTTPHeaders", new { headers = new Dictionary<string, string> { ["X-Api-Key"] = factory.AdminKey } }, token);
+        }
+
+        await page.SendAsync("Page.navigate", new { url = url.ToString() }, token);
+        await loaded.Task.WaitAsync(token);
+
+        // The page allows no scripts of its own (CSP); DevTools evaluates outside it.
+        await page.SendAsync("Runtime.evaluate", new { expression = axe }, token);
+        var result = await page.SendAsync("Runtime.evaluate", new
+        {
+            expression = """
+                axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } })
+                  .then(r => JSON.stringify(r.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ')) }))))
+                """,
+            awaitPromise = true,
+            returnByValue = true,
+        }, token);
+        var violations = result.GetProperty("result").GetProperty("value").GetString()!;
+        output.WriteLine(violations);
+
+        Assert.Equal("[]", violations);
+    }
+
+    /// <summary>axe-core's script, which ./roadmap test installs with npm (ROADMAP_AXE names another copy).</summary>
+    private static string AxeScript()
+    {
+        var path = Environment.GetEnvironmentVariable("ROADMAP_AXE") is { Length: > 0 } configured ? configured
+            : Path.Combine(RepositoryRoot(), ".data", "node", "node_modules", "axe-core", "axe.min.js");
+        return File.Exists(path)
+            ? File.ReadAllText(path)
+            : throw new InvalidOperationException($"axe-core not found at {path}: ./roadmap test installs it (npm install --prefix .data/node axe-core@4), or set ROADMAP_AXE.");
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Roadmap.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"no Roadmap.sln above {AppContext.BaseDirectory}");
+    }
+
     [Fact]
     public async Task The_calendar_feed_parses_and_its_uids_are_stable_across_two_requests()
     {
