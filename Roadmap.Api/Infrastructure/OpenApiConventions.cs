@@ -38,6 +38,14 @@ public static class OpenApiConventions
                 schema.Type = JsonSchemaType.String;
             }
 
+            // A vendor's date may be "tba" (to be announced) where the API takes or shows one.
+            if (context.JsonPropertyInfo?.Name is "endOfSecuritySupport" or "endOfLife" or "end_of_security_support" or "end_of_life"
+                && schema.Type?.HasFlag(JsonSchemaType.String) == true && schema.Format is null)
+            {
+                schema.Pattern = @"^(\d{4}-\d{2}-\d{2}|tba)$";
+                schema.Description ??= "A date (yyyy-MM-dd), or `tba` while the vendor has not announced it.";
+            }
+
             // Every problem carries our extension members; the framework's component forbade any.
             if (typeof(Microsoft.AspNetCore.Mvc.ProblemDetails).IsAssignableFrom(underlying))
             {

@@ -21,9 +21,11 @@ public static class CountyOverview
             .Produces<string>(StatusCodes.Status403Forbidden, "text/html");
 
     private static async Task<ContentHttpResult> GetAsync(
-        string? kreis, string? stand, string? heute, HttpContext http, [FromServices] IRoadmapQueries queries, NpgsqlDataSource dataSource,
+        string? kreis, string? stand, string? heute, string? asOf, string? today, HttpContext http, [FromServices] IRoadmapQueries queries, NpgsqlDataSource dataSource,
         EventStoreOptions options, IConfiguration configuration, TimeProvider clock, CancellationToken cancellationToken)
     {
+        stand ??= asOf; // the page's German names, or the ones the JSON, CSV and iCalendar take
+        heute ??= today;
         var county = string.IsNullOrEmpty(kreis) ? configuration["Roadmap:CountyAgs"] ?? DefaultCountyAgs : kreis;
         if (!Ags.TryParse(county, out var countyAgs, out var reason))
         {
@@ -36,14 +38,14 @@ public static class CountyOverview
                 ErrorPage.Render("Kein Zugriff", $"Die Übersicht des Kreises {countyAgs.Value} ist Schlüsseln für den ganzen Kreis vorbehalten."));
         }
 
-        if (!PageDates.TryParse(stand, out var asOf) || !PageDates.TryParse(heute, out var today))
+        if (!PageDates.TryParse(stand, out var knownAt) || !PageDates.TryParse(heute, out var day))
         {
             return Html(StatusCodes.Status400BadRequest,
                 ErrorPage.Render("Ungültiges Datum", PageDates.GermanRefusal(stand, heute)));
         }
 
         var municipalities = await MunicipalityReads.QueryAsync(dataSource, options, countyAgs, cancellationToken);
-        var board = await queries.GetRiskBoardAsync(countyAgs, today ?? CalendarDay.Today(clock), asOf, cancellationToken);
+        var board = await queries.GetRiskBoardAsync(countyAgs, day ?? CalendarDay.Today(clock), knownAt, cancellationToken);
         return Html(StatusCodes.Status200OK,
             CountyOverviewPage.Render(municipalities.Select(m => new CountyMunicipality(m.Ags, m.Name)).ToList(), board));
     }

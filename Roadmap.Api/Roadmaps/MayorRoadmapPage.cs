@@ -12,16 +12,18 @@ public static class MayorRoadmapPage
 
     public static void Map(RouteGroupBuilder group) =>
         group.MapGet("/{ags}/roadmap", GetAsync)
-            .WithSummary("The mayor's roadmap page (German HTML with an SVG timeline); `?stand=YYYY-MM-DD` shows the knowledge of that day, `?heute=YYYY-MM-DD` counts slack from that day.")
+            .WithSummary("The mayor's roadmap page (German HTML with an SVG timeline); `?asOf=YYYY-MM-DD` shows the knowledge of that day, `?today=YYYY-MM-DD` counts slack from that day, as on the JSON, CSV and iCalendar (`stand` and `heute` are the page's German aliases).")
             .Produces<string>(StatusCodes.Status200OK, "text/html")
             .Produces<string>(StatusCodes.Status400BadRequest, "text/html")
             .Produces<string>(StatusCodes.Status404NotFound, "text/html");
 
     private static async Task<ContentHttpResult> GetAsync(
-        string ags, string? stand, string? heute, [FromServices] IRoadmapQueries queries, TimeProvider clock, Npgsql.NpgsqlDataSource dataSource,
-        Roadmap.EventStore.EventStoreOptions options, CancellationToken cancellationToken)
+        string ags, string? stand, string? heute, string? asOf, string? today, [FromServices] IRoadmapQueries queries, TimeProvider clock,
+        Npgsql.NpgsqlDataSource dataSource, Roadmap.EventStore.EventStoreOptions options, CancellationToken cancellationToken)
     {
-        if (!PageDates.TryParse(stand, out var asOf) || !PageDates.TryParse(heute, out var today))
+        stand ??= asOf;
+        heute ??= today;
+        if (!PageDates.TryParse(stand, out var knownAt) || !PageDates.TryParse(heute, out var day))
         {
             return Html(StatusCodes.Status400BadRequest, "Ungültiges Datum", PageDates.GermanRefusal(stand, heute));
         }
@@ -31,7 +33,7 @@ public static class MayorRoadmapPage
             return Unknown(ags);
         }
 
-        var roadmap = await queries.GetRoadmapAsync(parsed, today ?? CalendarDay.Today(clock), asOf, cancellationToken);
+        var roadmap = await queries.GetRoadmapAsync(parsed, day ?? CalendarDay.Today(clock), knownAt, cancellationToken);
         if (roadmap is null)
         {
             return Unknown(ags);

@@ -149,7 +149,7 @@ public sealed class BadInputTests(ValidationWorld world) : IClassFixture<Validat
             ("/counties/{county}/risk-board", ["today", "asOf"]),
             ("/counties/{county}/risk-board.csv", ["today", "asOf"]),
             ("/procurements/{case}/timeline", ["today"]),
-            ("/municipalities/{ags}/roadmap.ics", ["stand", "heute"]),
+            ("/municipalities/{ags}/roadmap.ics", ["today", "asOf"]),
             ("/gemeinden/{ags}/roadmap", ["stand", "heute"]),
             ("/gemeinden", ["stand", "heute"]),
         ];

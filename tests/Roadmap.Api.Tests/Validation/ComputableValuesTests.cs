@@ -119,7 +119,7 @@ public sealed class ComputableValuesTests(ValidationWorld world) : IClassFixture
         foreach (var heute in new[] { "", "?heute=2100-12-31", "?heute=1990-01-01&stand=2100-12-31" })
         {
             await OkAsync($"/gemeinden/{ags}/roadmap{heute}");
-            await OkAsync($"/municipalities/{ags}/roadmap.ics{heute}");
+            await OkAsync($"/municipalities/{ags}/roadmap.ics{heute.Replace("heute", "today").Replace("stand", "asOf")}");
             await OkAsync($"/gemeinden?kreis={county}{(heute.Length > 0 ? "&" + heute[1..] : "")}");
         }
 
