@@ -72,16 +72,7 @@ public static class OpenApiConventions
                 media.Example = JsonSerializer.SerializeToNode(example, body, ExampleJson);
             }
 
-            // Files and pages say what they are, so a generated client does not parse them as JSON.
             var relative = context.Description.RelativePath ?? "";
-            if (FileContentType(relative) is { } fileType && operation.Responses?.TryGetValue("200", out var ok) == true && ok is OpenApiResponse okResponse)
-            {
-                okResponse.Content = new Dictionary<string, OpenApiMediaType>
-                {
-                    [fileType] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.String } },
-                };
-            }
-
             // Every operation describes itself: the summary, and who may call it.
             if (string.IsNullOrWhiteSpace(operation.Description))
             {
@@ -261,7 +252,7 @@ public static class OpenApiConventions
             AddHeader(operation, "201", "Location", "The new resource.", JsonSchemaType.String);
         }
 
-        if (method == "GET" && hasRouteId && FileContentType(relative) is null && !relative.EndsWith("/stream", StringComparison.Ordinal))
+        if (method == "GET" && hasRouteId && AnswersJson(operation) && !relative.EndsWith("/stream", StringComparison.Ordinal))
         {
             AddHeader(operation, "200", "ETag", "The version the answer shows (the stream's, or the read model's input version for a roadmap).", JsonSchemaType.String);
         }
@@ -355,12 +346,9 @@ public static class OpenApiConventions
         },
     };
 
-    /// <summary>The content type of a file or page an operation answers with (by its path), null for JSON.</summary>
-    private static string? FileContentType(string relativePath) =>
-        relativePath.EndsWith(".csv", StringComparison.Ordinal) ? "text/csv"
-        : relativePath.EndsWith(".ics", StringComparison.Ordinal) ? "text/calendar"
-        : relativePath.StartsWith("gemeinden", StringComparison.Ordinal) || relativePath.StartsWith("regeln", StringComparison.Ordinal) ? "text/html"
-        : null;
+    /// <summary>Whether the operation's 200 is JSON (files and pages declare their own content type where they are mapped).</summary>
+    private static bool AnswersJson(OpenApiOperation operation) =>
+        operation.Responses?.TryGetValue("200", out var ok) == true && ok.Content?.ContainsKey("application/json") == true;
 
     private static JsonSerializerOptions CreateExampleJson()
     {

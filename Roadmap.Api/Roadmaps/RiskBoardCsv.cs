@@ -8,7 +8,7 @@ namespace Roadmap.Api.Roadmaps;
 public static class RiskBoardCsv
 {
     public static void Map(RouteGroupBuilder group) => group.MapGet("/risk-board.csv", HandleAsync)
-        .Produces(StatusCodes.Status200OK, contentType: "text/csv")
+        .Produces<string>(StatusCodes.Status200OK, "text/csv")
         .WithSummary("The risk board as CSV for Excel (';', UTF-8 with BOM): a header and one line per release and municipality's procedure.")
         .WithDescription("`today` and `asOf` as for the roadmap. 400 for a malformed date or a county AGS that does not end in 000.");
 

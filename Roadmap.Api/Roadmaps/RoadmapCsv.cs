@@ -9,7 +9,7 @@ namespace Roadmap.Api.Roadmaps;
 public static class RoadmapCsv
 {
     public static void Map(RouteGroupBuilder group) => group.MapGet("/roadmap.csv", HandleAsync)
-        .Produces(StatusCodes.Status200OK, contentType: "text/csv")
+        .Produces<string>(StatusCodes.Status200OK, "text/csv")
         .WithSummary("The roadmap as CSV for Excel (';', UTF-8 with BOM): a header and one line per procedure.")
         .WithDescription("`today` and `asOf` as for GET /municipalities/{ags}/roadmap. 400 for a malformed date, 404 `municipality-unknown`.");
 
