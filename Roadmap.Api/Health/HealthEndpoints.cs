@@ -23,7 +23,7 @@ public static class HealthEndpoints
     public sealed record HealthStatus(string Status, string? Schema, int? SchemaVersion, IReadOnlyList<string> Problems);
 
     private static async Task<Results<Ok<HealthStatus>, ProblemHttpResult>> ReadyAsync(
-        NpgsqlDataSource dataSource, EventStoreOptions options, ProjectionAdmin projections, ProjectionLagMonitor lag,
+        NpgsqlDataSource dataSource, EventStoreOptions options, ProjectionLagMonitor lag,
         Roadmap.Api.Integrations.Webhooks.WebhookSender sender, CancellationToken cancellationToken)
     {
         try
@@ -40,10 +40,13 @@ public static class HealthEndpoints
                     statusCode: StatusCodes.Status503ServiceUnavailable);
             }
 
-            var failed = (await projections.GetStatusAsync(cancellationToken)).Where(s => s.State == ProjectionState.Failed).ToList();
+            // The projections as the lag monitor last saw them (at most two sampling intervals ago): a balancer's and a
+            // container's probes do not query them again every few seconds.
+            var seen = await lag.CurrentAsync(cancellationToken);
+            var failed = seen.Projections.Where(s => s.State == ProjectionState.Failed).ToList();
             var problems = failed
                 .Select(f => $"Projection '{f.Name}' stopped at position {f.Checkpoint.Position}: {f.Error ?? "see /admin/projections"}.")
-                .Concat((lag.Last.Stalled ?? []).Select(name =>
+                .Concat((seen.Stalled ?? []).Select(name =>
                     $"Projection '{name}' is stalled: events wait and its checkpoint has not moved (see /admin/projections)."))
                 .ToList();
             if (!sender.IsLooking)

@@ -17,6 +17,7 @@ public sealed class ProjectionLagMonitor : BackgroundService
     private readonly TimeSpan _stalledAfter;
     private readonly TimeProvider _clock;
     private readonly Dictionary<string, (long Checkpoint, DateTimeOffset Since)> _moved = [];
+    private readonly HashSet<string> _reportedStalled = [];
     private volatile Snapshot _last = new([], null, null);
 
     public ProjectionLagMonitor(
@@ -37,6 +38,10 @@ public sealed class ProjectionLagMonitor : BackgroundService
     public sealed record Snapshot(IReadOnlyList<ProjectionStatus> Projections, IReadOnlyList<string>? Stalled, DateTimeOffset? At);
 
     public Snapshot Last => _last;
+
+    /// <summary>The last look if it is recent (two sampling intervals), else a look now: readiness asks this.</summary>
+    public async Task<Snapshot> CurrentAsync(CancellationToken cancellationToken) =>
+        _last.At is { } at && _clock.GetUtcNow() - at < 2 * _interval ? _last : await SampleAsync(cancellationToken);
 
     private IEnumerable<Measurement<T>> Measure<T>(Func<ProjectionStatus, T> value) where T : struct =>
         _last.Projections.Select(s => new Measurement<T>(value(s), new KeyValuePair<string, object?>("projection", s.Name)));
@@ -86,7 +91,14 @@ public sealed class ProjectionLagMonitor : BackgroundService
             }
         }
 
-        foreach (var name in stalled)
+        string[] newlyStalled;
+        lock (_moved)
+        {
+            newlyStalled = stalled.Where(_reportedStalled.Add).ToArray();
+            _reportedStalled.IntersectWith(stalled);
+        }
+
+        foreach (var name in newlyStalled)
         {
             _logger.LogWarning("Projection {Projection} is stalled: events wait and its checkpoint has not moved for {Seconds:F0} s",
                 name, _stalledAfter.TotalSeconds);
