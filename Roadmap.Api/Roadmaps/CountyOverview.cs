@@ -24,6 +24,7 @@ public static class CountyOverview
         string? kreis, string? stand, string? heute, string? asOf, string? today, HttpContext http, [FromServices] IRoadmapQueries queries, NpgsqlDataSource dataSource,
         EventStoreOptions options, IConfiguration configuration, TimeProvider clock, CancellationToken cancellationToken)
     {
+        var (standName, heuteName) = (stand is null && asOf is not null ? "asOf" : "stand", heute is null && today is not null ? "today" : "heute");
         stand ??= asOf; // the page's German names, or the ones the JSON, CSV and iCalendar take
         heute ??= today;
         var county = string.IsNullOrEmpty(kreis) ? configuration["Roadmap:CountyAgs"] ?? DefaultCountyAgs : kreis;
@@ -41,7 +42,7 @@ public static class CountyOverview
         if (!PageDates.TryParse(stand, out var knownAt) || !PageDates.TryParse(heute, out var day))
         {
             return Html(StatusCodes.Status400BadRequest,
-                ErrorPage.Render("Ungültiges Datum", PageDates.GermanRefusal(stand, heute)));
+                ErrorPage.Render("Ungültiges Datum", PageDates.GermanRefusal(stand, heute, standName, heuteName)));
         }
 
         var municipalities = await MunicipalityReads.QueryAsync(dataSource, options, countyAgs, cancellationToken);

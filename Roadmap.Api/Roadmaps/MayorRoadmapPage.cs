@@ -21,11 +21,12 @@ public static class MayorRoadmapPage
         string ags, string? stand, string? heute, string? asOf, string? today, [FromServices] IRoadmapQueries queries, TimeProvider clock,
         Npgsql.NpgsqlDataSource dataSource, Roadmap.EventStore.EventStoreOptions options, CancellationToken cancellationToken)
     {
+        var (standName, heuteName) = (stand is null && asOf is not null ? "asOf" : "stand", heute is null && today is not null ? "today" : "heute");
         stand ??= asOf;
         heute ??= today;
         if (!PageDates.TryParse(stand, out var knownAt) || !PageDates.TryParse(heute, out var day))
         {
-            return Html(StatusCodes.Status400BadRequest, "Ungültiges Datum", PageDates.GermanRefusal(stand, heute));
+            return Html(StatusCodes.Status400BadRequest, "Ungültiges Datum", PageDates.GermanRefusal(stand, heute, standName, heuteName));
         }
 
         if (!Ags.TryParse(ags, out var parsed, out _))

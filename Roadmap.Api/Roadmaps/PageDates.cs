@@ -46,8 +46,9 @@ public static class PageDates
     }
 
     /// <summary>The German sentence of a page's 400: which of „stand“ and „heute“ is wrong, and why.</summary>
-    public static string GermanRefusal(string? stand, string? heute) => string.Join(" ",
-        new[] { ("stand", stand), ("heute", heute) }
+    /// <param name="standName">The name the value came under (the page also takes <c>asOf</c> and <c>today</c>).</param>
+    public static string GermanRefusal(string? stand, string? heute, string standName = "stand", string heuteName = "heute") => string.Join(" ",
+        new[] { (standName, stand), (heuteName, heute) }
             .Where(p => !TryParse(p.Item2, out _, out _))
             .Select(p => DateOnly.TryParseExact(p.Item2, InputDates.Format, CultureInfo.InvariantCulture, DateTimeStyles.None, out _)
                 ? $"Die Angabe „{p.Item1}“ ({p.Item2}) liegt außerhalb des Zeitraums, mit dem die Roadmap rechnet: {InputDates.Earliest:yyyy-MM-dd} bis {InputDates.Latest:yyyy-MM-dd}."

@@ -23,7 +23,7 @@ public static class RoadmapCalendar
 
     public static string Uid(Guid procedureId, string milestoneKind) => $"{procedureId}-{milestoneKind}@roadmap";
 
-    /// <summary>How often a milestone's date moved since it was first published, and when it last did.</summary>
+    /// <summary>How often a milestone's date moved since it was first published, and when it last did (whole seconds).</summary>
     public sealed record MilestoneVersion(int Sequence, DateTimeOffset ChangedAt);
 
     /// <summary>Every milestone the calendar shows: its UID and its date.</summary>
@@ -62,7 +62,7 @@ public static class RoadmapCalendar
             {
                 var uid = Uid(entry.ProcedureId, kind);
                 var version = versions?.GetValueOrDefault(uid);
-                var changed = version is null ? stamp : new CalDateTime(version.ChangedAt.UtcDateTime.AddTicks(-(version.ChangedAt.UtcDateTime.Ticks % TimeSpan.TicksPerSecond)), "UTC");
+                var changed = version is null ? stamp : new CalDateTime(version.ChangedAt.UtcDateTime, "UTC");
                 calendar.Events.Add(new CalendarEvent
                 {
                     Uid = uid,

@@ -57,7 +57,6 @@ public static class RoadmapCalendarFeed
         var body = RoadmapCalendar.Render(roadmap, versions);
         var etag = $"\"{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(body)))[..32]}\"";
         var lastModified = versions.Count > 0 ? versions.Values.Max(v => v.ChangedAt) : new DateTimeOffset(roadmap.Stand.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
-        lastModified = new DateTimeOffset(lastModified.UtcDateTime.AddTicks(-(lastModified.UtcDateTime.Ticks % TimeSpan.TicksPerSecond)), TimeSpan.Zero);
         http.Response.Headers.ETag = etag;
         http.Response.Headers.LastModified = lastModified.ToString("R");
         var request = http.Request.GetTypedHeaders();
@@ -102,7 +101,10 @@ public static class RoadmapCalendarFeed
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            versions[reader.GetString(0)] = new RoadmapCalendar.MilestoneVersion(reader.GetInt32(1), reader.GetFieldValue<DateTimeOffset>(2));
+            // Whole seconds, as iCalendar and Last-Modified carry them.
+            var changedAt = reader.GetFieldValue<DateTimeOffset>(2);
+            versions[reader.GetString(0)] = new RoadmapCalendar.MilestoneVersion(
+                reader.GetInt32(1), new DateTimeOffset(changedAt.UtcTicks - (changedAt.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero));
         }
 
         return versions;

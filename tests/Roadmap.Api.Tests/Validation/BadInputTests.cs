@@ -150,8 +150,8 @@ public sealed class BadInputTests(ValidationWorld world) : IClassFixture<Validat
             ("/counties/{county}/risk-board.csv", ["today", "asOf"]),
             ("/procurements/{case}/timeline", ["today"]),
             ("/municipalities/{ags}/roadmap.ics", ["today", "asOf"]),
-            ("/gemeinden/{ags}/roadmap", ["stand", "heute"]),
-            ("/gemeinden", ["stand", "heute"]),
+            ("/gemeinden/{ags}/roadmap", ["stand", "heute", "asOf", "today"]),
+            ("/gemeinden", ["stand", "heute", "asOf", "today"]),
         ];
         foreach (var (url, parameters) in pages)
         {
