@@ -29,17 +29,15 @@ internal static partial class HostileRequests
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// The limiter far above what the run sends (a 429 would hide what validation answers); the demo county for real ids;
-    /// plain http to 127.0.0.1 for the subscriptions the run aims at (port 9: nothing listens, nothing is delivered).
+    /// Beside the fault world's node settings (the per-key limiter far above the load, plain http to 127.0.0.1 for the
+    /// subscriptions the run aims at: port 9, nothing listens): the anonymous limiter too (a 429 would hide what validation
+    /// answers) and the demo county for real ids.
     /// </summary>
     private static readonly Dictionary<string, string> ApiEnvironment = new()
     {
-        ["Roadmap__Limits__PerKey__PermitsPerSecond"] = "100000",
-        ["Roadmap__Limits__PerKey__Burst"] = "100000",
         ["Roadmap__Limits__Anonymous__PermitsPerSecond"] = "100000",
         ["Roadmap__Limits__Anonymous__Burst"] = "100000",
         ["Roadmap__Demo__Load"] = "true",
-        ["Roadmap__Webhooks__AllowHttpHosts__0"] = "127.0.0.1",
     };
 
     public static async Task<FaultResult> RunAsync(FaultContext context, CancellationToken cancellationToken)
@@ -48,10 +46,8 @@ internal static partial class HostileRequests
         var failures = new List<string>();
         var figures = new Dictionary<string, object>();
 
-        await using var dataSource = EventStoreDataSource.Create(context.ConnectionString, "roadmap-faults");
-        await using var schema = await BenchSchema.CreateAsync(dataSource, cancellationToken);
-        // Disposed before the schema: the API is gone before its schema is dropped.
-        await using var api = await ApiProcess.StartAsync(context.ConnectionString, schema.Name, cancellationToken, ApiEnvironment, name: "api");
+        await using var world = await FaultWorld.CreateAsync(context, cancellationToken);
+        var api = await world.StartNodeAsync("api", cancellationToken, ApiEnvironment);
 
         using var handler = new SocketsHttpHandler
         {
@@ -70,9 +66,9 @@ internal static partial class HostileRequests
             $"hostile: {operations.Count} operations in /openapi/v1.json; {targets.Municipalities.Count} municipalities, {targets.Releases.Count} releases, " +
             $"{targets.Procedures.Count} procedures, {targets.Procurements.Count} procurement cases, {targets.Subscriptions.Count} subscriptions to aim at");
 
-        var events = $"{schema.Name}.mt_events";
-        var eventsBefore = await SettledEventCountAsync(schema, events, cancellationToken);
-        var lastSeqBefore = await schema.ScalarAsync($"select coalesce(max(seq_id), 0) from {events}", cancellationToken);
+        var events = $"\"{world.Schema}\".mt_events";
+        var eventsBefore = await SettledEventCountAsync(world, events, cancellationToken);
+        var lastSeqBefore = await world.ScalarAsync($"select coalesce(max(seq_id), 0) from {events}", cancellationToken);
 
         var total = context.HostileRequests;
         var tally = new HostileTally(operations.Count);
@@ -89,12 +85,12 @@ internal static partial class HostileRequests
         }
 
         var runSeconds = Stopwatch.GetElapsedTime(runStarted).TotalSeconds;
-        var eventsAfter = await schema.ScalarAsync($"select count(*) from {events}", cancellationToken);
+        var eventsAfter = await world.ScalarAsync($"select count(*) from {events}", cancellationToken);
         var stored = eventsAfter - eventsBefore;
         if (stored != 0)
         {
             failures.Add($"stored {stored} event(s) during the hostile requests (must be 0): " +
-                string.Join("; ", await NewEventsAsync(dataSource, events, lastSeqBefore, cancellationToken)));
+                string.Join("; ", await NewEventsAsync(world.DataSource, events, lastSeqBefore, cancellationToken)));
         }
 
         tally.Report(failures);
@@ -111,7 +107,7 @@ internal static partial class HostileRequests
 
         var (pagesRendered, pagesTried) = await CheckPagesAsync(client, api.AdminKey, failures, cancellationToken);
         var afterwards = await CheckNormalAnswersAsync(client, api.AdminKey, targets, failures, cancellationToken);
-        var eventsAtEnd = await schema.ScalarAsync($"select count(*) from {events}", cancellationToken);
+        var eventsAtEnd = await world.ScalarAsync($"select count(*) from {events}", cancellationToken);
         if (api.HasExited)
         {
             failures.Add("the API process exited during the run");
@@ -229,15 +225,15 @@ internal static partial class HostileRequests
     /// The event count once nothing appends any more: the demo's roadmap is projected and its deadline alerts are
     /// recorded by the watcher (every 5 s) before the first hostile request, so they are not counted as stored.
     /// </summary>
-    private static async Task<long> SettledEventCountAsync(BenchSchema schema, string events, CancellationToken cancellationToken)
+    private static async Task<long> SettledEventCountAsync(FaultWorld world, string events, CancellationToken cancellationToken)
     {
         var deadline = Stopwatch.GetTimestamp() + 60 * Stopwatch.Frequency;
-        var count = await schema.ScalarAsync($"select count(*) from {events}", cancellationToken);
+        var count = await world.ScalarAsync($"select count(*) from {events}", cancellationToken);
         var unchangedSince = Stopwatch.GetTimestamp();
         while (Stopwatch.GetTimestamp() < deadline && Stopwatch.GetElapsedTime(unchangedSince) < TimeSpan.FromSeconds(7))
         {
             await Task.Delay(500, cancellationToken);
-            var now = await schema.ScalarAsync($"select count(*) from {events}", cancellationToken);
+            var now = await world.ScalarAsync($"select count(*) from {events}", cancellationToken);
             if (now != count)
             {
                 count = now;
